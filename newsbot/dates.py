@@ -1,0 +1,111 @@
+"""The one place where publication times are read.
+
+Chinese news pages state times as ``2023-05-18 14:40``, ``2023年5月18日``, ``2023/05/18``,
+``发布时间：…``, ``发稿时间：…``, ``日期：…``, ISO 8601 in meta tags, or only in the URL path
+(``/2023/05/18/``, ``/202305/t20230518_1.html``, ``/2023/0518/c1a2/page.htm``). Times without an
+offset are the source's local time (Asia/Shanghai for every Chinese site).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Earliest plausible publication: before this a parsed "date" is a number, not a date.
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+
+DATE_TIME = re.compile(
+    r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>[01]?\d)\s*[-/.月]\s*(?P<d>[0-3]?\d)(?!\d)\s*日?"
+    r"(?:(?:\s*T\s*|\s*)(?P<H>[0-2]?\d)\s*[:：时]\s*(?P<M>[0-5]\d)(?:\s*[:：分]\s*(?P<S>[0-5]\d)(?:\.\d+)?)?"
+    r"\s*(?:秒)?\s*(?P<tz>Z|[+-][01]\d:?[0-5]\d)?)?"
+)
+# A date that stands under a label ("发布时间：2023-05-18 14:40").
+LABELS = ("发布时间", "发稿时间", "发表时间", "发布日期", "更新时间", "时间", "日期", "Published", "Date")
+LABELLED = re.compile(
+    r"(?:" + "|".join(LABELS) + r")\s*[:：]?\s*(?:&nbsp;|\s)*"
+    r"(?=(?:19|20)\d\d\s*[-/.年])"
+)
+URL_DATE = (
+    # /2023/05/18/  /2023-05-18/
+    re.compile(r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>[01]\d)[/-](?P<d>[0-3]\d)(?:/|$|_)"),
+    # TRS: /202305/t20230518_123.html
+    re.compile(r"/t(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)_\d+"),
+    # WebPlus: /2023/0518/c1234a56789/page.htm
+    re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>[01]\d)(?P<d>[0-3]\d)/c\d"),
+    # /20230518/ or /20230518123456.html
+    re.compile(r"/(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?:/|\d{0,6}\.s?html?)"),
+)
+
+
+def _build(groups: dict, tz: tzinfo) -> datetime | None:
+    try:
+        offset = groups.get("tz")
+        if offset:
+            if offset == "Z":
+                tz = timezone.utc
+            else:
+                sign = 1 if offset[0] == "+" else -1
+                hh, mm = int(offset[1:3]), int(offset[-2:])
+                tz = timezone(sign * timedelta(hours=hh, minutes=mm))
+        value = datetime(
+            int(groups["y"]), int(groups["m"]), int(groups["d"]),
+            int(groups.get("H") or 0), int(groups.get("M") or 0), int(groups.get("S") or 0),
+            tzinfo=tz,
+        )
+    except (ValueError, TypeError):
+        return None  # 2023-02-30, hour 25: not a date, and never a silently wrong one
+    return value if value >= EARLIEST else None
+
+
+def parse_date(text: str | None, tz: tzinfo = SHANGHAI) -> datetime | None:
+    """Parse the first date (with its time, when given) in ``text``; aware, or None."""
+    if not text:
+        return None
+    text = text.replace("\xa0", " ").replace("\u3000", " ")
+    labelled = LABELLED.search(text)
+    start = labelled.end() if labelled else 0
+    match = DATE_TIME.search(text, start) or (DATE_TIME.search(text) if start else None)
+    if not match:
+        return None
+    return _build(match.groupdict(), tz)
+
+
+def date_from_url(url: str, tz: tzinfo = SHANGHAI) -> datetime | None:
+    for pattern in URL_DATE:
+        match = pattern.search(url)
+        if match:
+            value = _build(match.groupdict(), tz)
+            if value:
+                return value
+    return None
+
+
+def to_local(value: datetime, tz: tzinfo = SHANGHAI) -> datetime:
+    """An aware datetime in the source's zone; a naive one is taken as already local."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=tz)
+    return value.astimezone(tz)
+
+
+def normalise_published(value, tz: tzinfo = SHANGHAI, now: datetime | None = None) -> datetime | None:
+    """What the date pipeline stores: an aware local datetime, or None when unknown.
+
+    A time more than a day in the future is a misread (or a wrong clock on the site), not a
+    publication time, so it is refused rather than written.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed = to_local(value, tz)
+    else:
+        parsed = parse_date(str(value), tz)
+        if parsed is None:
+            return None
+        parsed = to_local(parsed, tz)
+    now = now or datetime.now(timezone.utc)
+    if parsed > now + timedelta(days=1):
+        return None
+    return parsed

@@ -1,0 +1,48 @@
+"""Scrapy settings for newsbot. Every newsbot setting is listed here once, with its default;
+override any of them per run with ``-s NAME=value``."""
+
+BOT_NAME = "newsbot"
+SPIDER_MODULES = ["newsbot.spiders"]
+NEWSPIDER_MODULE = "newsbot.spiders"
+
+# --- newsbot ---------------------------------------------------------------------------
+NEWSBOT_OUTPUT_DIR = "output"  # files go to {dir}/{site}/{profile}/, feeds to {dir}/feeds/
+NEWSBOT_STATE = None  # SQLite file of written articles; default {NEWSBOT_OUTPUT_DIR}/.newsbot/state.sqlite
+NEWSBOT_FORMAT = None  # output profiles, e.g. "hexo" or "hexo,text"; default: the site's own
+NEWSBOT_PROFILE_OPTIONS = {}  # override a site's profile options, e.g. {"blog": "nankai.info"}
+NEWSBOT_COLUMNS = None  # columns to crawl, e.g. "ywsd,mtnk"; same as -a columns=
+NEWSBOT_REPLAY_DIR = None  # serve every request from saved pages in this directory (no network)
+NEWSBOT_CHINESE = None  # OpenCC conversion of text, e.g. "t2s" or "s2t"; off by default
+NEWSBOT_CONTACT_URL = "https://github.com/newsbot/newsbot"  # in the User-Agent, for site owners
+
+# --- politeness ---------------------------------------------------------------------------
+USER_AGENT = f"newsbot/0.1 (+{NEWSBOT_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # an article page is never 10 MiB; refuse what is
+HTTPCACHE_ENABLED = False  # -s HTTPCACHE_ENABLED=1 while developing a site
+
+ITEM_PIPELINES = {
+    "newsbot.pipelines.CleanArticlePipeline": 100,
+    "newsbot.pipelines.PublishedDatePipeline": 200,
+    "newsbot.pipelines.CanonicalUrlPipeline": 300,
+    "newsbot.pipelines.DedupePipeline": 400,
+    "newsbot.pipelines.WriteFilesPipeline": 500,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Last before the network: robots.txt, redirects and retries work on replayed pages too.
+    "newsbot.replay.ReplayMiddleware": 950,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"

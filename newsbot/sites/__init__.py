@@ -1,0 +1,79 @@
+"""The sites newsbot knows: one ``Site`` entry each, looked up by name or by URL host.
+
+A ``Site`` is data: where its column lists are, what its article URLs look like, which
+page object reads its articles, and which output profile it writes by default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..urls import host_of
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    name: str
+    url: str  # the column's first (newest) list page
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    display_name: str  # FORMAT.md {source}
+    hosts: tuple[str, ...]
+    columns: tuple[Column, ...]
+    article_url: str  # regex an absolute article URL matches
+    page: type  # an ArticlePage subclass
+    profile: str = "hexo"
+    profile_options: dict = field(default_factory=dict)
+    default_columns: tuple[str, ...] = ()
+    scheme: str = "https"  # the scheme canonical URLs are written with
+    next_page_texts: tuple[str, ...] = ("下一页", "下页", "后页", "下一頁", "Next", "next")
+
+    def column(self, code: str) -> Column:
+        for column in self.columns:
+            if column.code == code:
+                return column
+        known = ", ".join(c.code for c in self.columns)
+        raise ValueError(f"site {self.name} has no column {code!r}; known: {known}")
+
+    def is_article(self, url: str) -> bool:
+        return bool(re.search(self.article_url, url)) and host_of(url) in self.hosts
+
+
+_REGISTRY: dict[str, Site] = {}
+
+
+def register(site: Site) -> Site:
+    _REGISTRY[site.name] = site
+    return site
+
+
+def _load() -> None:
+    if not _REGISTRY:
+        from . import nankai  # noqa: F401  (registers itself)
+
+
+def get_site(name: str) -> Site:
+    _load()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown site {name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+
+
+def site_for_url(url: str) -> Site | None:
+    _load()
+    host = host_of(url)
+    for site in _REGISTRY.values():
+        if host in site.hosts:
+            return site
+    return None
+
+
+def all_sites() -> list[Site]:
+    _load()
+    return list(_REGISTRY.values())

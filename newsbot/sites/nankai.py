@@ -1,0 +1,84 @@
+"""news.nankai.edu.cn (南开大学新闻网): an ECMS site laid out in tables (SITES.md)."""
+
+from __future__ import annotations
+
+import re
+
+from ..dates import parse_date
+from ..pages import ArticlePage
+from ..text import clean_text
+from . import Column, Site, register
+
+BASE = "https://news.nankai.edu.cn"
+COLUMNS = (
+    Column("ywsd", "南开要闻", f"{BASE}/ywsd/index.shtml"),
+    Column("zhxw", "综合新闻", f"{BASE}/zhxw/index.shtml"),
+    Column("mtnk", "媒体南开", f"{BASE}/mtnk/index.shtml"),
+    Column("nkrw", "南开人物", f"{BASE}/nkrw/index.shtml"),
+    Column("xshd", "学术活动", f"{BASE}/xshd/index.shtml"),
+    Column("gjjl", "国际交流", f"{BASE}/gjjl/index.shtml"),
+)
+_COLUMN_NAMES = {c.code: c.name for c in COLUMNS}
+# The headline is the page's one big bold cell; its exact style string varies by template
+# version, so look for a large font size rather than for the string.
+_FONT_SIZE = re.compile(r"font-size\s*:\s*(\d+)\s*px", re.I)
+
+
+class NankaiArticlePage(ArticlePage):
+    body_css = ("td#txt", "#txt")
+    meta_xpath = "//*[contains(text(), '发稿时间') or contains(text(), '发布时间')]"
+
+    def title(self) -> str | None:
+        best, best_size = None, 19
+        for cell in self.response.xpath("//td[@style] | //div[@style] | //h1[@style]"):
+            match = _FONT_SIZE.search(cell.attrib.get("style", ""))
+            if not match or int(match.group(1)) <= best_size:
+                continue
+            text = clean_text(" ".join(cell.xpath(".//text()").getall()))
+            if 2 <= len(text) <= 120:
+                best, best_size = text, int(match.group(1))
+        return best or self._title_from_head() or super().title()
+
+    def _title_from_head(self) -> str | None:
+        # <title>{title}-{column}-南开大学</title>; the title itself may contain "-".
+        head = self.head_title() or ""
+        parts = head.rsplit("-", 2)
+        return clean_text(parts[0]) if len(parts) == 3 and parts[2].strip() == "南开大学" else None
+
+    def _meta_text(self) -> str:
+        """The text of the row under the headline: 来源： … 发稿时间：…"""
+        node = self.response.xpath(self.meta_xpath)[:1]
+        if not node:
+            return ""
+        row = node.xpath("ancestor::tr[1]") or node
+        return clean_text(" ".join(row.xpath(".//text()").getall()))
+
+    def published(self):
+        return parse_date(self._meta_text()) or super().published()
+
+    def outlet(self) -> str | None:
+        match = self.outlet_pattern.search(self._meta_text())
+        return match.group(1) if match else super().outlet()
+
+    def column(self) -> str | None:
+        path = self.url.split("//", 1)[-1].split("/")
+        if len(path) > 1 and path[1] in _COLUMN_NAMES:
+            return _COLUMN_NAMES[path[1]]
+        head = (self.head_title() or "").rsplit("-", 2)
+        return clean_text(head[1]) if len(head) == 3 else None
+
+
+SITE = register(
+    Site(
+        name="nankai",
+        display_name="南开大学",
+        hosts=("news.nankai.edu.cn",),
+        columns=COLUMNS,
+        default_columns=("ywsd", "zhxw", "mtnk", "nkrw"),
+        article_url=r"^https?://news\.nankai\.edu\.cn/[a-z]+/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$",
+        page=NankaiArticlePage,
+        profile="hexo",
+        profile_options={"blog": "nankai.info"},
+        scheme="https",
+    )
+)

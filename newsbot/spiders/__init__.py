@@ -1,0 +1,162 @@
+"""Spiders: which pages to fetch. What a page means is in ``newsbot.sites`` (page objects).
+
+``SiteSpider`` crawls any ``Site``: it walks each column's list pages towards older ones,
+collecting article links with every column that lists them, then fetches each new article
+once. Reading all lists first is what lets one article listed under two columns be written
+once with both, and lets a rerun with nothing new cost one list page per column.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+
+from ..dates import SHANGHAI, date_from_url, parse_date
+from ..pages import extract_article
+from ..sites import Site, get_site
+from ..state import SeenStore
+from ..urls import canonical_url, url_hash
+
+LIST_PRIORITY = 10  # list pages before articles, so paging decisions come early
+
+
+class SiteSpider(scrapy.Spider):
+    site_name: str = ""
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        # The default JSONL feed, under the output dir, always written beside any -o/-O feed
+        # the user adds: the persistent feed must never miss an article.
+        output = Path(settings.get("NEWSBOT_OUTPUT_DIR", "output")).resolve()
+        feeds = dict(settings.getdict("FEEDS"))
+        feeds.setdefault(
+            (output / "feeds" / f"{cls.name}.jsonl").as_uri(),
+            {"format": "jsonlines", "encoding": "utf8", "overwrite": False},
+        )
+        settings.set("FEEDS", feeds, priority="spider")
+
+    def __init__(self, *args, columns: str | None = None, since: str | None = None,
+                 backfill: str | bool = False, max_pages: str | int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site: Site = self.load_site(**kwargs)
+        self.column_codes = self._column_codes(columns)
+        self.since = parse_date(since) if since else None
+        if since and self.since is None:
+            raise ValueError(f"since={since!r} is not a date (use YYYY-MM-DD)")
+        self.backfill = str(backfill).lower() in ("1", "true", "yes")
+        self.max_pages = int(max_pages) if max_pages not in (None, "") else None
+        self.pending: dict[str, dict] = {}  # canonical URL -> {"url": fetched URL, "columns": [...]}
+        self.scheduled: set[str] = set()
+
+    def load_site(self, **kwargs) -> Site:
+        return get_site(self.site_name or self.name)
+
+    def _column_codes(self, columns: str | None) -> list[str]:
+        codes = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+        if codes is None:
+            codes = self.settings_columns or list(self.site.default_columns) or [c.code for c in self.site.columns]
+        for code in codes:
+            self.site.column(code)  # a clear error for an unknown column
+        return codes
+
+    settings_columns: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        setting = crawler.settings.get("NEWSBOT_COLUMNS")
+        if setting and "columns" not in kwargs:
+            kwargs["columns"] = setting if isinstance(setting, str) else ",".join(setting)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.store = SeenStore.for_crawler(crawler)
+        crawler.signals.connect(spider.schedule_articles, signal=signals.spider_idle)
+        return spider
+
+    async def start(self):
+        for code in self.column_codes:
+            column = self.site.column(code)
+            yield scrapy.Request(
+                column.url, callback=self.parse_list, priority=LIST_PRIORITY,
+                cb_kwargs={"column": column.name, "page": 1},
+            )
+
+    # --- list pages ---------------------------------------------------------------------
+    def parse_list(self, response, column: str, page: int):
+        self.crawler.stats.inc_value("newsbot/list_pages")
+        links = []
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href.strip())
+            if self.site.is_article(url):
+                links.append(url)
+        if not links:
+            self.crawler.stats.inc_value("newsbot/empty_list_pages")
+            self.logger.warning("list page %s of column %s lists no articles", response.url, column)
+        known = self.store.known(url_hash(canonical_url(u, self.site.scheme)) for u in links)
+        new = 0
+        for url in links:
+            key = canonical_url(url, self.site.scheme)
+            if url_hash(key) in known:
+                continue
+            entry = self.pending.setdefault(key, {"url": url, "columns": []})
+            if column not in entry["columns"]:
+                entry["columns"].append(column)
+            new += 1
+        self.crawler.stats.inc_value("newsbot/links_known", len(links) - new)
+        if links and new == 0 and not self.backfill:
+            self.logger.info("column %s: page %d lists only known articles; stopping here", column, page)
+            return
+        if self.since and links and self._all_older(response, links):
+            self.logger.info("column %s: page %d is older than %s; stopping here", column, page, self.since.date())
+            return
+        if self.max_pages and page >= self.max_pages:
+            return
+        next_url = self.next_page(response)
+        if next_url:
+            yield response.follow(
+                next_url, callback=self.parse_list, priority=LIST_PRIORITY,
+                cb_kwargs={"column": column, "page": page + 1},
+            )
+
+    def next_page(self, response) -> str | None:
+        for text in self.site.next_page_texts:
+            href = response.xpath(
+                "//a[normalize-space(.)=$t or normalize-space(@title)=$t]/@href", t=text
+            ).get()
+            if href and not href.strip().lower().startswith(("javascript:", "#")):
+                return href.strip()
+        return None
+
+    def _all_older(self, response, links) -> bool:
+        dates = [date_from_url(u) for u in links]
+        return all(d is not None and d < self.since for d in dates)
+
+    # --- articles -------------------------------------------------------------------------
+    def schedule_articles(self):
+        """When every list page is read, fetch the articles they listed, each once."""
+        batch = [(key, entry) for key, entry in self.pending.items() if key not in self.scheduled]
+        if not batch:
+            return
+        for key, entry in batch:
+            self.scheduled.add(key)
+            self.crawler.engine.crawl(
+                scrapy.Request(entry["url"], callback=self.parse_article, cb_kwargs={"columns": entry["columns"]})
+            )
+        raise DontCloseSpider
+
+    def parse_article(self, response, columns: list[str]):
+        self.crawler.stats.inc_value("newsbot/article_pages")
+        article = extract_article(self.site.page(response), fallback=self.fallback)
+        # The identity is the URL the list gave, not where a redirect ended.
+        article.url = response.request.meta.get("redirect_urls", [response.url])[0]
+        article.site = self.site.name
+        article.source = self.site.display_name
+        article.columns = list(columns)
+        article.column = article.column or columns[0]
+        article.crawled_at = datetime.now(timezone.utc).astimezone(SHANGHAI)
+        yield article
+
+    fallback = None
