@@ -43,6 +43,10 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbot.replay.ReplayMiddleware": 950,
 }
 
+EXTENSIONS = {
+    "newsbot.extensions.RunReport": 500,
+}
+
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
