@@ -247,6 +247,8 @@ def clean_html(body: etree._Element | str, base_url: str) -> str:
     """The body as clean HTML: no scripts, styles, comments or hidden elements; only
     content attributes; absolute links and image URLs."""
     root = parse_fragment(body) if isinstance(body, str) else copy.deepcopy(body)
+    while len(root) == 1 and not (root.text or "").strip() and not (root[0].tail or "").strip():
+        root = root[0]  # the body container itself (<td id="txt">) is not content
     for el in list(root.iter()):
         if el is root:
             continue
@@ -264,6 +266,9 @@ def clean_html(body: etree._Element | str, base_url: str) -> str:
                 el.set("src", src)
         elif el.get("href"):
             el.set("href", urljoin(base_url, el.get("href").strip()))
+    for el in list(root.iter("p", "div", "span")):
+        if el is not root and not len(el) and not fold_spaces(el.text or "").strip():
+            _drop(el)  # empty spacer paragraphs (<p>&nbsp;</p>)
     inner = (root.text or "") + "".join(
         lxml.html.tostring(child, encoding="unicode", method="html") for child in root
     )

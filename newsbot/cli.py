@@ -27,7 +27,7 @@ def run_crawl(spider: str, settings: Settings, **spider_args) -> dict:
     """Run one crawl in this process; return its final stats."""
     from scrapy.crawler import CrawlerProcess
 
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
     process.start()

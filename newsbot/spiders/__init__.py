@@ -38,7 +38,9 @@ class SiteSpider(scrapy.Spider):
             (output / "feeds" / f"{cls.name}.jsonl").as_uri(),
             {"format": "jsonlines", "encoding": "utf8", "overwrite": False},
         )
-        settings.set("FEEDS", feeds, priority="spider")
+        # Merged into whatever -o/-O set, one priority above it: Scrapy re-applies the
+        # command line's settings to the crawler after this, and would drop ours.
+        settings.set("FEEDS", feeds, priority=max(settings.getpriority("FEEDS") or 0, 30) + 1)
 
     def __init__(self, *args, columns: str | None = None, since: str | None = None,
                  backfill: str | bool = False, max_pages: str | int | None = None, **kwargs):
