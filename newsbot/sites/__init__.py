@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from ..urls import host_of
 
@@ -32,6 +33,11 @@ class Site:
     default_columns: tuple[str, ...] = ()
     scheme: str = "https"  # the scheme canonical URLs are written with
     next_page_texts: tuple[str, ...] = ("下一页", "下页", "后页", "下一頁", "Next", "next")
+    # Older list pages by number, for lists whose pager is drawn by JavaScript only:
+    # "index_{n}.html" with n = 1 for the second page (TRS), offset 1 for "list{n}.htm"
+    # with n = 2 for the second page (WebPlus). Used only when no next link is found.
+    pager: str | None = None
+    pager_offset: int = 0
 
     def column(self, code: str) -> Column:
         for column in self.columns:
@@ -39,6 +45,11 @@ class Site:
                 return column
         known = ", ".join(c.code for c in self.columns)
         raise ValueError(f"site {self.name} has no column {code!r}; known: {known}")
+
+    def list_page(self, first: str, page: int) -> str | None:
+        if not self.pager:
+            return None
+        return urljoin(first, self.pager.format(n=page - 1 + self.pager_offset))
 
     def is_article(self, url: str) -> bool:
         return bool(re.search(self.article_url, url)) and host_of(url) in self.hosts

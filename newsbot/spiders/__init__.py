@@ -16,6 +16,10 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
 from ..dates import SHANGHAI, date_from_url, parse_date
+try:  # TEMP until newsbot/generic.py lands
+    from ..generic import extract_generic
+except ImportError:  # pragma: no cover
+    extract_generic = None
 from ..pages import extract_article
 from ..sites import Site, get_site
 from ..state import SeenStore
@@ -45,7 +49,8 @@ class SiteSpider(scrapy.Spider):
     def __init__(self, *args, columns: str | None = None, since: str | None = None,
                  backfill: str | bool = False, max_pages: str | int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.site: Site = self.load_site(**kwargs)
+        self.sites: list[Site] = self.load_sites(**kwargs)
+        self.site: Site = self.sites[0]  # the spider's own site (campus: the first of its sites)
         self.column_codes = self._column_codes(columns)
         self.since = parse_date(since) if since else None
         if since and self.since is None:
@@ -55,18 +60,22 @@ class SiteSpider(scrapy.Spider):
         self.pending: dict[str, dict] = {}  # canonical URL -> {"url": fetched URL, "columns": [...]}
         self.scheduled: set[str] = set()
 
-    def load_site(self, **kwargs) -> Site:
-        return get_site(self.site_name or self.name)
+    def load_sites(self, **kwargs) -> list[Site]:
+        return [get_site(self.site_name or self.name)]
 
-    def _column_codes(self, columns: str | None) -> list[str]:
+    def _column_codes(self, columns: str | None) -> list[str] | None:
+        """Columns asked for by name (one-site spiders); None: each site's defaults."""
         codes = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-        if codes is None:
-            codes = self.settings_columns or list(self.site.default_columns) or [c.code for c in self.site.columns]
-        for code in codes:
+        for code in codes or ():
             self.site.column(code)  # a clear error for an unknown column
         return codes
 
-    settings_columns: list[str] = []
+    def site_columns(self, site: Site):
+        codes = self.column_codes or list(site.default_columns) or [c.code for c in site.columns]
+        return [site.column(code) for code in codes]
+
+    def site_named(self, name: str) -> Site:
+        return next(site for site in self.sites if site.name == name)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -79,31 +88,32 @@ class SiteSpider(scrapy.Spider):
         return spider
 
     async def start(self):
-        for code in self.column_codes:
-            column = self.site.column(code)
-            yield scrapy.Request(
-                column.url, callback=self.parse_list, priority=LIST_PRIORITY,
-                cb_kwargs={"column": column.name, "page": 1},
-            )
+        for site in self.sites:
+            for column in self.site_columns(site):
+                yield scrapy.Request(
+                    column.url, callback=self.parse_list, priority=LIST_PRIORITY,
+                    cb_kwargs={"site": site.name, "column": column.name, "page": 1, "first": column.url},
+                )
 
     # --- list pages ---------------------------------------------------------------------
-    def parse_list(self, response, column: str, page: int):
+    def parse_list(self, response, site: str, column: str, page: int, first: str):
         self.crawler.stats.inc_value("newsbot/list_pages")
+        site = self.site_named(site)
         links = []
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href.strip())
-            if self.site.is_article(url):
+            if site.is_article(url):
                 links.append(url)
         if not links:
             self.crawler.stats.inc_value("newsbot/empty_list_pages")
             self.logger.warning("list page %s of column %s lists no articles", response.url, column)
-        known = self.store.known(url_hash(canonical_url(u, self.site.scheme)) for u in links)
+        known = self.store.known(url_hash(canonical_url(u, site.scheme)) for u in links)
         new = 0
         for url in links:
-            key = canonical_url(url, self.site.scheme)
+            key = canonical_url(url, site.scheme)
             if url_hash(key) in known:
                 continue
-            entry = self.pending.setdefault(key, {"url": url, "columns": []})
+            entry = self.pending.setdefault(key, {"url": url, "site": site.name, "columns": []})
             if column not in entry["columns"]:
                 entry["columns"].append(column)
             new += 1
@@ -116,15 +126,15 @@ class SiteSpider(scrapy.Spider):
             return
         if self.max_pages and page >= self.max_pages:
             return
-        next_url = self.next_page(response)
+        next_url = self.next_page(response, site) or site.list_page(first, page + 1)
         if next_url:
             yield response.follow(
                 next_url, callback=self.parse_list, priority=LIST_PRIORITY,
-                cb_kwargs={"column": column, "page": page + 1},
+                cb_kwargs={"site": site.name, "column": column, "page": page + 1, "first": first},
             )
 
-    def next_page(self, response) -> str | None:
-        for text in self.site.next_page_texts:
+    def next_page(self, response, site: Site) -> str | None:
+        for text in site.next_page_texts:
             href = response.xpath(
                 "//a[normalize-space(.)=$t or normalize-space(@title)=$t]/@href", t=text
             ).get()
@@ -145,20 +155,23 @@ class SiteSpider(scrapy.Spider):
         for key, entry in batch:
             self.scheduled.add(key)
             self.crawler.engine.crawl(
-                scrapy.Request(entry["url"], callback=self.parse_article, cb_kwargs={"columns": entry["columns"]})
+                scrapy.Request(entry["url"], callback=self.parse_article,
+                               cb_kwargs={"site": entry["site"], "columns": entry["columns"]})
             )
         raise DontCloseSpider
 
-    def parse_article(self, response, columns: list[str]):
+    def parse_article(self, response, site: str, columns: list[str]):
         self.crawler.stats.inc_value("newsbot/article_pages")
-        article = extract_article(self.site.page(response), fallback=self.fallback)
+        site = self.site_named(site)
+        article = extract_article(site.page(response), fallback=extract_generic)
+        if article.extractor == "fallback":
+            self.crawler.stats.inc_value(f"newsbot/fallback/{site.name}")
+            self.logger.warning("%s: no body with the site's rules; used the generic extractor", response.url)
         # The identity is the URL the list gave, not where a redirect ended.
         article.url = response.request.meta.get("redirect_urls", [response.url])[0]
-        article.site = self.site.name
-        article.source = self.site.display_name
+        article.site = site.name
+        article.source = site.display_name
         article.columns = list(columns)
         article.column = article.column or columns[0]
         article.crawled_at = datetime.now(timezone.utc).astimezone(SHANGHAI)
         yield article
-
-    fallback = None
