@@ -154,7 +154,7 @@ class _BlockBuilder:
                 self.flush()
                 self.blocks.append(Block(src=src))
         elif tag in ("strong", "b") and not _has_structure(el):
-            inner = _inline_text(el)
+            inner = inline_text(el)
             stripped = inner.strip(" \t\r\n\xa0\u3000")
             if stripped:
                 lead = inner[: len(inner) - len(inner.lstrip(" \t\r\n\xa0\u3000"))]
@@ -164,7 +164,7 @@ class _BlockBuilder:
             else:
                 self.add(inner)
         elif tag == "a" and el.get("href") and not _has_structure(el):
-            inner = _inline_text(el)
+            inner = inline_text(el)
             href = urljoin(self.base_url, el.get("href").strip())
             if inner.strip() and href.startswith(("http://", "https://")):
                 self.text.append(inner)
@@ -191,11 +191,12 @@ def _has_structure(el: etree._Element) -> bool:
     )
 
 
-def _inline_text(el: etree._Element) -> str:
+def inline_text(el: etree._Element) -> str:
+    """An element's text as a reader sees it: no scripts or ruby pinyin, <br> kept."""
     parts = [el.text or ""]
     for child in el:
         if isinstance(child.tag, str) and child.tag not in SKIP_TAGS and not is_hidden(child):
-            parts.append(_BR if child.tag == "br" else _inline_text(child))
+            parts.append(" " if child.tag == "br" else inline_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
 

@@ -68,7 +68,12 @@ def render_hexo(article: Article, options: dict) -> str:
 
 
 def render_jekyll(article: Article, options: dict) -> str:
-    outlet, category, site = options["outlet"], options["category"], options["site"].rstrip("/")
+    # One category per outlet: the article's own outlet, its slug from the site's table.
+    outlet = article.outlet or options["outlet"]
+    category = options.get("category") or options.get("categories", {}).get(outlet)
+    if not category:
+        raise ValueError(f"no jekyll category slug for outlet {outlet!r}: add it to the site's profile options")
+    site = options["site"].rstrip("/")
     date = _local_time(article).strftime("%Y-%m-%d %H:%M:%S %z")
     lines = [
         "---",

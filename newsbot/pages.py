@@ -15,6 +15,7 @@ from functools import cached_property
 from lxml import etree
 from scrapy.http import HtmlResponse, TextResponse
 
+from .body import inline_text
 from .dates import date_from_url, parse_date
 from .items import Article
 from .text import clean_text
@@ -46,7 +47,8 @@ class ArticlePage:
     # --- fields -----------------------------------------------------------------------
     def title(self) -> str | None:
         for css in self.title_css:
-            text = clean_text(" ".join(self.response.css(css)[:1].xpath(".//text()").getall()))
+            found = self.response.css(css)
+            text = clean_text(inline_text(found[0].root)) if found else ""
             if text:
                 return text
         return self.head_title()

@@ -22,6 +22,11 @@ CREATE TABLE IF NOT EXISTS articles (
     written_at TEXT NOT NULL,
     record     TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS skipped (
+    urlname TEXT PRIMARY KEY,
+    url     TEXT NOT NULL,
+    reason  TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS article_columns (
     urlname TEXT NOT NULL,
     column_name TEXT NOT NULL,
@@ -67,7 +72,10 @@ class SeenStore:
         for start in range(0, len(urlnames), 500):
             chunk = urlnames[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT urlname FROM articles WHERE urlname IN ({marks})", chunk)
+            rows = self.db.execute(
+                f"SELECT urlname FROM articles WHERE urlname IN ({marks}) "
+                f"UNION SELECT urlname FROM skipped WHERE urlname IN ({marks})", chunk + chunk
+            )
             found.update(row[0] for row in rows)
         return found
 
@@ -82,6 +90,11 @@ class SeenStore:
                 "INSERT OR IGNORE INTO article_columns VALUES (?, ?)",
                 [(urlname, column) for column in columns],
             )
+
+    def mark_skipped(self, urlname: str, url: str, reason: str) -> None:
+        """An article the crawl does not want (another outlet): known, never written."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO skipped VALUES (?, ?, ?)", (urlname, url, reason))
 
     def columns(self, urlname: str) -> list[str]:
         rows = self.db.execute(

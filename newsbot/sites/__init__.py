@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin
 
 from ..urls import host_of
@@ -38,6 +39,7 @@ class Site:
     # with n = 2 for the second page (WebPlus). Used only when no next link is found.
     pager: str | None = None
     pager_offset: int = 0
+    campus: bool = False  # configured in a sites file, crawled by the campus spider
 
     def column(self, code: str) -> Column:
         for column in self.columns:
@@ -63,9 +65,52 @@ def register(site: Site) -> Site:
     return site
 
 
+CAMPUS_FILE = Path(__file__).with_name("campus.yaml")
+
+
 def _load() -> None:
     if not _REGISTRY:
-        from . import nankai  # noqa: F401  (registers itself)
+        from . import bistu, eastmoney, nankai  # noqa: F401  (each registers itself)
+
+        load_sites_file(CAMPUS_FILE)
+
+
+def load_sites_file(path: str | Path) -> list[Site]:
+    """Register every entry of a sites file (campus.yaml's format); return them."""
+    import yaml
+
+    from .cms import FAMILIES, configured_page
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    loaded = []
+    for name, entry in (data.get("sites") or {}).items():
+        try:
+            family = entry.get("family")
+            if family is not None and family not in FAMILIES:
+                raise ValueError(f"family {family!r} is not one of {sorted(FAMILIES)}")
+            hosts = tuple(entry.get("hosts") or [entry["host"]])
+            article_url = entry.get("article_url") or (FAMILIES[family][1] if family else None)
+            if not article_url:
+                raise ValueError("names no family, so it needs article_url")
+            pager, offset = (FAMILIES[family][2], FAMILIES[family][3]) if family else (None, 0)
+            site = Site(
+                name=name,
+                display_name=entry["display_name"],
+                hosts=tuple(h.lower() for h in hosts),
+                columns=tuple(Column(c["code"], c["name"], c["url"]) for c in entry["columns"]),
+                article_url=article_url,
+                page=configured_page(family, entry.get("selectors")),
+                profile=entry.get("profile", "hexo"),
+                profile_options={"blog": hosts[0], **(entry.get("profile_options") or {})},
+                scheme=entry.get("scheme", "https"),
+                pager=entry.get("pager", pager),
+                pager_offset=entry.get("pager_offset", offset),
+                campus=True,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: site {name!r}: {exc!r}") from exc
+        loaded.append(register(site))
+    return loaded
 
 
 def get_site(name: str) -> Site:

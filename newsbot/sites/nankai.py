@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..dates import parse_date
+from ..body import inline_text
 from ..pages import ArticlePage
 from ..text import clean_text
 from . import Column, Site, register
@@ -34,7 +35,7 @@ class NankaiArticlePage(ArticlePage):
             match = _FONT_SIZE.search(cell.attrib.get("style", ""))
             if not match or int(match.group(1)) <= best_size:
                 continue
-            text = clean_text(" ".join(cell.xpath(".//text()").getall()))
+            text = clean_text(inline_text(cell.root))
             if 2 <= len(text) <= 120:
                 best, best_size = text, int(match.group(1))
         return best or self._title_from_head() or super().title()

@@ -160,6 +160,13 @@ class SiteSpider(scrapy.Spider):
             )
         raise DontCloseSpider
 
+    def skip(self, url: str, reason: str) -> None:
+        """Remember an article this spider does not want, so reruns do not fetch it again."""
+        key = canonical_url(url, self.site.scheme)
+        self.store.mark_skipped(url_hash(key), key, reason)
+        self.crawler.stats.inc_value("newsbot/skipped")
+        self.logger.debug("skipped %s: %s", url, reason)
+
     def parse_article(self, response, site: str, columns: list[str]):
         self.crawler.stats.inc_value("newsbot/article_pages")
         site = self.site_named(site)

@@ -1,0 +1,50 @@
+"""finance.eastmoney.com (东方财富网): one outlet's articles (finews: 南方都市报), written
+as Jekyll posts with one category per outlet."""
+
+from __future__ import annotations
+
+from ..body import remove_between_comments
+from ..pages import ArticlePage
+from . import Column, Site, register
+
+BASE = "https://finance.eastmoney.com"
+# Jekyll category slug per outlet (seed 003: 南方都市报 -> nanfangdushibao).
+OUTLET_SLUGS = {
+    "南方都市报": "nanfangdushibao",
+    "证券时报": "zhengquanshibao",
+    "每日经济新闻": "meirijingjixinwen",
+    "中国基金报": "zhongguojijinbao",
+    "21世纪经济报道": "21shijijingjibaodao",
+    "第一财经": "diyicaijing",
+}
+
+
+class EastmoneyArticlePage(ArticlePage):
+    title_css = (".newsContent h1", "h1")
+    body_css = ("div#ContentBody", "div#zw_body", ".txtinfos")
+    date_css = (".newsContent .infos .item", ".infos .item", ".time")
+
+    def body(self):
+        root = super().body()
+        if root is not None:
+            # Stock charts are injected between marker comments, not in an element.
+            remove_between_comments(root, "EM_StockImg_Start", "EM_StockImg_End")
+        return root
+
+    def outlet(self):
+        source = self.response.css(".infos .source::text, .infos a.source::text").get()
+        return source.strip() if source and source.strip() else super().outlet()
+
+
+SITE = register(
+    Site(
+        name="eastmoney",
+        display_name="东方财富网",
+        hosts=("finance.eastmoney.com",),
+        columns=(Column("cywjh", "要闻精华", f"{BASE}/a/cywjh.html"),),
+        article_url=r"^https?://finance\.eastmoney\.com/a/\d{18}\.html$",
+        page=EastmoneyArticlePage,
+        profile="jekyll",
+        profile_options={"site": "//finews.withounder.com", "categories": OUTLET_SLUGS},
+    )
+)
