@@ -1,4 +1,4 @@
-"""The ``newsbot`` command: ``demo``, ``extract``, ``record``."""
+"""The ``newsbot`` command: ``demo``, ``extract``, ``sites``, ``record``."""
 
 from __future__ import annotations
 
@@ -64,16 +64,23 @@ def cmd_demo(args) -> int:
 def cmd_extract(args) -> int:
     from .pages import extract_article, make_response
     from .pipelines import Dropped, article_record, prepare, render
-    from .sites import site_for_url
+    from .sites import load_sites_file, site_for_url
+    from .urls import host_of
 
+    from .generic import GenericArticlePage, extract_generic
+
+    if args.sites_file:
+        load_sites_file(args.sites_file)
     body = Path(args.page).read_bytes()
     response = make_response(args.url, body, encoding=args.encoding)
     site = site_for_url(args.url)
-    if site is None:
-        print(f"newsbot extract: no configured site for {args.url}", file=sys.stderr)
-        return 2
-    article = extract_article(site.page(response))
-    article.site, article.source = site.name, site.display_name
+    if site is None:  # a host with no configuration: the generic extractor reads it all
+        article = extract_article(GenericArticlePage(response))
+        article.extractor = "fallback"
+        article.source = host_of(args.url)
+    else:
+        article = extract_article(site.page(response), fallback=extract_generic)
+        article.site, article.source = site.name, site.display_name
     try:
         article = prepare(article)
     except Dropped as drop:
@@ -82,7 +89,23 @@ def cmd_extract(args) -> int:
     if args.format == "json":
         print(json.dumps(article_record(article), ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(render(article, args.format or site.profile, project_settings()))
+        settings = project_settings()
+        if site is None:
+            settings.set("NEWSBOT_PROFILE_OPTIONS", {"blog": article.source}, priority="cmdline")
+        sys.stdout.write(render(article, args.format or (site.profile if site else "hexo"), settings))
+    return 0
+
+
+def cmd_sites(args) -> int:
+    from .sites import all_sites, load_sites_file
+
+    if args.sites_file:
+        load_sites_file(args.sites_file)
+    print(f"{'site':<12} {'spider':<10} {'profile':<8} {'host':<26} columns")
+    for site in sorted(all_sites(), key=lambda s: (s.campus, s.name)):
+        spider = "campus" if site.campus else site.name
+        columns = ", ".join(f"{c.code} {c.name}" for c in site.columns)
+        print(f"{site.name:<12} {spider:<10} {site.profile:<8} {site.hosts[0]:<26} {columns}")
     return 0
 
 
@@ -109,7 +132,12 @@ def main(argv=None) -> int:
     extract.add_argument("--format", choices=["hexo", "jekyll", "text", "json"], default=None,
                          help="an output profile, or json for the JSONL record (default: the site's profile)")
     extract.add_argument("--encoding", default=None, help="force a charset instead of detecting it")
+    extract.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
     extract.set_defaults(func=cmd_extract)
+
+    sites = sub.add_parser("sites", help="list the configured sites")
+    sites.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
+    sites.set_defaults(func=cmd_sites)
 
     rec = sub.add_parser("record", help="save a live page into the replay fixtures")
     rec.add_argument("url")

@@ -19,6 +19,7 @@ SITE = register(
         article_url=FAMILIES["trs"][1],
         page=TrsPage,
         profile="text",
+        profile_options={"blog": "news.bistu.edu.cn"},
         pager="index_{n}.html",
     )
 )

@@ -45,6 +45,6 @@ SITE = register(
         article_url=r"^https?://finance\.eastmoney\.com/a/\d{18}\.html$",
         page=EastmoneyArticlePage,
         profile="jekyll",
-        profile_options={"site": "//finews.withounder.com", "categories": OUTLET_SLUGS},
+        profile_options={"site": "//finews.withounder.com", "categories": OUTLET_SLUGS, "blog": "finews"},
     )
 )
