@@ -13,6 +13,7 @@ NEWSBOT_PROFILE_OPTIONS = {}  # override a site's profile options, e.g. {"blog":
 NEWSBOT_COLUMNS = None  # columns to crawl, e.g. "ywsd,mtnk"; same as -a columns=
 NEWSBOT_REPLAY_DIR = None  # serve every request from saved pages in this directory (no network)
 NEWSBOT_CHINESE = None  # OpenCC conversion of text, e.g. "t2s" or "s2t"; off by default
+NEWSBOT_SITES_FILE = None  # another sites file (campus.yaml format) for the campus spider
 NEWSBOT_CONTACT_URL = "https://github.com/newsbot/newsbot"  # in the User-Agent, for site owners
 
 # --- politeness ---------------------------------------------------------------------------

@@ -178,3 +178,10 @@ def test_sites_command_lists_configured_sites():
     done = subprocess.run([sys.executable, "-m", "newsbot.cli", "sites"], cwd=ROOT, capture_output=True, text=True, check=True)
     for name in ("nankai", "bistu", "eastmoney", "tju", "ecnu", "bjtu"):
         assert re.search(rf"^{name}\s", done.stdout, re.M), name
+
+
+def test_optional_traditional_to_simplified_conversion(tmp_path):
+    done, report = crawl("bistu", tmp_path, "-s", "NEWSBOT_CHINESE=t2s", replay=FIXTURES / "bistu")
+    assert done.returncode == 0, done.stderr[-2000:]
+    titles = {r["title"] for r in records(tmp_path, "bistu")}
+    assert "全国云计算中心服务与应用创新行业产教融合共同体成立大会成功召开" in titles
