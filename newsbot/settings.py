@@ -15,6 +15,10 @@ NEWSBOT_REPLAY_DIR = None  # serve every request from saved pages in this direct
 NEWSBOT_CHINESE = None  # OpenCC conversion of text, e.g. "t2s" or "s2t"; off by default
 NEWSBOT_SITES_FILE = None  # another sites file (campus.yaml format) for the campus spider
 NEWSBOT_CONTACT_URL = "https://github.com/newsbot/newsbot"  # in the User-Agent, for site owners
+# Download a host's pages from another address, e.g. a test server or a staging mirror:
+# {"news.nankai.edu.cn": "http://127.0.0.1:8080"}. Only the download is redirected; URLs,
+# robots.txt rules and article identity stay the real site's (newsbot/hostmap.py).
+NEWSBOT_HOST_MAP = {}
 
 # --- politeness ---------------------------------------------------------------------------
 USER_AGENT = f"newsbot/0.1 (+{NEWSBOT_CONTACT_URL})"
@@ -42,6 +46,7 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # Last before the network: robots.txt, redirects and retries work on replayed pages too.
     "newsbot.replay.ReplayMiddleware": 950,
+    "newsbot.hostmap.HostMapMiddleware": 960,
 }
 
 EXTENSIONS = {

@@ -14,12 +14,23 @@ FIXTURES = ROOT / "fixtures"
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
-def crawl(spider: str, output: Path, *args: str, replay: Path | None = None, timeout: int = 120):
-    """Run ``scrapy crawl`` as a user would; return (completed process, run report)."""
+def crawl_command(spider: str, output: Path, *args: str, replay: Path | None = None, site=None) -> list[str]:
+    """The ``scrapy crawl`` command line; ``site``: an ``HttpSite`` to download from
+    (NEWSBOT_HOST_MAP), with the politeness delays off so tests stay fast."""
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"NEWSBOT_OUTPUT_DIR={output}",
                "-s", "LOG_LEVEL=INFO", *args]
     if replay is not None:
         command += ["-s", f"NEWSBOT_REPLAY_DIR={replay}"]
+    if site is not None:
+        command += ["-s", "NEWSBOT_HOST_MAP=" + json.dumps({"news.nankai.edu.cn": site.base}),
+                    "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+                    "-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=5"]
+    return command
+
+
+def crawl(spider: str, output: Path, *args: str, replay: Path | None = None, site=None, timeout: int = 120):
+    """Run ``scrapy crawl`` as a user would; return (completed process, run report)."""
+    command = crawl_command(spider, output, *args, replay=replay, site=site)
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     report_path = output / "reports" / f"{spider}-latest.json"
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else None
@@ -33,3 +44,12 @@ def nankai_crawl(tmp_path_factory):
     done, report = crawl("nankai", output, replay=FIXTURES / "nankai")
     assert done.returncode == 0, done.stderr[-3000:]
     return output, report
+
+
+@pytest.fixture
+def http_site(tmp_path):
+    """The nankai fixture site served over real HTTP on 127.0.0.1 (``tests/httpsite.py``)."""
+    from .httpsite import HttpSite
+
+    with HttpSite(FIXTURES / "nankai") as site:
+        yield site

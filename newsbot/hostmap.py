@@ -1,0 +1,68 @@
+"""Serve a site from another address (a test server or a staging mirror).
+
+``NEWSBOT_HOST_MAP = {"news.nankai.edu.cn": "http://127.0.0.1:8080"}``: a request for
+``https://news.nankai.edu.cn/ywsd/index.shtml`` is downloaded from
+``http://127.0.0.1:8080/ywsd/index.shtml``. Only the download goes elsewhere: the request
+and its response carry the real site's URL everywhere else (spider, offsite and robots.txt
+rules, redirects, article identity), so a mirrored crawl writes exactly what a live one
+would. The rewrite happens last before the network and is undone first on the way back.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy.exceptions import NotConfigured
+
+META_KEY = "newsbot_real_url"
+
+
+class HostMapMiddleware:
+    def __init__(self, host_map: dict[str, str]):
+        self.host_map = {host.lower(): urlsplit(base) for host, base in host_map.items()}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        host_map = crawler.settings.getdict("NEWSBOT_HOST_MAP")
+        if not host_map:
+            raise NotConfigured
+        return cls(host_map)
+
+    def mapped(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        base = self.host_map.get((parts.hostname or "").lower())
+        if base is None:
+            return None
+        path = base.path.rstrip("/") + (parts.path or "/")
+        return urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
+
+    def process_request(self, request, spider=None):
+        target = self.mapped(request.url)
+        if target is not None:
+            request.meta[META_KEY] = request.url
+            request._set_url(target)  # in place: the same Request object comes back to us
+
+    def _restore(self, request):
+        real = request.meta.pop(META_KEY, None)
+        if real is not None:
+            request._set_url(real)
+        return real
+
+    def process_response(self, request, response, spider=None):
+        real = self._restore(request)
+        if real is None:
+            return response
+        location = response.headers.get("Location")
+        headers = None
+        if location:  # a redirect to the mirror itself means the same path on the real site
+            for host, base in self.host_map.items():
+                prefix = urlunsplit((base.scheme, base.netloc, base.path.rstrip("/"), "", ""))
+                text = location.decode("latin-1")
+                if text.startswith(prefix + "/"):
+                    headers = response.headers.copy()
+                    headers["Location"] = f"{urlsplit(real).scheme}://{host}{text[len(prefix):]}"
+                    break
+        return response.replace(url=real, **({"headers": headers} if headers is not None else {}))
+
+    def process_exception(self, request, exception, spider=None):
+        self._restore(request)

@@ -1,0 +1,145 @@
+"""A local HTTP server for crawl tests: the nankai fixture site on 127.0.0.1, with faults.
+
+``HttpSite(root)`` serves ``{root}/news.nankai.edu.cn/<path>`` (the replay layout, see
+``newsbot.replay.fixture_path``) on a random port. Per-path faults and extra pages are set
+on the instance while it runs; every request is recorded (path, User-Agent) so tests can
+count what a crawl cost the site.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from newsbot.replay import fixture_path
+
+HOST = "news.nankai.edu.cn"
+
+
+@dataclass
+class Fault:
+    delay: float = 0.0  # seconds before answering
+    status: int | None = None  # answer this status with a short body
+    reset: bool = False  # close the connection with a TCP reset, no answer
+    truncate: bool = False  # announce the whole body, send half of it, close
+    redirect: str | None = None  # 302 to this location
+    body: bytes | None = None  # answer these bytes instead of the fixture
+    content_type: str = "text/html"  # without charset, as most campus servers send it
+    size: int | None = None  # answer a body of this many bytes (oversize pages)
+    times: int | None = None  # apply only to the first N requests of the path
+
+
+class HttpSite:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.faults: dict[str, Fault] = {}
+        self.pages: dict[str, bytes] = {}  # path -> bytes, over the fixtures
+        self.requests: list[tuple[str, str]] = []  # (path, user agent)
+        self.lock = threading.Lock()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_GET(self):
+                site.handle(self)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- what the tests read ------------------------------------------------------------
+    def paths(self) -> list[str]:
+        with self.lock:
+            return [path for path, _ in self.requests]
+
+    def article_requests(self) -> list[str]:
+        return [p for p in self.paths() if "/system/20" in p]
+
+    def list_requests(self) -> list[str]:
+        return [p for p in self.paths() if p.endswith("index.shtml") or "/system/count/" in p]
+
+    def reset_log(self) -> None:
+        with self.lock:
+            self.requests.clear()
+
+    # --- serving ------------------------------------------------------------------------
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        path = handler.path
+        with self.lock:
+            self.requests.append((path, handler.headers.get("User-Agent", "")))
+            seen = sum(1 for p, _ in self.requests if p == path)
+        fault = self.faults.get(path.split("?")[0]) or self.faults.get(path)
+        if fault and fault.times is not None and seen > fault.times:
+            fault = None
+        fault = fault or Fault()
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.reset:
+            sock = handler.connection
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            handler.close_connection = True
+            sock.close()
+            return
+        if fault.redirect:
+            handler.send_response(302)
+            handler.send_header("Location", fault.redirect)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        if fault.status:
+            body = f"<html><body>error {fault.status}</body></html>".encode()
+            self.send(handler, fault.status, body, "text/html")
+            return
+        if fault.size is not None:
+            body = b"<html><body>" + b"x" * fault.size + b"</body></html>"
+        elif fault.body is not None:
+            body = fault.body
+        else:
+            body = self.pages.get(path)
+            if body is None:
+                file = fixture_path(self.root, f"http://{HOST}{path}")
+                if not file.is_file():
+                    self.send(handler, 404, b"<html><body>not found</body></html>", "text/html")
+                    return
+                body = file.read_bytes()
+        if fault.truncate:
+            handler.send_response(200)
+            handler.send_header("Content-Type", fault.content_type)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body[: len(body) // 2])
+            handler.wfile.flush()
+            handler.close_connection = True
+            return
+        content_type = "text/plain" if path.endswith(".txt") else fault.content_type
+        self.send(handler, 200, body, content_type)
+
+    @staticmethod
+    def send(handler, status: int, body: bytes, content_type: str) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        try:
+            handler.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
