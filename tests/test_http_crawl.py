@@ -22,3 +22,61 @@ def test_crawl_over_http_keeps_the_real_sites_urls(http_site, tmp_path):
     assert all(ua.startswith("newsbot/") and "+http" in ua for _, ua in http_site.requests)
     urls = [r["url"] for r in feed(tmp_path)]
     assert len(urls) == ARTICLES and all(u.startswith("https://news.nankai.edu.cn/") for u in urls)
+
+
+def first_run(http_site, output, *args):
+    done, report = crawl("nankai", output, *args, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    http_site.reset_log()
+    return report
+
+
+def test_rerun_with_nothing_new_costs_one_list_page_per_column_and_robots(http_site, tmp_path):
+    first_run(http_site, tmp_path)
+    done, report = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert report["new"] == 0
+    assert sorted(http_site.paths()) == sorted(
+        ["/robots.txt", "/ywsd/index.shtml", "/zhxw/index.shtml", "/mtnk/index.shtml", "/nkrw/index.shtml"])
+
+
+def test_rerun_with_two_new_articles_fetches_exactly_those_two(http_site, tmp_path):
+    first_run(http_site, tmp_path)
+    root = http_site.root / "news.nankai.edu.cn"
+    new = ["/ywsd/system/2023/07/01/030057001.shtml", "/ywsd/system/2023/07/02/030057002.shtml"]
+    http_site.pages[new[0]] = (http_site.root.parent.parent / "tests/data/nankai_noisy_article.html").read_bytes()
+    http_site.pages[new[1]] = (root / "ywsd/system/2023/05/18/030056201.shtml").read_bytes()
+    index = (root / "ywsd/index.shtml").read_text(encoding="utf-8")
+    rows = "".join(f'<tr><td><div><a href="https://news.nankai.edu.cn{p}" target="_blank">新</a></div></td></tr>' for p in new)
+    http_site.pages["/ywsd/index.shtml"] = index.replace("<table", f"<table>{rows}</table><table", 1).encode()
+    done, report = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert report["new"] == 2
+    assert sorted(http_site.article_requests()) == sorted(new)
+    # ywsd's first page lists something new, so its second page is read too (only known: stop).
+    assert len(http_site.list_requests()) == COLUMNS + 1
+    assert [r["url"] for r in feed(tmp_path)].count("https://news.nankai.edu.cn" + new[1]) == 1
+
+
+def test_backfill_rereads_every_list_page_but_no_known_article(http_site, tmp_path):
+    first_run(http_site, tmp_path)
+    done, report = crawl("nankai", tmp_path, "-a", "backfill=1", site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert report["new"] == 0 and http_site.article_requests() == []
+    assert len(http_site.list_requests()) == 10  # every list page of the fixtures
+
+
+def test_max_pages_bounds_the_list_pages_of_each_column(http_site, tmp_path):
+    done, report = crawl("nankai", tmp_path, "-a", "max_pages=1", site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(http_site.list_requests()) == sorted(
+        ["/ywsd/index.shtml", "/zhxw/index.shtml", "/mtnk/index.shtml", "/nkrw/index.shtml"])
+    assert 0 < report["new"] == len(http_site.article_requests()) < ARTICLES
+
+
+def test_since_stops_paging_at_older_list_pages(http_site, tmp_path):
+    done, report = crawl("nankai", tmp_path, "-a", "columns=ywsd", "-a", "since=2023-01-01", site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    # ywsd: page 1 (2023) and page 2 (older only: stop); page 3 is never read.
+    assert http_site.list_requests() == ["/ywsd/index.shtml",
+        "/ywsd/system/count//0003000/000000000000/000/000/c0003000000000000000_000000002.shtml"]
