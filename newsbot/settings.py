@@ -4,6 +4,7 @@ override any of them per run with ``-s NAME=value``."""
 BOT_NAME = "newsbot"
 SPIDER_MODULES = ["newsbot.spiders"]
 NEWSPIDER_MODULE = "newsbot.spiders"
+COMMANDS_MODULE = "newsbot.commands"  # `scrapy crawl` with newsbot's exit codes (README)
 
 # --- newsbot ---------------------------------------------------------------------------
 NEWSBOT_OUTPUT_DIR = "output"  # files go to {dir}/{site}/{profile}/, feeds to {dir}/feeds/

@@ -80,3 +80,17 @@ def test_since_stops_paging_at_older_list_pages(http_site, tmp_path):
     # ywsd: page 1 (2023) and page 2 (older only: stop); page 3 is never read.
     assert http_site.list_requests() == ["/ywsd/index.shtml",
         "/ywsd/system/count//0003000/000000000000/000/000/c0003000000000000000_000000002.shtml"]
+
+
+def test_a_second_run_on_a_held_state_exits_at_once_with_code_3(http_site, tmp_path):
+    from newsbot.state import SeenStore
+
+    store = SeenStore(tmp_path / ".newsbot" / "state.sqlite")  # a run in progress holds the lock
+    try:
+        done, report = crawl("nankai", tmp_path, site=http_site, timeout=30)
+    finally:
+        store.close()
+    assert done.returncode == 3
+    assert "another newsbot run holds" in done.stderr and "Traceback" not in done.stderr
+    assert http_site.paths() == [] and report is None
+    assert not (tmp_path / "nankai").exists()

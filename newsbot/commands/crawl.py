@@ -1,0 +1,39 @@
+"""``scrapy crawl`` with newsbot's exit codes (README, "Exit codes").
+
+0  the run finished (even with some articles dropped or failed: see the run report)
+1  Scrapy could not start the crawl (bad spider name, settings, arguments)
+2  usage error on the command line (Scrapy's own)
+3  another run holds this state (NEWSBOT_STATE): nothing was done, try again later
+4  the run finished but raised an alarm (the site's layout probably changed): see the log
+"""
+
+from __future__ import annotations
+
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+
+from ..state import SeenStore, StateLocked
+
+EXIT_LOCKED = 3
+EXIT_ALARM = 4
+
+
+class Command(ScrapyCrawl):
+    def run(self, args, opts):
+        if len(args) != 1:
+            return super().run(args, opts)
+        crawler = self._create_crawler(args[0])
+        try:
+            # Take the run lock before anything starts, so an overlapping run stops here.
+            SeenStore.for_crawler(crawler)
+        except StateLocked as locked:
+            print(f"newsbot: {locked}; not running (exit {EXIT_LOCKED})", file=sys.stderr)
+            self.exitcode = EXIT_LOCKED
+            return
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        elif getattr(crawler, "newsbot_alarms", None):
+            self.exitcode = EXIT_ALARM
