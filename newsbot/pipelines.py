@@ -18,6 +18,7 @@ from scrapy.exceptions import DropItem
 
 from .body import blocks_summary, blocks_to_markdown, blocks_to_text, clean_html, html_to_blocks
 from .dates import SHANGHAI, normalise_published
+from .feed import DurableFeed
 from .formats import PROFILES, parse_profiles, remove_stale_temp_files, write_atomic
 from .items import Article
 from .sites import get_site
@@ -161,7 +162,9 @@ class DedupePipeline(_Counted):
 
 
 class WriteFilesPipeline(_Counted):
-    """Writes each article's files atomically, then marks it written in the state store."""
+    """Writes each article's files atomically, then marks it written in the state store,
+    then appends its line to the default feed (``newsbot.feed``: durable, reconciled with
+    the state at start-up, so a kill at any point neither loses nor repeats a line)."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -170,12 +173,25 @@ class WriteFilesPipeline(_Counted):
         self.output = Path(settings.get("NEWSBOT_OUTPUT_DIR", "output"))
         self.store = SeenStore.for_crawler(crawler)
         self.profiles = parse_profiles(settings.get("NEWSBOT_FORMAT")) if settings.get("NEWSBOT_FORMAT") else None
+        self.feed = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def spider_opened(self, spider):
         removed = remove_stale_temp_files(self.output)
         if removed:
             logger.warning("removed %d temp files left by an interrupted run", removed)
+        self.feed = DurableFeed(self.output / "feeds" / f"{spider.name}.jsonl")
+        sites = [site.name for site in getattr(spider, "sites", ())]
+        added = self.feed.reconcile(self.store.records(sites)) if sites else 0
+        if added:
+            self.stats.inc_value("newsbot/feed_reconciled", added)
+            logger.warning("feed %s: added %d records written but missing from it (interrupted run)",
+                           self.feed.path, added)
+
+    def spider_closed(self, spider):
+        if self.feed:
+            self.feed.close()
 
     def paths(self, item: Article) -> list[tuple[str, Path]]:
         profiles = self.profiles or [get_site(item.site).profile]
@@ -184,9 +200,9 @@ class WriteFilesPipeline(_Counted):
     def process_item(self, item, spider=None):
         for profile, path in self.paths(item):
             write_atomic(path, render(item, profile, self.settings))
-        self.store.mark(
-            item.urlname, item.url, item.site, item.crawled_at.isoformat(), article_record(item), item.columns
-        )
+        record = article_record(item)
+        self.store.mark(item.urlname, item.url, item.site, item.crawled_at.isoformat(), record, item.columns)
+        self.feed.append(record)
         self.stats.inc_value("newsbot/written")
         self.stats.inc_value(f"newsbot/written/{item.site}")
         return item

@@ -102,6 +102,15 @@ class SeenStore:
         )
         return [row[0] for row in rows]
 
+    def records(self, sites) -> list[tuple[str, dict]]:
+        """(urlname, JSONL record) of every article written for these sites, oldest first."""
+        sites = list(sites)
+        marks = ",".join("?" * len(sites))
+        rows = self.db.execute(
+            f"SELECT urlname, record FROM articles WHERE site IN ({marks}) ORDER BY written_at, rowid", sites
+        )
+        return [(urlname, json.loads(record)) for urlname, record in rows]
+
     def count(self, site: str | None = None) -> int:
         if site:
             return self.db.execute("SELECT COUNT(*) FROM articles WHERE site = ?", (site,)).fetchone()[0]

@@ -9,7 +9,6 @@ once with both, and lets a rerun with nothing new cost one list page per column.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 import scrapy
 from scrapy import signals
@@ -31,20 +30,8 @@ LIST_PRIORITY = 10  # list pages before articles, so paging decisions come early
 class SiteSpider(scrapy.Spider):
     site_name: str = ""
 
-    @classmethod
-    def update_settings(cls, settings):
-        super().update_settings(settings)
-        # The default JSONL feed, under the output dir, always written beside any -o/-O feed
-        # the user adds: the persistent feed must never miss an article.
-        output = Path(settings.get("NEWSBOT_OUTPUT_DIR", "output")).resolve()
-        feeds = dict(settings.getdict("FEEDS"))
-        feeds.setdefault(
-            (output / "feeds" / f"{cls.name}.jsonl").as_uri(),
-            {"format": "jsonlines", "encoding": "utf8", "overwrite": False},
-        )
-        # Merged into whatever -o/-O set, one priority above it: Scrapy re-applies the
-        # command line's settings to the crawler after this, and would drop ours.
-        settings.set("FEEDS", feeds, priority=max(settings.getpriority("FEEDS") or 0, 30) + 1)
+    # The default JSONL feed ({output}/feeds/{name}.jsonl) is written by WriteFilesPipeline
+    # (newsbot.feed), beside any -o/-O feed the user adds.
 
     def __init__(self, *args, columns: str | None = None, since: str | None = None,
                  backfill: str | bool = False, max_pages: str | int | None = None, **kwargs):

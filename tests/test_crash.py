@@ -1,0 +1,118 @@
+"""Killed runs (SIGKILL, SIGTERM) and reruns over real HTTP: every article ends up written
+exactly once, complete, in the files, the feed and the state alike."""
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+import yaml
+
+from .conftest import ROOT, crawl, crawl_command
+from .httpsite import Fault
+
+ARTICLES = 27
+
+
+def md_files(output):
+    return sorted((output / "nankai" / "hexo").glob("*.md")) if (output / "nankai").exists() else []
+
+
+def start_slow_crawl(http_site, output, delay=0.25):
+    for path in distinct_article_paths(http_site):
+        http_site.faults[path] = Fault(delay=delay)
+    log = open(output.parent / f"{output.name}.log", "w")
+    return subprocess.Popen(crawl_command("nankai", output, site=http_site), cwd=ROOT, stdout=log, stderr=log)
+
+
+def distinct_article_paths(http_site):
+    root = http_site.root / "news.nankai.edu.cn"
+    return ["/" + p.relative_to(root).as_posix() for p in root.rglob("*.shtml") if "/system/20" in p.as_posix()]
+
+
+def wait_until(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting")
+
+
+def assert_consistent(output, complete=True):
+    files = md_files(output)
+    names = {p.stem for p in files}
+    for path in files:  # each file whole: front matter loads, the body and source link are there
+        text = path.read_text(encoding="utf-8")
+        _, front, body = text.split("---\n", 2)
+        assert yaml.safe_load(front)["urlname"] == path.stem
+        assert "[转入文章首发地址](https://news.nankai.edu.cn/" in body
+    assert not list(output.rglob(".newsbot-tmp-*"))
+    raw = (output / "feeds" / "nankai.jsonl").read_bytes()
+    assert raw == b"" or raw.endswith(b"\n")
+    urlnames = [json.loads(line)["urlname"] for line in raw.decode("utf-8").splitlines()]
+    assert len(urlnames) == len(set(urlnames)), "duplicate feed lines"
+    db = sqlite3.connect(output / ".newsbot" / "state.sqlite")
+    state = {row[0] for row in db.execute("SELECT urlname FROM articles")}
+    db.close()
+    assert set(urlnames) == state <= names
+    if complete:
+        assert len(names) == len(state) == ARTICLES
+
+
+@pytest.mark.parametrize("kill_after", [0, 6, 24])
+def test_sigkill_at_any_point_then_rerun_writes_each_article_once(http_site, tmp_path, kill_after):
+    output = tmp_path / "out"
+    process = start_slow_crawl(http_site, output)
+    try:
+        if kill_after == 0:  # list pages read, first article requested, nothing written yet
+            wait_until(lambda: http_site.article_requests())
+        else:
+            wait_until(lambda: len(md_files(output)) >= kill_after)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    assert len(md_files(output)) < ARTICLES
+    http_site.faults.clear()
+    done, report = crawl("nankai", output, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert_consistent(output)
+
+
+def test_torn_feed_line_and_a_mark_without_its_line_are_repaired_at_start(http_site, tmp_path):
+    done, _ = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    feed = tmp_path / "feeds" / "nankai.jsonl"
+    lines = feed.read_bytes().splitlines(keepends=True)
+    # A kill after the state's mark, before the feed's line (the last article), and a kill
+    # half-way through writing a line (the one before it).
+    feed.write_bytes(b"".join(lines[:-2]) + lines[-2][: len(lines[-2]) // 2])
+    http_site.reset_log()
+    done, report = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "removed a torn last line" in done.stderr and "added 2 records" in done.stderr
+    assert http_site.article_requests() == []
+    assert sorted(feed.read_bytes().splitlines()) == sorted(line.rstrip(b"\n") for line in lines)
+    assert_consistent(tmp_path)
+
+
+def test_sigterm_finishes_in_flight_items_and_leaves_a_consistent_output(http_site, tmp_path):
+    output = tmp_path / "out"
+    process = start_slow_crawl(http_site, output)
+    try:
+        wait_until(lambda: len(md_files(output)) >= 4)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert 4 <= len(md_files(output)) < ARTICLES
+    assert_consistent(output, complete=False)
+    report = json.loads((output / "reports" / "nankai-latest.json").read_text(encoding="utf-8"))
+    assert report["finish_reason"] == "shutdown"
+    http_site.faults.clear()
+    done, _ = crawl("nankai", output, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert_consistent(output)
