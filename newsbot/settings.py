@@ -48,6 +48,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Last before the network: robots.txt, redirects and retries work on replayed pages too.
     "newsbot.replay.ReplayMiddleware": 950,
     "newsbot.hostmap.HostMapMiddleware": 960,
+    # GBK pages with no or a wrong charset (newsbot/charset.py); before the redirect, retry
+    # and robots.txt middlewares read the response.
+    "newsbot.charset.ChineseCharsetMiddleware": 900,
 }
 
 EXTENSIONS = {

@@ -18,14 +18,14 @@ def crawl_command(spider: str, output: Path, *args: str, replay: Path | None = N
     """The ``scrapy crawl`` command line; ``site``: an ``HttpSite`` to download from
     (NEWSBOT_HOST_MAP), with the politeness delays off so tests stay fast."""
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"NEWSBOT_OUTPUT_DIR={output}",
-               "-s", "LOG_LEVEL=INFO", *args]
+               "-s", "LOG_LEVEL=INFO"]
     if replay is not None:
         command += ["-s", f"NEWSBOT_REPLAY_DIR={replay}"]
     if site is not None:
         command += ["-s", "NEWSBOT_HOST_MAP=" + json.dumps({"news.nankai.edu.cn": site.base}),
                     "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
                     "-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=5"]
-    return command
+    return command + list(args)  # last: a test's own -s wins
 
 
 def crawl(spider: str, output: Path, *args: str, replay: Path | None = None, site=None, timeout: int = 120):

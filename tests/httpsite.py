@@ -52,7 +52,10 @@ class HttpSite:
             def do_GET(self):
                 site.handle(self)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 128  # a crawl opens many connections at once
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
@@ -114,7 +117,7 @@ class HttpSite:
         elif fault.body is not None:
             body = fault.body
         else:
-            body = self.pages.get(path)
+            body = self.pages.get(path, self.pages.get(path.split("?")[0]))
             if body is None:
                 file = fixture_path(self.root, f"http://{HOST}{path}")
                 if not file.is_file():

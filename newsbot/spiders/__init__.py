@@ -8,6 +8,7 @@ once with both, and lets a rerun with nothing new cost one list page per column.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import scrapy
@@ -25,6 +26,30 @@ from ..state import SeenStore
 from ..urls import canonical_url, url_hash
 
 LIST_PRIORITY = 10  # list pages before articles, so paging decisions come early
+LOGIN_URL = re.compile(r"login|logon|signin|passport|sso|cas/|auth", re.I)
+
+
+def failure_reason(failure) -> str:
+    """A short name for why a request failed (newsbot/errors/<reason>)."""
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    if failure.check(HttpError):
+        return f"http_{failure.value.response.status}"
+    name = type(failure.value).__name__
+    message = str(failure.value).lower()
+    if "timeout" in name.lower() or "timed out" in message:
+        return "timeout"
+    if "maxsize" in message or "max size" in message or "larger than" in message or "cancel" in name.lower():
+        return "too_large"
+    if "redirection" in message:
+        return "redirect_loop"
+    if "dataloss" in name.lower() or "dataloss" in message or "data loss" in message:
+        return "data_loss"
+    if "connection" in name.lower() or "connection" in message or "responsefailed" in name.lower():
+        return "connection"
+    if "dns" in name.lower():
+        return "dns"
+    return name
 
 
 class SiteSpider(scrapy.Spider):
@@ -141,9 +166,11 @@ class SiteSpider(scrapy.Spider):
             return
         for key, entry in batch:
             self.scheduled.add(key)
+            # dont_filter: each article is scheduled once already (self.scheduled); it lets a
+            # redirect loop end at REDIRECT_MAX_TIMES in article_failed, not silently.
             self.crawler.engine.crawl(
-                scrapy.Request(entry["url"], callback=self.parse_article,
-                               cb_kwargs={"site": entry["site"], "columns": entry["columns"]})
+                scrapy.Request(entry["url"], callback=self.parse_article, errback=self.article_failed,
+                               dont_filter=True, cb_kwargs={"site": entry["site"], "columns": entry["columns"]})
             )
         raise DontCloseSpider
 
@@ -154,9 +181,25 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsbot/skipped")
         self.logger.debug("skipped %s: %s", url, reason)
 
+    def article_failed(self, failure):
+        """An article request that got no page (after retries): counted by reason, logged."""
+        reason = failure_reason(failure)
+        self.crawler.stats.inc_value("newsbot/errors")
+        self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
+        url = failure.request.meta.get("redirect_urls", [failure.request.url])[0]
+        self.logger.warning("article %s failed: %s (%s)", url, reason, failure.getErrorMessage()[:200])
+
     def parse_article(self, response, site: str, columns: list[str]):
         self.crawler.stats.inc_value("newsbot/article_pages")
         site = self.site_named(site)
+        if response.request.meta.get("redirect_urls") and not site.is_article(response.url):
+            # Redirected off the article (a login wall, an error page): never an article.
+            reason = "login_redirect" if LOGIN_URL.search(response.url) else "redirected_away"
+            self.crawler.stats.inc_value("newsbot/errors")
+            self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
+            self.logger.warning("article %s redirected to %s: %s, not written",
+                                response.request.meta["redirect_urls"][0], response.url, reason)
+            return
         article = extract_article(site.page(response), fallback=extract_generic)
         if article.extractor == "fallback":
             self.crawler.stats.inc_value(f"newsbot/fallback/{site.name}")
