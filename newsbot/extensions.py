@@ -1,4 +1,9 @@
-"""Run report: every crawl ends with a summary in the log and as JSON beside the output."""
+"""Run report: every crawl ends with a summary in the log and as JSON beside the output,
+and with an alarm (ERROR lines, ``alarms`` in the report, exit code 4) when the site's
+layout has probably changed: a column whose first list page lists no articles, or more
+than ``NEWSBOT_ALARM_MAX_BROKEN_SHARE`` of the article pages without a title, a date or a
+body. (Two checks on stats the crawl already keeps: spidermon's monitor suites would add
+a dependency and still need newsbot's crawl command for the exit code.)"""
 
 from __future__ import annotations
 
@@ -12,6 +17,19 @@ from scrapy import signals
 from .formats import write_atomic
 
 logger = logging.getLogger(__name__)
+
+
+BROKEN = ("newsbot/dropped/no_title", "newsbot/dropped/no_body", "newsbot/missing/published")
+
+
+def alarms(stats: dict, empty_columns, max_broken_share: float) -> list[str]:
+    found = [f"column {column} lists no articles on its first page" for column in empty_columns]
+    pages = stats.get("newsbot/article_pages", 0)
+    broken = sum(stats.get(key, 0) for key in BROKEN)
+    if pages and broken / pages > max_broken_share:
+        found.append(f"{broken} of {pages} article pages lack a title, a date or a body "
+                     f"(more than {max_broken_share:.0%})")
+    return found
 
 
 def summarise(stats: dict, spider_name: str, reason: str) -> dict:
@@ -48,8 +66,14 @@ class RunReport:
         return extension
 
     def spider_closed(self, spider, reason):
-        report = summarise(self.crawler.stats.get_stats(), spider.name, reason)
+        stats = self.crawler.stats.get_stats()
+        report = summarise(stats, spider.name, reason)
+        share = self.crawler.settings.getfloat("NEWSBOT_ALARM_MAX_BROKEN_SHARE", 0.2)
+        report["alarms"] = alarms(stats, getattr(spider, "empty_columns", ()), share)
         self.crawler.newsbot_report = report
+        self.crawler.newsbot_alarms = report["alarms"]  # exit code 4 (newsbot.commands.crawl)
+        for alarm in report["alarms"]:
+            logger.error("ALARM: %s: the site's layout may have changed", alarm)
         logger.info(
             "run summary: %d new, %d already known, dropped %s, %d errors, %.1fs (%s)",
             report["new"], report["already_known"], report["dropped"] or "none", report["errors"],

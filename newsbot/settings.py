@@ -20,6 +20,10 @@ NEWSBOT_CONTACT_URL = "https://github.com/newsbot/newsbot"  # in the User-Agent,
 # {"news.nankai.edu.cn": "http://127.0.0.1:8080"}. Only the download is redirected; URLs,
 # robots.txt rules and article identity stay the real site's (newsbot/hostmap.py).
 NEWSBOT_HOST_MAP = {}
+# Alarm (exit code 4, an ERROR in the log) when more than this share of the article pages
+# read in a run lack a title, a date or a body: the site's layout has probably changed.
+# A column whose first list page lists no article links always raises the alarm.
+NEWSBOT_ALARM_MAX_BROKEN_SHARE = 0.2
 
 # --- politeness ---------------------------------------------------------------------------
 USER_AGENT = f"newsbot/0.1 (+{NEWSBOT_CONTACT_URL})"

@@ -94,3 +94,26 @@ def test_a_second_run_on_a_held_state_exits_at_once_with_code_3(http_site, tmp_p
     assert "another newsbot run holds" in done.stderr and "Traceback" not in done.stderr
     assert http_site.paths() == [] and report is None
     assert not (tmp_path / "nankai").exists()
+
+
+def test_a_column_that_lists_nothing_raises_the_alarm_exit_4(http_site, tmp_path):
+    http_site.pages["/zhxw/index.shtml"] = "<html><body><p>新版网站</p></body></html>".encode()
+    done, report = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 4, done.stderr[-3000:]
+    assert "ERROR: ALARM: column nankai/综合新闻 lists no articles" in done.stderr
+    assert report["alarms"] == ["column nankai/综合新闻 lists no articles on its first page"]
+    assert report["new"] > 0  # the other columns are written all the same
+
+
+def test_too_many_broken_article_pages_raise_the_alarm_exit_4(http_site, tmp_path):
+    # nkrw lists 5 articles; 2 without a body is 40%, over the default 20%.
+    for path in ("/nkrw/system/2022/07/15/030052147.shtml", "/nkrw/system/2022/11/02/030053652.shtml"):
+        html = (http_site.root / "news.nankai.edu.cn" / path.lstrip("/")).read_text(encoding="utf-8")
+        start = html.index('id="txt">') + len('id="txt">')
+        http_site.pages[path] = (html[:start] + "</td></tr></table></body></html>").encode()
+    done, report = crawl("nankai", tmp_path, "-a", "columns=nkrw", site=http_site)
+    assert done.returncode == 4, done.stderr[-3000:]
+    assert report["alarms"] == ["2 of 5 article pages lack a title, a date or a body (more than 20%)"]
+    done, report = crawl("nankai", tmp_path / "lenient", "-a", "columns=nkrw",
+                         "-s", "NEWSBOT_ALARM_MAX_BROKEN_SHARE=0.5", site=http_site)
+    assert done.returncode == 0 and report["alarms"] == []

@@ -71,6 +71,7 @@ class SiteSpider(scrapy.Spider):
         self.max_pages = int(max_pages) if max_pages not in (None, "") else None
         self.pending: dict[str, dict] = {}  # canonical URL -> {"url": fetched URL, "columns": [...]}
         self.scheduled: set[str] = set()
+        self.empty_columns: list[str] = []
 
     def load_sites(self, **kwargs) -> list[Site]:
         return [get_site(self.site_name or self.name)]
@@ -119,6 +120,9 @@ class SiteSpider(scrapy.Spider):
         if not links:
             self.crawler.stats.inc_value("newsbot/empty_list_pages")
             self.logger.warning("list page %s of column %s lists no articles", response.url, column)
+            if page == 1:  # a column that lists nothing at all: the run alarm (RunReport)
+                self.crawler.stats.inc_value("newsbot/alarm/empty_column")
+                self.empty_columns.append(f"{site.name}/{column}")
         known = self.store.known(url_hash(canonical_url(u, site.scheme)) for u in links)
         new = 0
         for url in links:
