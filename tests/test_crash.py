@@ -116,3 +116,28 @@ def test_sigterm_finishes_in_flight_items_and_leaves_a_consistent_output(http_si
     done, _ = crawl("nankai", output, site=http_site)
     assert done.returncode == 0, done.stderr[-3000:]
     assert_consistent(output)
+
+
+def test_a_backfill_paused_with_sigterm_resumes_from_its_jobdir(http_site, tmp_path):
+    output, job = tmp_path / "out", tmp_path / "job"
+    last_list_page = "/ywsd/system/count//0003000/000000000000/000/000/c0003000000000000000_000000001.shtml"
+    http_site.faults[last_list_page] = Fault(delay=2)
+    args = ("-a", "backfill=1", "-s", f"JOBDIR={job}")
+    log = open(tmp_path / "first.log", "w")
+    process = subprocess.Popen(crawl_command("nankai", output, *args, site=http_site), cwd=ROOT,
+                               stdout=log, stderr=log)
+    try:
+        wait_until(lambda: last_list_page in http_site.paths())  # paused while reading the lists
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert http_site.article_requests() == []
+    http_site.faults.clear()
+    http_site.reset_log()
+    done, report = crawl("nankai", output, *args, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    # The list pages are not read again; the links they gave were kept in the job.
+    assert http_site.list_requests() == [] and report["new"] == ARTICLES
+    assert_consistent(output)

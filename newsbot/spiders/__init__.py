@@ -109,7 +109,16 @@ class SiteSpider(scrapy.Spider):
                 )
 
     # --- list pages ---------------------------------------------------------------------
+    def _bind_job_state(self) -> None:
+        """With JOBDIR, keep the links read from list pages in the job's spider state, so
+        a paused backfill resumes with them (those list pages will not be read again)."""
+        state = getattr(self, "state", None)
+        if state is not None and state.get("pending") is not self.pending:
+            self.pending = state.setdefault("pending", self.pending)
+            self.scheduled = state.setdefault("scheduled", self.scheduled)
+
     def parse_list(self, response, site: str, column: str, page: int, first: str):
+        self._bind_job_state()
         self.crawler.stats.inc_value("newsbot/list_pages")
         site = self.site_named(site)
         links = []
@@ -165,6 +174,7 @@ class SiteSpider(scrapy.Spider):
     # --- articles -------------------------------------------------------------------------
     def schedule_articles(self):
         """When every list page is read, fetch the articles they listed, each once."""
+        self._bind_job_state()
         batch = [(key, entry) for key, entry in self.pending.items() if key not in self.scheduled]
         if not batch:
             return
