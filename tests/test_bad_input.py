@@ -46,6 +46,10 @@ def bad_crawl(tmp_path_factory):
         faults["/mtnk/system/2022/08/25/030052718.shtml"] = Fault(
             redirect="https://news.nankai.edu.cn/passport/login.html?service=x")
         site.pages["/passport/login.html"] = b"<html><body><form>login</form></body></html>"
+        # The same, with the Location an absolute URL of the server itself (NEWSBOT_HOST_MAP
+        # maps it back to the real site's host).
+        faults["/mtnk/system/2022/12/20/030054187.shtml"] = Fault(redirect=f"{site.base}/sso/login.html")
+        site.pages["/sso/login.html"] = b"<html><body><form>login</form></body></html>"
         faults["/mtnk/system/2022/10/13/030053425.shtml"] = Fault(size=300_000)
         # Pages that arrive but are broken or odd.
         no_title = "/ywsd/system/2022/03/29/030050730.shtml"
@@ -88,14 +92,14 @@ def test_the_run_finishes_and_writes_every_good_article(bad_crawl):
     output, done, report, _, _ = bad_crawl
     assert done.returncode == 0, done.stderr[-3000:]
     written = records(output)
-    # 7 failed downloads, a login redirect, no title, no body: 10 not written.
-    assert report["new"] == len(written) == ARTICLES - 10
-    assert len(list((output / "nankai" / "hexo").glob("*.md"))) == ARTICLES - 10
+    # 7 failed downloads, 2 login redirects, no title, no body: 11 not written.
+    assert report["new"] == len(written) == ARTICLES - 11
+    assert len(list((output / "nankai" / "hexo").glob("*.md"))) == ARTICLES - 11
 
 
 @pytest.mark.parametrize("reason, count", [
     ("errors/http_404", 1), ("errors/http_500", 1), ("errors/connection", 1), ("errors/data_loss", 1),
-    ("errors/timeout", 1), ("errors/redirect_loop", 1), ("errors/login_redirect", 1),
+    ("errors/timeout", 1), ("errors/redirect_loop", 1), ("errors/login_redirect", 2),
     ("errors/too_large", 1), ("dropped/no_title", 1), ("dropped/no_body", 1),
     ("charset/missing", 1), ("charset/wrong", 1),
 ])
@@ -110,6 +114,7 @@ def test_each_failure_has_a_log_line(bad_crawl):
     for reason in ("http_404", "http_500", "connection", "data_loss", "timeout", "redirect_loop", "too_large"):
         assert f"failed: {reason}" in done.stderr, reason
     assert "login_redirect, not written" in done.stderr
+    assert "030054187.shtml redirected to http://news.nankai.edu.cn/sso/login.html" in done.stderr
     assert "no title on" in done.stderr and "no body text on" in done.stderr
     assert "charset not declared but the bytes are GB18030" in done.stderr
 
