@@ -19,16 +19,20 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
 
 DATE_TIME = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>[01]?\d)\s*[-/.月]\s*(?P<d>[0-3]?\d)(?!\d)\s*日?"
-    r"(?:(?:\s*T\s*|\s*)(?P<H>[0-2]?\d)\s*[:：时]\s*(?P<M>[0-5]\d)(?:\s*[:：分]\s*(?P<S>[0-5]\d)(?:\.\d+)?)?"
+    r"(?:(?:\s*T\s*|\s*|-)(?P<H>[0-2]?\d)\s*[:：时]\s*(?P<M>[0-5]\d)(?:\s*[:：分]\s*(?P<S>[0-5]\d)(?:\.\d+)?)?"
     r"\s*(?:秒)?\s*(?P<tz>Z|[+-][01]\d:?[0-5]\d)?)?"
 )
-# A date that stands under a label ("发布时间：2023-05-18 14:40").
-LABELS = ("发布时间", "发稿时间", "发表时间", "发布日期", "更新时间", "时间", "日期", "Published", "Date")
-LABELLED = re.compile(
-    r"(?:" + "|".join(LABELS) + r")\s*[:：]?\s*(?:&nbsp;|\s)*"
-    r"(?=(?:19|20)\d\d\s*[-/.年])"
-)
+# A date that stands under a label ("发布时间：2023-05-18 14:40"), labels by preference:
+# in "更新时间：… 发布时间：…" the publication time wins wherever it stands.
+LABELS = ("发布时间", "发稿时间", "发表时间", "发布日期", "时间", "日期", "Published", "Date", "更新时间")
+LABELLED = [
+    re.compile(re.escape(label) + r"\s*[:：]?\s*(?=(?:19|20)\d\d\s*[-/.年])") for label in LABELS
+]
 URL_DATE = (
+    # Hanweb (大汉) government sites: /art/2023/5/18/art_1229_12345.html (no zero padding)
+    re.compile(r"/art/(?P<y>(?:19|20)\d\d)/(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])/art_"),
+    # Tencent news: /rain/a/20230930A01ABC00
+    re.compile(r"/(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)[A-Z]\d"),
     # /2023/05/18/  /2023-05-18/
     re.compile(r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>[01]\d)[/-](?P<d>[0-3]\d)(?:/|$|_)"),
     # TRS: /202305/t20230518_123.html
@@ -65,12 +69,13 @@ def parse_date(text: str | None, tz: tzinfo = SHANGHAI) -> datetime | None:
     if not text:
         return None
     text = text.replace("\xa0", " ").replace("\u3000", " ")
-    labelled = LABELLED.search(text)
-    start = labelled.end() if labelled else 0
-    match = DATE_TIME.search(text, start) or (DATE_TIME.search(text) if start else None)
-    if not match:
-        return None
-    return _build(match.groupdict(), tz)
+    for label in LABELLED:
+        found = label.search(text)
+        match = found and DATE_TIME.match(text, found.end())
+        if match:
+            return _build(match.groupdict(), tz)
+    match = DATE_TIME.search(text)
+    return _build(match.groupdict(), tz) if match else None
 
 
 def date_from_url(url: str, tz: tzinfo = SHANGHAI) -> datetime | None:

@@ -134,6 +134,12 @@ def extract_article(page: ArticlePage, fallback=None) -> Article:
             article.extractor = "fallback"
             article.title = article.title or found.get("title")
             article.published = article.published or found.get("published")
+    if article.published is None:
+        # The site's rules found no date: search the page the generic way (a date beside
+        # the title, labelled or not, meta tags, scripts, the URL).
+        from .generic import GenericExtraction
+
+        article.published = GenericExtraction(page.response).published
     if body is not None:
         article.body_html = body if isinstance(body, str) else etree.tostring(body, encoding="unicode", method="html")
     return article

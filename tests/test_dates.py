@@ -65,3 +65,20 @@ def test_naive_datetime_is_local_time():
 )
 def test_dates_in_url_paths(url, expected):
     assert date_from_url(url) == expected
+
+
+def test_publication_label_beats_update_label_wherever_it_stands():
+    assert parse_date("更新时间：2023-06-01 08:00 发布时间：2023-05-18 09:00") == sh(2023, 5, 18, 9, 0)
+
+
+def test_gov_meta_time_with_dash():
+    assert parse_date("2024-03-12-18:30:05") == sh(2024, 3, 12, 18, 30, 5)
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [("http://www.zj.gov.cn/art/2023/5/18/art_1229_12345.html", sh(2023, 5, 18)),
+     ("https://news.qq.com/rain/a/20230930A01ABC00", sh(2023, 9, 30))],
+)
+def test_more_dates_in_url_paths(url, expected):
+    assert date_from_url(url) == expected
