@@ -16,10 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
 from ..dates import SHANGHAI, date_from_url, parse_date
-try:  # TEMP until newsbot/generic.py lands
-    from ..generic import extract_generic
-except ImportError:  # pragma: no cover
-    extract_generic = None
+from ..generic import extract_generic
 from ..pages import extract_article
 from ..sites import Site, get_site
 from ..state import SeenStore
