@@ -62,7 +62,9 @@ def assert_consistent(output, complete=True):
         assert len(names) == len(state) == ARTICLES
 
 
-@pytest.mark.parametrize("kill_after", [0, 6, 24])
+# 18, not later: the slow server must still have articles left to serve when the kill lands
+# (on a loaded 2-core machine 24 raced the last three articles).
+@pytest.mark.parametrize("kill_after", [0, 6, 18])
 def test_sigkill_at_any_point_then_rerun_writes_each_article_once(http_site, tmp_path, kill_after):
     output = tmp_path / "out"
     process = start_slow_crawl(http_site, output)
