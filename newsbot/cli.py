@@ -117,6 +117,41 @@ def cmd_record(args) -> int:
     return 0
 
 
+def _open_state(args):
+    """The state of ``--output`` (or ``--state``), without the run lock: reading and
+    re-queueing are safe beside a running crawl (SQLite serialises the writes)."""
+    from .state import StateCorrupt, StateStore
+
+    path = Path(args.state) if args.state else Path(args.output) / ".newsbot" / "state.sqlite"
+    if not path.is_file():
+        raise SystemExit(f"newsbot: no state at {path} (give --output DIR or --state FILE)")
+    try:
+        return StateStore(path, lock=False)
+    except StateCorrupt as corrupt:
+        raise SystemExit(f"newsbot: {corrupt}") from None
+
+
+def cmd_failed(args) -> int:
+    """List the articles that failed (waiting for a retry, or given up), or re-queue them."""
+    from datetime import datetime
+
+    store = _open_state(args)
+    if args.requeue or args.requeue_all:
+        count = store.requeue(None if args.requeue_all else args.requeue)
+        print(f"re-queued {count} article(s): the next run fetches them")
+        return 0 if count or args.requeue_all else 1
+    failures = store.failures([args.site] if args.site else None, given_up_only=args.given_up)
+    if args.json:
+        print(json.dumps(failures, ensure_ascii=False, indent=2))
+        return 0
+    for f in failures:
+        when = "given up" if f["given_up"] else "next try " + datetime.fromtimestamp(f["next_attempt"]).strftime("%Y-%m-%d %H:%M")
+        print(f"{f['site']:<10} {f['reason']:<24} {f['attempts']:>2} attempts  {when:<26} {f['url']}")
+    given_up = sum(f["given_up"] for f in failures)
+    print(f"{len(failures)} failed article(s), {given_up} given up", file=sys.stderr)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +178,16 @@ def main(argv=None) -> int:
     rec.add_argument("url")
     rec.add_argument("--fixtures", required=True, help="fixture root, e.g. fixtures/nankai")
     rec.set_defaults(func=cmd_record)
+
+    failed = sub.add_parser("failed", help="articles that failed: waiting for a retry or given up; re-queue them")
+    failed.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
+    failed.add_argument("--state", default=None, help="the crawl's NEWSBOT_STATE, if not under --output")
+    failed.add_argument("--site", default=None)
+    failed.add_argument("--given-up", action="store_true", help="only those given up on")
+    failed.add_argument("--json", action="store_true")
+    failed.add_argument("--requeue", nargs="+", metavar="URL", help="fetch these again on the next run")
+    failed.add_argument("--requeue-all", action="store_true", help="fetch every failed article again")
+    failed.set_defaults(func=cmd_failed)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -40,10 +40,11 @@ CREATE TABLE IF NOT EXISTS articles (
     files      TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS skipped (
-    urlname TEXT PRIMARY KEY,
+    urlname TEXT NOT NULL,
     url     TEXT NOT NULL,
     reason  TEXT NOT NULL,
-    scope   TEXT NOT NULL DEFAULT ''
+    scope   TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (urlname, scope)
 );
 CREATE TABLE IF NOT EXISTS article_columns (
     urlname TEXT NOT NULL,
@@ -162,7 +163,11 @@ class StateStore:
             self.db.execute("ALTER TABLE articles ADD COLUMN fed INTEGER NOT NULL DEFAULT 1")
             self.db.execute("ALTER TABLE articles ADD COLUMN files TEXT NOT NULL DEFAULT '[]'")
         if "scope" not in {row[1] for row in self.db.execute("PRAGMA table_info(skipped)")}:
-            self.db.execute("ALTER TABLE skipped ADD COLUMN scope TEXT NOT NULL DEFAULT ''")
+            # Skips were global; now per scope (eastmoney: per outlet asked for).
+            self.db.execute("ALTER TABLE skipped RENAME TO skipped_old")
+            self.db.executescript(SCHEMA)
+            self.db.execute("INSERT INTO skipped (urlname, url, reason) SELECT urlname, url, reason FROM skipped_old")
+            self.db.execute("DROP TABLE skipped_old")
         self.db.executescript(INDEXES)
 
     # --- what is known ----------------------------------------------------------------
@@ -259,10 +264,12 @@ class StateStore:
         hours = self.backoff_hours[min(attempts, len(self.backoff_hours)) - 1] if attempts else 0
         return hours * 3600.0
 
-    def fail(self, urlname: str, reason: str, now: float | None = None, entry: tuple | None = None) -> dict:
+    def fail(self, urlname: str, reason: str, now: float | None = None, entry: tuple | None = None,
+             claimer: str | None = None) -> dict:
         """Count a failed attempt; schedule the next one with backoff, or give up. Returns
         ``{"attempts": n, "given_up": bool, "first": bool}`` (first: never failed before).
-        ``entry`` (url, fetch_url, site, columns) queues an article not yet pending."""
+        ``entry`` (url, fetch_url, site, columns) queues an article not yet pending; it
+        stays claimed by ``claimer`` (this run), which does not try it again."""
         now = time.time() if now is None else now
         with self.db:
             self.db.execute("BEGIN")
@@ -281,8 +288,8 @@ class StateStore:
             given_up = attempts >= self.give_up_after
             self.db.execute(
                 "UPDATE pending SET attempts = ?, reason = ?, last_failed = ?, next_attempt = ?, "
-                "given_up = ?, claimed_by = NULL WHERE urlname = ?",
-                (attempts, reason, now, now + self.backoff_seconds(attempts), int(given_up), urlname),
+                "given_up = ?, claimed_by = coalesce(?, claimed_by) WHERE urlname = ?",
+                (attempts, reason, now, now + self.backoff_seconds(attempts), int(given_up), claimer, urlname),
             )
         return {"attempts": attempts, "given_up": given_up, "first": attempts == 1}
 

@@ -282,7 +282,8 @@ class SiteSpider(scrapy.Spider):
         a later run (with backoff) until it succeeds or is given up on."""
         site_obj = self.site_named(site) if site else self.site
         key = key or canonical_url(url, site_obj.scheme)
-        outcome = self.store.fail(url_hash(key), reason, entry=(key, url, site_obj.name, list(columns or ())))
+        outcome = self.store.fail(url_hash(key), reason, entry=(key, url, site_obj.name, list(columns or ())),
+                                  claimer=self.claimer)
         stats = self.crawler.stats
         stats.inc_value("newsbot/failed_articles")
         if outcome["first"]:
