@@ -152,6 +152,54 @@ def cmd_failed(args) -> int:
     return 0
 
 
+def cmd_adopt(args) -> int:
+    """Register an existing blog's posts so the crawl writes no second copy of them."""
+    from .adopt import adopt_posts
+    from .state import StateLocked, StateStore, state_path
+
+    settings = project_settings(NEWSBOT_OUTPUT_DIR=args.output, **({"NEWSBOT_STATE": args.state} if args.state else {}))
+    try:
+        store = StateStore(state_path(settings), output=args.output)
+    except StateLocked as locked:
+        print(f"newsbot adopt: {locked}; try again when the crawl has finished", file=sys.stderr)
+        return 3
+    try:
+        results = adopt_posts(store, args.paths)
+    finally:
+        store.close()
+    adopted = [r for r in results if r.why_not is None]
+    for r in results:
+        print(f"{'adopted' if r.why_not is None else 'not adopted'}: {r.path}"
+              + (f" ({r.urlname} = {r.url})" if r.why_not is None else f": {r.why_not}"))
+    print(f"{len(adopted)} of {len(results)} posts adopted", file=sys.stderr)
+    return 0
+
+
+def cmd_rebuild_state(args) -> int:
+    """A new state from the output's files and JSONL feeds (the old one moved aside)."""
+    import time
+
+    from .adopt import rebuild_state
+    from .state import StateStore, state_path
+
+    output = Path(args.output)
+    settings = project_settings(NEWSBOT_OUTPUT_DIR=args.output, **({"NEWSBOT_STATE": args.state} if args.state else {}))
+    path = state_path(settings)
+    if path.exists():
+        aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d%H%M%S')}")
+        path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        print(f"moved the old state to {aside}", file=sys.stderr)
+    store = StateStore(path, output=output)
+    try:
+        count = rebuild_state(output, store)
+    finally:
+        store.close()
+    print(f"rebuilt {path}: {count} articles from {output / 'feeds'} and the files beside them")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +236,17 @@ def main(argv=None) -> int:
     failed.add_argument("--requeue", nargs="+", metavar="URL", help="fetch these again on the next run")
     failed.add_argument("--requeue-all", action="store_true", help="fetch every failed article again")
     failed.set_defaults(func=cmd_failed)
+
+    adopt = sub.add_parser("adopt", help="register an existing blog's posts, so no article is written twice")
+    adopt.add_argument("paths", nargs="+", help="post files or folders (e.g. source/_posts)")
+    adopt.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
+    adopt.add_argument("--state", default=None, help="the crawl's NEWSBOT_STATE, if not under --output")
+    adopt.set_defaults(func=cmd_adopt)
+
+    rebuild = sub.add_parser("rebuild-state", help="rebuild a lost or corrupt state from the files and feeds")
+    rebuild.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
+    rebuild.add_argument("--state", default=None, help="the crawl's NEWSBOT_STATE, if not under --output")
+    rebuild.set_defaults(func=cmd_rebuild_state)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -214,7 +214,7 @@ class WriteFilesPipeline(_Counted):
             rejected, present = self.feed.scrub()
             if rejected:
                 self.stats.inc_value("newsbot/feed_rejected_lines", rejected)
-            lost = [u for u, _, _, _ in self.store.written_files(self.sites) if u not in present]
+            lost = [u for u in self.store.fed_urlnames(self.sites) if u not in present]
             if lost:  # lines removed by hand: the articles get them back (re-fetched if need be)
                 logger.warning("feed %s: %d written articles have no line; adding them again", self.feed.path, len(lost))
                 self.store.mark_unfed(lost)

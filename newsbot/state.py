@@ -87,6 +87,11 @@ DEFAULT_BACKOFF_HOURS = (1, 4, 24, 72)
 DEFAULT_GIVE_UP_AFTER = 6  # attempts
 
 
+# articles.fed: the article's JSONL line is missing / in the feed / never in it (a post
+# adopted from an existing blog, which newsbot did not write).
+UNFED, FED, NOT_IN_FEED = 0, 1, 2
+
+
 class StateLocked(RuntimeError):
     """Another run holds this state or this output directory."""
 
@@ -376,6 +381,13 @@ class StateStore:
             self.db.executemany("UPDATE articles SET fed = 1, record = NULL WHERE urlname = ?",
                                 [(u,) for u in urlnames])
 
+    def fed_urlnames(self, sites):
+        """The urlnames whose lines newsbot put in the feed (not adopted posts)."""
+        sites = list(sites)
+        marks = ",".join("?" * len(sites))
+        for (urlname,) in self.db.execute(f"SELECT urlname FROM articles WHERE fed = {FED} AND site IN ({marks})", sites):
+            yield urlname
+
     def written_files(self, sites):
         """(urlname, url, site, [(relative path, size), ...]) of every written article of
         these sites, as an iterator (the start-up check of files deleted or truncated)."""
@@ -407,13 +419,15 @@ class StateStore:
 
     def adopt(self, urlname: str, url: str, site: str, written_at: str, files=()) -> bool:
         """Register an article written by something else (an existing blog), under its own
-        urlname; returns False when the URL is already known."""
+        urlname; returns False when the URL is already known. ``files`` (rebuilding a state
+        from newsbot's own output) marks it as in the feed, and its files as to be kept."""
         if self.urlname_for(url) or urlname in self:
             return False
         with self.db:
             self.db.execute(
-                "INSERT INTO articles (urlname, url, site, written_at, record, fed, files) VALUES (?, ?, ?, ?, NULL, 1, ?)",
-                (urlname, url, site, written_at, json.dumps([[str(p), s] for p, s in files])),
+                "INSERT INTO articles (urlname, url, site, written_at, record, fed, files) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+                (urlname, url, site, written_at, FED if files else NOT_IN_FEED,
+                 json.dumps([[str(p), s] for p, s in files])),
             )
             self.db.execute("DELETE FROM pending WHERE url = ?", (url,))
         return True

@@ -288,3 +288,21 @@ def test_eastmoney_skips_other_outlets_per_outlet(tmp_path):
     assert report["new"] == 2  # skipped by the first run, wanted by this one
     done, report = crawl("eastmoney", tmp_path, replay=replay)
     assert report["new"] == 0 and report["article_pages"] == 0
+
+
+def test_rebuild_state_from_the_files_and_the_feed_after_corruption(http_site, tmp_path):
+    done, _ = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0
+    state = tmp_path / ".newsbot" / "state.sqlite"
+    for extra in (state, state.with_name("state.sqlite-wal"), state.with_name("state.sqlite-shm")):
+        extra.unlink(missing_ok=True)
+    state.write_bytes(b"garbage" * 500)
+    assert crawl("nankai", tmp_path, site=http_site)[0].returncode == 1
+    rebuilt = newsbot("rebuild-state", "--output", str(tmp_path))
+    assert rebuilt.returncode == 0 and f"{ARTICLES} articles" in rebuilt.stdout, rebuilt.stderr
+    md_files(tmp_path)[0].unlink()  # the rebuilt state knows the files: a deleted one comes back
+    http_site.reset_log()
+    done, report = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(http_site.article_requests()) == 1 and report["new"] == 1
+    assert_consistent(tmp_path)
