@@ -1,4 +1,4 @@
-"""The ``newsbot`` command: ``demo``, ``extract``, ``sites``, ``record``."""
+"""The ``newsbot`` command: ``demo``, ``extract``, ``sites``, ``record``, ``feeds``, ``add``."""
 
 from __future__ import annotations
 
@@ -56,6 +56,8 @@ def cmd_demo(args) -> int:
         print(f"  dropped: {dropped}")
     print(f"  Markdown files in {output / 'nankai' / 'hexo'}: {len(files)}")
     print(f"  JSONL feed: {output / 'feeds' / 'nankai.jsonl'}")
+    print(f"  Atom feeds: {output / 'feeds' / 'nankai.atom'} and one per column, nankai-ywsd.atom ... (RSS: .rss)")
+    print(f"  status page: {output / 'index.html'}")
     for path in files[:3]:
         print(f"    {path.relative_to(output)}")
     return 0
@@ -117,6 +119,32 @@ def cmd_record(args) -> int:
     return 0
 
 
+def cmd_feeds(args) -> int:
+    """Rewrite the Atom/RSS feeds and the status page from the output, without crawling."""
+    from .sites import load_sites_file
+    from .state import state_path
+    from .status import write_status_page
+    from .syndication import write_feeds
+
+    if args.sites_file:
+        load_sites_file(args.sites_file)
+    output = Path(args.output)
+    if not (output / "feeds").is_dir():
+        print(f"newsbot feeds: {output / 'feeds'} does not exist (no crawl has written there)", file=sys.stderr)
+        return 2
+    if args.entries < 1:
+        print("newsbot feeds: --entries must be at least 1", file=sys.stderr)
+        return 2
+    published = write_feeds(output, args.entries, [args.spider] if args.spider else None)
+    page = write_status_page(output, state_path(project_settings(NEWSBOT_OUTPUT_DIR=str(output))), published.scans)
+    for path in published.written:
+        print(path)
+    print(page)
+    for failure in published.failures:
+        print(f"newsbot feeds: {failure}", file=sys.stderr)
+    return 1 if published.failures else 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +171,14 @@ def main(argv=None) -> int:
     rec.add_argument("url")
     rec.add_argument("--fixtures", required=True, help="fixture root, e.g. fixtures/nankai")
     rec.set_defaults(func=cmd_record)
+
+    feeds = sub.add_parser("feeds", help="rewrite the Atom/RSS feeds and index.html without crawling")
+    feeds.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
+    feeds.add_argument("--spider", default=None, help="only this spider's feeds ({output}/feeds/SPIDER.jsonl)")
+    feeds.add_argument("--entries", type=int, default=default_settings.NEWSBOT_FEED_ENTRIES,
+                       help="entries per feed (NEWSBOT_FEED_ENTRIES)")
+    feeds.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
+    feeds.set_defaults(func=cmd_feeds)
 
     args = parser.parse_args(argv)
     return args.func(args)
