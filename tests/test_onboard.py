@@ -169,3 +169,58 @@ def test_a_page_that_is_not_a_list_is_a_clear_error(tmp_path, capsys):
     with pytest.raises(NotAList):
         propose("https://x.edu.cn/a.htm", page.read_bytes())
     assert main(["add", "https://x.edu.cn/a.htm", "--page", str(tmp_path / "missing.html")]) == 1
+
+
+def test_add_over_http_reads_politely(tmp_path, capsys):
+    """Without --page or --fixtures the pages come from the site: robots.txt first, the
+    crawl's User-Agent, and a disallowed article is not fetched."""
+    import shutil
+
+    from newsbot.cli import project_settings
+
+    from .httpsite import HOST, HttpSite
+
+    shutil.copytree(FIXTURES / "campus" / "news.tju.edu.cn", tmp_path / HOST)
+    (tmp_path / HOST / "robots.txt").write_text("User-agent: *\nDisallow: /info/1011/68497.htm\n", encoding="utf-8")
+    with HttpSite(tmp_path) as site:
+        # The third article without VSB's body container: the generic extractor reads it.
+        site.pages["/info/1011/68455.htm"] = (
+            "<html><head><title>改版后的文章</title></head><body><h1>改版后的文章</h1><div class='x'>"
+            + "<p>发布时间：2023-05-11</p>" + "<p>学校召开本科教学工作会议，总结经验，部署下一阶段的重点任务。</p>" * 8
+            + "</div></body></html>").encode("utf-8")
+        assert main(["add", f"{site.base}/xwzx.htm", "--name", "local"]) == 0
+    out = capsys.readouterr().out
+    assert "vsb family, 3 article links" in out
+    assert "[family rules] 2023-05-18" in out
+    assert "[generic FALLBACK: add selectors] 2023-05-11" in out
+    assert f"{site.base}/info/1011/68497.htm: not read: {site.base}/robots.txt disallows" in out
+    paths = [path for path, _ in site.requests]
+    assert paths[0] == "/robots.txt" and "/info/1011/68497.htm" not in paths
+    assert {agent for _, agent in site.requests} == {project_settings().get("USER_AGENT")}
+
+
+def test_an_appended_site_crawls(tmp_path, capsys):
+    """The whole path: add with fixtures and --append, then crawl the new site from them."""
+    import shutil
+    import subprocess
+    import sys
+
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES / "campus" / "news.tju.edu.cn", fixtures / "news.example.edu.cn")
+    sites_file = tmp_path / "my-sites.yaml"
+    assert main(["add", "https://news.example.edu.cn/xwzx.htm", "--fixtures", str(fixtures), "--append",
+                 str(sites_file), "--name", "example", "--display-name", "示例大学", "--column-name", "新闻中心"]) == 0
+    assert "appended site example" in capsys.readouterr().out
+    (site,) = load_sites_file(sites_file)
+    assert (site.display_name, site.columns[0].name, site.columns[0].code) == ("示例大学", "新闻中心", "xwzx")
+    output = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "campus", "-a", "site=example", "-s", f"NEWSBOT_SITES_FILE={sites_file}",
+         "-s", f"NEWSBOT_REPLAY_DIR={fixtures}", "-s", f"NEWSBOT_OUTPUT_DIR={output}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads((output / "reports" / "campus-latest.json").read_text(encoding="utf-8"))
+    fixture_articles = list((fixtures / "news.example.edu.cn" / "info").rglob("*.htm"))
+    assert report["new"] == len(fixture_articles) == 7
+    assert len(list((output / "example").rglob("*.md"))) == 7
+    assert (output / "feeds" / "example-xwzx.atom").exists()

@@ -36,6 +36,10 @@ def test_crawl_writes_the_status_page(nankai_crawl):
     for href in ("feeds/nankai.atom", "feeds/nankai-ywsd.atom", "feeds/nankai-ywsd.rss", "reports/nankai-latest.json"):
         assert href in links and (output / href).exists()
     assert "feeds/nankai-gjjl.atom" not in links  # not crawled: no feed to link to
+    newest = doc.xpath("//tr[@class='column'][td[2]='ywsd']/td[5]/a")[0]
+    ywsd = [json.loads(line) for line in (output / "feeds" / "nankai.jsonl").read_text(encoding="utf-8").splitlines()]
+    ywsd = [r for r in ywsd if "南开要闻" in r["columns"]]
+    assert (newest.get("href"), newest.text) == (ywsd[-1]["url"], ywsd[-1]["title"])  # the newest written
     bars = doc.xpath("//svg//rect")
     assert len(bars) == 30
     today = datetime.now(SHANGHAI).date().isoformat()

@@ -45,6 +45,8 @@ def test_crawl_writes_an_atom_feed_per_site_and_column(nankai_crawl):
         assert entry.content[0].value == record["body_html"]
         assert [a.name for a in entry.get("authors", [])] == record["author"]
         assert [e.href for e in entry.enclosures] == record["images"]
+        assert [(t.term, t.label) for t in entry.tags] == [
+            ({"南开要闻": "ywsd", "综合新闻": "zhxw", "媒体南开": "mtnk", "南开人物": "nkrw"}[n], n) for n in record["columns"]]
         assert all(e.type == "image/jpeg" for e in entry.enclosures if e.href.endswith(".jpg"))
     assert f"<published>{records[0]['published']}</published>" in raw
 
