@@ -225,16 +225,27 @@ def fetch(url: str, fixtures: str | Path | None, user_agent: str) -> bytes:
         return path.read_bytes()
     import urllib.request
 
-    from protego import Protego
-
-    parts = urlsplit(url)
-    robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-    try:
-        with urllib.request.urlopen(urllib.request.Request(robots_url, headers={"User-Agent": user_agent}), timeout=30) as answer:
-            robots = Protego.parse(answer.read(MAX_PAGE_BYTES).decode("utf-8", "replace"))
-    except OSError:  # no robots.txt (404 included): everything is allowed
-        robots = None
+    robots_url = "{0.scheme}://{0.netloc}/robots.txt".format(urlsplit(url))
+    robots = _robots(robots_url, user_agent)
     if robots is not None and not robots.can_fetch(url, user_agent):
         raise PermissionError(f"{robots_url} disallows {url}")
     with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": user_agent}), timeout=30) as answer:
         return answer.read(MAX_PAGE_BYTES)
+
+
+_ROBOTS: dict[str, object] = {}  # robots.txt URL -> its rules (None: none), read once
+
+
+def _robots(robots_url: str, user_agent: str):
+    import urllib.request
+
+    from protego import Protego
+
+    if robots_url not in _ROBOTS:
+        try:
+            request = urllib.request.Request(robots_url, headers={"User-Agent": user_agent})
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                _ROBOTS[robots_url] = Protego.parse(answer.read(MAX_PAGE_BYTES).decode("utf-8", "replace"))
+        except OSError:  # no robots.txt (a 404 included): everything is allowed
+            _ROBOTS[robots_url] = None
+    return _ROBOTS[robots_url]

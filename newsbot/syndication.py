@@ -16,11 +16,13 @@ feed is served, which a tag: URI (a domain and date the feed's publisher owns) w
 
 from __future__ import annotations
 
+import json
 import logging
 import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
 from pathlib import Path
 
 from feedgen.entry import FeedEntry
@@ -76,8 +78,6 @@ class Scan:
 
 def scan_jsonl(path: Path, entries: int) -> Scan:
     """The newest ``entries`` records per site and per column, newest written first."""
-    import json
-
     scan = Scan()
     for line in lines_from_end(path):
         if scan.read >= SCAN_FACTOR * entries:
@@ -191,8 +191,6 @@ def _add_entry(feed: FeedGenerator, record: dict, column_names: dict[str, str]) 
         entry.author(name=name)
     body = record.get("body_html")
     if not body and record.get("body_text"):
-        from html import escape
-
         body = "".join(f"<p>{escape(p)}</p>" for p in record["body_text"].splitlines() if p.strip())
     if body:
         entry.content(xml_text(body), type="html")
@@ -299,15 +297,20 @@ class Publisher:
 
         settings = self.crawler.settings
         output = Path(settings.get("NEWSBOT_OUTPUT_DIR", "output"))
-        failures = []
+        failures, scans = [], {}
+        # Publishing is a by-product: the run's articles are written whatever happens here,
+        # and the status page is still worth writing when the feeds could not be.
         try:
             published = write_feeds(output, feed_entries(settings))
             failures += published.failures
-            write_status_page(output, state_path(settings), published.scans,
-                              getattr(self.crawler, "newsbot_report", None))
-        except Exception as exc:  # publishing is a by-product: the run's articles are written
-            logger.exception("could not write the feeds or the status page")
+            scans = published.scans
+        except Exception as exc:
+            logger.exception("could not write the feeds")
             failures.append(repr(exc))
-        stats = self.crawler.stats
+        try:
+            write_status_page(output, state_path(settings), scans, getattr(self.crawler, "newsbot_report", None))
+        except Exception as exc:
+            logger.exception("could not write the status page")
+            failures.append(repr(exc))
         for _ in failures:  # each logged where it happened
-            stats.inc_value("newsbot/errors/publish")
+            self.crawler.stats.inc_value("newsbot/errors/publish")

@@ -195,7 +195,7 @@ def test_add_over_http_reads_politely(tmp_path, capsys):
     assert "[generic FALLBACK: add selectors] 2023-05-11" in out
     assert f"{site.base}/info/1011/68497.htm: not read: {site.base}/robots.txt disallows" in out
     paths = [path for path, _ in site.requests]
-    assert paths[0] == "/robots.txt" and "/info/1011/68497.htm" not in paths
+    assert paths[0] == "/robots.txt" and paths.count("/robots.txt") == 1 and "/info/1011/68497.htm" not in paths
     assert {agent for _, agent in site.requests} == {project_settings().get("USER_AGENT")}
 
 
