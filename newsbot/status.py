@@ -102,10 +102,12 @@ def bar_chart(per_day: dict[str, int], today: date, days: int = DAYS) -> str:
         bars.append(f'<rect x="{i * width}" y="{height - bar}" width="{width - gap}" height="{bar}">'
                     f'<title>{day.isoformat()}: {value}</title></rect>')
     total = sum(values)
-    return (f'<svg class="chart" role="img" width="{days * width}" height="{height}" '
-            f'viewBox="0 0 {days * width} {height}" xmlns="http://www.w3.org/2000/svg">'
-            f'<title>{total} articles written in the last {days} days (most in a day: {max(values)})</title>'
-            + "".join(bars) + "</svg>")
+    summary = f"{total} articles written in the last {days} days (most in a day: {max(values)})"
+    baseline = f'<line x1="0" y1="{height}" x2="{days * width}" y2="{height}" stroke="#999"/>'
+    return (f'<svg class="chart" role="img" width="{days * width}" height="{height + 1}" '
+            f'viewBox="0 0 {days * width} {height + 1}" xmlns="http://www.w3.org/2000/svg">'
+            f'<title>{summary}</title>' + "".join(bars) + baseline + "</svg>"
+            f' <span class="muted">{dates[0].isoformat()} to {dates[-1].isoformat()}: {summary}</span>')
 
 
 STYLE = """

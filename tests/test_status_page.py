@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import tempfile
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html

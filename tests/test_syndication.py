@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import feedparser
-import pytest
 
 from newsbot.cli import main
 from newsbot.syndication import SCAN_FACTOR, lines_from_end, scan_jsonl, write_feeds
