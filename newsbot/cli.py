@@ -1,4 +1,5 @@
-"""The ``newsbot`` command: ``demo``, ``extract``, ``sites``, ``record``."""
+"""The ``newsbot`` command: ``demo``, ``extract``, ``sites``, ``record``, ``failed``, ``adopt``,
+``rebuild-state``, ``feeds``, ``add``."""
 
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ def cmd_demo(args) -> int:
         print(f"  dropped: {dropped}")
     print(f"  Markdown files in {output / 'nankai' / 'hexo'}: {len(files)}")
     print(f"  JSONL feed: {output / 'feeds' / 'nankai.jsonl'}")
+    print(f"  Atom feeds: {output / 'feeds' / 'nankai.atom'} and one per column, nankai-ywsd.atom ... (RSS: .rss)")
+    print(f"  status page: {output / 'index.html'}")
     for path in files[:3]:
         print(f"    {path.relative_to(output)}")
     return 0
@@ -197,6 +200,89 @@ def cmd_rebuild_state(args) -> int:
     finally:
         store.close()
     print(f"rebuilt {path}: {count} articles from {output / 'feeds'} and the files beside them")
+def cmd_feeds(args) -> int:
+    """Rewrite the Atom/RSS feeds and the status page from the output, without crawling."""
+    from .sites import load_sites_file
+    from .state import state_path
+    from .status import write_status_page
+    from .syndication import write_feeds
+
+    if args.sites_file:
+        load_sites_file(args.sites_file)
+    output = Path(args.output)
+    if not (output / "feeds").is_dir():
+        print(f"newsbot feeds: {output / 'feeds'} does not exist (no crawl has written there)", file=sys.stderr)
+        return 2
+    if args.entries < 1:
+        print("newsbot feeds: --entries must be at least 1", file=sys.stderr)
+        return 2
+    published = write_feeds(output, args.entries, [args.spider] if args.spider else None)
+    page = write_status_page(output, state_path(project_settings(NEWSBOT_OUTPUT_DIR=str(output))), published.scans)
+    for path in published.written:
+        print(path)
+    print(page)
+    for failure in published.failures:
+        print(f"newsbot feeds: {failure}", file=sys.stderr)
+    return 1 if published.failures else 0
+
+
+def cmd_add(args) -> int:
+    """Propose (or append) the campus.yaml entry for the site of one list page."""
+    import time
+
+    from .onboard import NotAList, append_entry, fetch, propose, read_article
+    from .sites import load_sites_file
+
+    if args.sites_file:
+        load_sites_file(args.sites_file)
+    user_agent = project_settings().get("USER_AGENT")
+    offline = args.page is not None and args.fixtures is None
+    try:
+        body = Path(args.page).read_bytes() if args.page else fetch(args.url, args.fixtures, user_agent)
+        proposal = propose(args.url, body, name=args.name, column_name=args.column_name,
+                           display_name=args.display_name)
+    except (OSError, NotAList, ValueError) as exc:
+        print(f"newsbot add: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.url}: {proposal.family or 'no'} family, {len(proposal.articles)} article links, "
+          f"next list page {proposal.next_page or 'none'}")
+    for url in proposal.articles:
+        print(f"  {url}")
+    if offline:
+        print("articles not read: a saved list page and no --fixtures (give --fixtures DIR, or no --page for the live site)")
+    else:
+        from .sites import get_site
+
+        site = get_site(proposal.name)
+        rules = f"the {proposal.family} rules" if proposal.family else "the entry's rules"
+        print(f"first {min(args.articles, len(proposal.articles))} articles, read with {rules}:")
+        for number, url in enumerate(proposal.articles[: args.articles]):
+            if number and args.fixtures is None:
+                time.sleep(project_settings().getfloat("DOWNLOAD_DELAY"))  # the crawl's politeness
+            try:
+                article = read_article(site, url, fetch(url, args.fixtures, user_agent))
+            except Exception as exc:  # one unreadable article: show why, go on with the next
+                print(f"  {url}: not read: {exc}")
+                continue
+            reader = "family rules" if article.extractor == "site" else "generic FALLBACK: add selectors"
+            print(f"  [{reader}] {article.published.strftime('%Y-%m-%d %H:%M') if article.published else 'no date'}"
+                  f"  {article.title}  ({len(article.body_text or '')} characters)")
+    for note in proposal.notes:
+        print(f"note: {note}")
+    if args.append:
+        if proposal.known_site:
+            print(f"newsbot add: not appended: {proposal.notes[0]}", file=sys.stderr)
+            return 1
+        try:
+            append_entry(Path(args.append), proposal)
+        except (OSError, ValueError) as exc:
+            print(f"newsbot add: {exc}", file=sys.stderr)
+            return 1
+        print(f"appended site {proposal.name} to {args.append}: "
+              f"scrapy crawl campus -a site={proposal.name} -s NEWSBOT_SITES_FILE={args.append}")
+    else:
+        print("campus.yaml entry (check display_name and the column's name and code):")
+        print(proposal.yaml(), end="")
     return 0
 
 
@@ -247,6 +333,26 @@ def main(argv=None) -> int:
     rebuild.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
     rebuild.add_argument("--state", default=None, help="the crawl's NEWSBOT_STATE, if not under --output")
     rebuild.set_defaults(func=cmd_rebuild_state)
+
+    feeds = sub.add_parser("feeds", help="rewrite the Atom/RSS feeds and index.html without crawling")
+    feeds.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
+    feeds.add_argument("--spider", default=None, help="only this spider's feeds ({output}/feeds/SPIDER.jsonl)")
+    feeds.add_argument("--entries", type=int, default=default_settings.NEWSBOT_FEED_ENTRIES,
+                       help="entries per feed (NEWSBOT_FEED_ENTRIES)")
+    feeds.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
+    feeds.set_defaults(func=cmd_feeds)
+
+    add = sub.add_parser("add", help="propose the campus.yaml entry for a site from one list page")
+    add.add_argument("url", help="a column (list) page of the site")
+    add.add_argument("--page", default=None, help="the list page saved to a file (no network)")
+    add.add_argument("--fixtures", default=None, help="read the pages from these fixtures (newsbot record's layout)")
+    add.add_argument("--articles", type=int, default=3, help="read this many of the listed articles (default 3)")
+    add.add_argument("--name", default=None, help="the site's key (default: from the host)")
+    add.add_argument("--display-name", default=None, help="FORMAT.md {source} (default: from the page title)")
+    add.add_argument("--column-name", default=None, help="the column's name (default: from the page title)")
+    add.add_argument("--append", default=None, metavar="FILE", help="append the entry to this sites file")
+    add.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
+    add.set_defaults(func=cmd_add)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -24,6 +24,7 @@ NEWSBOT_HOST_MAP = {}
 # read in a run lack a title, a date or a body: the site's layout has probably changed.
 # A column whose first list page lists no article links always raises the alarm.
 NEWSBOT_ALARM_MAX_BROKEN_SHARE = 0.2
+NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-{column}].atom
 
 # --- politeness ---------------------------------------------------------------------------
 USER_AGENT = f"newsbot/0.1 (+{NEWSBOT_CONTACT_URL})"
@@ -59,6 +60,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 EXTENSIONS = {
     "newsbot.extensions.RunReport": 500,
+    "newsbot.syndication.Publisher": 600,  # feeds and index.html, after the run report
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
