@@ -59,10 +59,14 @@ def failed_articles(state: Path, limit: int = FAILED_SHOWN) -> list[dict]:
     db = _read_only(state)
     db.row_factory = sqlite3.Row
     try:
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='failed'").fetchone():
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name='failed'").fetchone():
             return []
-        rows = db.execute("SELECT * FROM failed ORDER BY rowid DESC LIMIT ?", (limit,)).fetchall()
-        return [{k: row[k] for k in row.keys() if k in FAILED_COLUMNS} for row in rows]
+        rows = db.execute("SELECT * FROM failed ORDER BY last_failed DESC LIMIT ?", (limit,)).fetchall()
+        found = [{k: row[k] for k in row.keys() if k in FAILED_COLUMNS} for row in rows]
+        for row in found:  # the state keeps times as Unix seconds
+            if isinstance(row.get("next_attempt"), (int, float)):
+                row["next_attempt"] = datetime.fromtimestamp(row["next_attempt"], SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        return found
     finally:
         db.close()
 

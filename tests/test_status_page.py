@@ -68,14 +68,11 @@ def test_page_text_is_escaped_and_failed_articles_are_listed(tmp_path):
     StateStore(state).close()
     without_failed = render_status_page(output, state, {})
     assert "Failed articles" not in without_failed
-    db = sqlite3.connect(state)
-    db.execute("CREATE TABLE failed (url TEXT, site TEXT, reason TEXT, attempts INTEGER, "
-               "next_attempt TEXT, given_up INTEGER, extra TEXT)")
-    db.execute("INSERT INTO failed VALUES (?, 'nankai', ?, 3, '2026-01-01T00:00:00+08:00', 1, 'hidden')",
-               ("javascript:alert(3)", HOSTILE))
-    db.execute("INSERT INTO failed VALUES ('https://news.nankai.edu.cn/a.shtml', 'nankai', 'http_500', 1, NULL, 0, '')")
-    db.commit()
-    db.close()
+    store = StateStore(state, give_up_after=1)
+    store.fail("u1", HOSTILE, now=1_700_000_000, entry=("javascript:alert(3)", "javascript:alert(3)", "nankai", []))
+    store.fail("u2", "http_500", now=1_700_000_100,
+               entry=("https://news.nankai.edu.cn/a.shtml", "https://news.nankai.edu.cn/a.shtml", "nankai", []))
+    store.close()
     text = render_status_page(output, state, {})
     assert "<script" not in text and "<img" not in text
     doc = lxml_html.fromstring(text)
