@@ -63,6 +63,8 @@ def test_share_widget_and_editor_lines_are_removed():
     ("分享到： 微信 微博 QQ空间", True),
     ("扫一扫在手机打开当前页", True),
     ("下一篇：学校召开工作会议", True),
+    ("点击进入专题：聚焦香港局势", True),
+    ("打印 字体： 放大 正常 缩小 分享", True),
     ("图：会议现场", False),
     ("图片来源：视觉中国", False),
     ("（供稿：自动化学院 编辑：王某 审核：李某）", False),
@@ -231,3 +233,42 @@ def test_paragraphs_split_between_container_and_inner_wrapper():
     _, text = run(html)
     assert text.startswith("5月17日，全市春季农业生产推进会召开")
     assert text.endswith("切实保障农民群众的合法权益。")
+
+
+def test_page_without_title_or_h1_gives_body_and_headline_from_structure():
+    """No <title>, no og:title, no heading: the headline is the short line above the body."""
+    html = (
+        "<html><head><meta charset='utf-8'></head><body>"
+        f"<div class='top'>{CHROME}</div>"
+        "<div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/news/'>新闻</a></div>"
+        "<div class='wrap'><div class='t'>全市春季农业生产推进会召开</div>"
+        "<div class='i'>2024-03-12 10:00　来源：市农业农村局</div>"
+        "<div class='bar'><a href='#'>微信</a> <a href='#'>微博</a> 打印 关闭</div>"
+        f"<div class='c'>{PARAS}</div></div>"
+        "<div class='footer'>版权所有 © 2003-2024 某某网　2024-12-31</div></body></html>"
+    )
+    found, text = run(html)
+    assert found["title"] == "全市春季农业生产推进会召开"
+    assert found["published"] == datetime(2024, 3, 12, 10, 0, tzinfo=SHANGHAI)
+    assert text.startswith("5月17日，全市春季农业生产推进会召开")
+    assert text.endswith("确保夏粮颗粒归仓。")
+
+
+def test_control_characters_in_a_page_do_not_raise():
+    """C0 control characters (valid in neither XML nor lxml values) in text and attributes."""
+    html = page(
+        "<div class='info'>发布时间：2023-05-18\x0b09:30</div>"
+        "<div class='content'>"
+        "<p>　　5月17日，全市春季农业生产推进会召开\x01，会议总结了前一阶段的春耕备耕工作，部署下一阶段的重点任务。</p>"
+        "<p><img src='/img/a\x02.jpg' alt='会议\x08现场'></p>"
+        "<p>　　会议指出\x0c，今年以来全市早稻播种面积达到18.6万亩，较去年增加1.2万亩，春播进度快于往年同期。</p>"
+        "</div>",
+        title="全市春季农业\x1f生产推进会召开",
+    )
+    url = "https://news.example.cn/a/123.html"
+    found, text = run(html, url)
+    assert "会议总结了前一阶段的春耕备耕工作" in text and "早稻播种面积" in text
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in text)
+    assert [b.src for b in html_to_blocks(found["body"], url) if b.is_image] == ["https://news.example.cn/img/a.jpg"]
+    article = extract_article(GenericArticlePage(make_response(url, html.encode("utf-8"))))
+    assert article.published.date().isoformat() == "2023-05-18"

@@ -26,6 +26,10 @@
    A body F1 needs the whole reference body, which the expected files do not give (only its
    first and last 30 characters), so none is reported here.
 
+   A second table runs the same pages with their headline markup removed (no ``<title>``, no
+   ``og:title``, h1–h3 made plain divs): the held-out failure class "a page with no
+   <title> and no <h1>", measured on real layouts rather than on a page of our own.
+
 2. Our own pages (``pages/``, 38 hand-written pages with a hand-annotated body): a regression
    suite only, NOT a quality figure (the extractor was tuned on them). Printed separately.
 """
@@ -180,14 +184,23 @@ def real_pages(only: str | None):
         yield folder.name, url, (folder / "page.html").read_bytes(), expected
 
 
-def evaluate_real(only: str | None, verbose: bool) -> None:
+def without_headline_markup(html: str) -> str:
+    """The page with no ``<title>``, no ``og:title`` and its h1–h3 turned into plain divs."""
+    html = re.sub(r"(?is)<title[^>]*>.*?</title>", "", html)
+    html = re.sub(r"(?is)<meta[^>]+og:title[^>]*>", "", html)
+    return re.sub(r"(?i)<(/?)h[1-3]\b", r"<\1div", html)
+
+
+def evaluate_real(only: str | None, verbose: bool, stripped: bool = False) -> None:
+    """One table over the real pages; ``stripped``: with the headline markup removed."""
     from newsbot.sites import site_for_url
 
     try:
         import gne  # noqa: F401
     except ImportError:
         sys.exit("GNE is missing: .venv/bin/pip install -e '.[bench]'")
-    totals = {tool: Counter() for tool in TOOLS}
+    tools = ("generic", "trafilatura", "gne") if stripped else TOOLS
+    totals = {tool: Counter() for tool in tools}
     applicable = Counter()
     seconds = Counter()
     pages = 0
@@ -195,6 +208,8 @@ def evaluate_real(only: str | None, verbose: bool) -> None:
         pages += 1
         encoding, body = page_text(raw)
         response = make_response(url, body, encoding=encoding)
+        if stripped:
+            response = make_response(url, without_headline_markup(response.text).encode("utf-8"), encoding="utf-8")
         html = response.text
         runs = {
             "generic": lambda: run_generic(response),
@@ -203,9 +218,9 @@ def evaluate_real(only: str | None, verbose: bool) -> None:
             "gne": lambda: run_gne(html),
         }
         misses = []
-        for tool, run in runs.items():
+        for tool in tools:
             started = time.perf_counter()
-            got = run()
+            got = runs[tool]()
             seconds[tool] += time.perf_counter() - started
             for field, ok in score(got, expected).items():
                 if ok is None:
@@ -228,12 +243,16 @@ def evaluate_real(only: str | None, verbose: bool) -> None:
                     "images": expected["images"],
                 }[field]
                 print(f"   {tool:11} {field:6} got {shown!r}  want {want!r}")
-    print(f"Real pages: {pages} articles from {REALPAGES} (right / applicable)")
-    print(f"{'field':8}" + "".join(f"{tool:>13}" for tool in TOOLS))
+    print()
+    if stripped:
+        print(f"The same {pages} real pages with no <title>, no og:title and h1-h3 made divs (right / applicable)")
+    else:
+        print(f"Real pages: {pages} articles from {REALPAGES} (right / applicable)")
+    print(f"{'field':8}" + "".join(f"{tool:>13}" for tool in tools))
     for field in FIELDS:
         n = applicable[field]
-        print(f"{field:8}" + "".join(f"{totals[tool][field]:>8}/{n:<4}" for tool in TOOLS))
-    print(f"{'seconds':8}" + "".join(f"{seconds[tool]:>13.1f}" for tool in TOOLS))
+        print(f"{field:8}" + "".join(f"{totals[tool][field]:>8}/{n:<4}" for tool in tools))
+    print(f"{'seconds':8}" + "".join(f"{seconds[tool]:>13.1f}" for tool in tools))
 
 
 # --- our own pages: regression only ---------------------------------------------------------
@@ -289,6 +308,7 @@ def main(argv=None) -> int:
         print(f"no real pages at {REALPAGES}: only the regression suite is run")
     else:
         evaluate_real(args.only, args.verbose)
+        evaluate_real(args.only, args.verbose, stripped=True)
     evaluate_own(args.only, args.verbose)
     return 0
 

@@ -13,7 +13,9 @@ from urllib.parse import urljoin
 from ..body import BLOCK_TAGS, IMAGE_SRC_ATTRS
 from ..dates import DATE_TIME
 from ..text import clean_text, fold_spaces
-from .tree import class_tokens, drop, is_attached, link_text_len, own_text, squeeze, tag_of, text_of
+from .tree import (
+    class_tokens, drop, is_attached, link_text_len, own_text, squeeze, tag_of, text_of, xml_safe,
+)
 
 # Class/id words of page chrome. Matched against the element's class and id tokens; an
 # element is removed from the body only when its text is short or mostly links.
@@ -45,13 +47,14 @@ _CREDIT_LINE = re.compile(r"^(?:" + "|".join(sorted(CREDIT_LABELS, key=len, reve
 _SHARE_WORDS = re.compile(
     r"分享到|分享|微信|朋友圈|新浪微博|腾讯微博|微博|QQ空间|QQ好友|QQ|豆瓣|人人网|复制链接|更多|"
     r"打印本页|打印此页|打印此文|打印文章|打印|关闭窗口|关闭本页|关闭|返回顶部|返回|收藏|"
-    r"字体|字号|大|中|小|默认|A\+|A-|纠错|我要纠错|挑错|推荐|扫一扫|点赞|举报|投诉|[:：\[\]【】|｜/、\s]"
+    r"字体|字号|放大|缩小|正常|大|中|小|默认|A\+|A-|纠错|我要纠错|挑错|推荐|扫一扫|点赞|举报|投诉|[:：\[\]【】|｜/、\s]"
 )
 _SHARE_CORE = re.compile(r"分享|微信|微博|QQ|打印|关闭|字体|字号|纠错|扫一扫|收藏|返回顶部")
 _CHROME_PATTERNS = re.compile(
     r"^(?:上一篇|下一篇|上一条|下一条|上篇|下篇|上一篇文章|下一篇文章|前一篇|后一篇)\s*[:：]"
     r"|^(?:相关新闻|相关阅读|相关链接|延伸阅读|推荐阅读|相关推荐|热点推荐|往期推荐|往期回顾|猜你喜欢|"
     r"更多精彩|热门推荐|热点新闻|精彩推荐|相关文章|相关稿件|相关信息|相关附件)\s*[:：]?$"
+    r"|^点击(?:进入|查看|阅读|浏览)"
     r"|扫一扫在手机|在手机打开当前页|返回搜狐|查看更多|点击蓝字|关注我们|长按识别|长按二维码|"
     r"阅读原文|本文为.{0,20}原创|转载请|版权所有|平台声明|特别声明|免责声明|版权声明|"
     r"(?:点击数|点击量|浏览次数|阅读次数|阅读量|浏览量|访问量|点击率)\s*[:：]|海量资讯|尽在新浪财经"
@@ -248,6 +251,6 @@ def absolute_images(body, base_url: str) -> None:
         for attr in IMAGE_SRC_ATTRS + ("orisrc", "original-src"):
             value = (img.get(attr) or "").strip()
             if value and not value.startswith(("data:", "javascript:")):
-                img.set(attr, urljoin(base_url, value))
+                img.set(attr, xml_safe(urljoin(base_url, value)))
         if _FURNITURE_IMAGE.search(img.get("src") or ""):
             drop(img)

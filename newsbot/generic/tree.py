@@ -15,6 +15,13 @@ DROP_TAGS = frozenset(
     "input button select option textarea head title map area".split()
 )
 _WS = re.compile(r"\s+")
+# Characters lxml refuses in text and attribute values (XML 1.0 has no C0 controls but
+# tab, LF and CR). HTML parsers keep them from the page; assigning them back raises.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def tag_of(el) -> str | None:
@@ -103,13 +110,15 @@ def is_attached(el, root) -> bool:
 
 
 def preclean(root) -> None:
-    """Drop comments, scripts, styles, forms' controls and hidden elements from a working copy."""
+    """Drop comments, scripts, styles, forms' controls and hidden elements from a working copy;
+    remove control characters, so that every later edit of the copy is a valid assignment."""
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         drop(el)
     for el in list(root.iter()):
         tag = tag_of(el)
         if tag is None:
             continue
+        _remove_control_characters(el)
         if tag in DROP_TAGS and tag not in ("head", "title"):
             drop(el)
             continue
@@ -119,3 +128,13 @@ def preclean(root) -> None:
             el.set("style", re.sub(r"visibility\s*:\s*hidden\s*;?", "", style))
         elif el.get("hidden") is not None or re.search(r"display\s*:\s*none", style):
             drop(el)
+
+
+def _remove_control_characters(el) -> None:
+    if el.text and _NOT_XML.search(el.text):
+        el.text = xml_safe(el.text)
+    if el.tail and _NOT_XML.search(el.tail):
+        el.tail = xml_safe(el.tail)
+    for name, value in el.attrib.items():
+        if _NOT_XML.search(value):
+            el.set(name, xml_safe(value))
