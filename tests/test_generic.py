@@ -272,3 +272,28 @@ def test_control_characters_in_a_page_do_not_raise():
     assert [b.src for b in html_to_blocks(found["body"], url) if b.is_image] == ["https://news.example.cn/img/a.jpg"]
     article = extract_article(GenericArticlePage(make_response(url, html.encode("utf-8"))))
     assert article.published.date().isoformat() == "2023-05-18"
+
+
+@pytest.mark.parametrize("after_body", [
+    # comments under the article, each with a labelled date
+    "<div class='cmt'><h3>网友评论</h3>"
+    "<div class='item'><span>网友甲</span> 发表时间：2024-05-02 12:00<p>说得好，支持！会议很有意义。</p></div>"
+    "<div class='item'><span>网友乙</span> 发布时间：2024-05-03 08:00<p>希望今年粮食丰收，大家都能过上好日子。</p></div></div>",
+    # a related-articles block in paragraphs (not a list), labelled dates
+    "<div class='xg'><b>相关文章</b>"
+    "<p><a href='/a/1.html'>全市农业工作会议召开</a>　发布时间：2024-05-20</p>"
+    "<p><a href='/a/2.html'>春耕生产有序推进</a>　发布时间：2024-04-26</p></div>",
+    # the site's footer
+    "<div class='bottom'>发布日期：2024-12-31　技术支持：某某公司</div>",
+])
+def test_the_date_by_the_headline_beats_a_labelled_date_after_the_article(after_body):
+    html = page(f"<div class='info'>作者：张三　2024-03-12 10:00</div><div class='content'>{PARAS}</div>{after_body}")
+    found, _ = run(html)
+    assert found["published"] == datetime(2024, 3, 12, 10, 0, tzinfo=SHANGHAI)
+
+
+def test_a_date_in_a_sidebar_above_the_headline_is_not_the_articles():
+    sidebar = "<div class='sidebar'><b>通知</b> 系统维护 发布时间：2023-11-02</div>"
+    html = page(f"<div class='info'>2024-03-12 08:30</div><div class='content'>{PARAS}</div>")
+    found, _ = run(html.replace("<h1>", f"{sidebar}<h1>"))
+    assert found["published"] == datetime(2024, 3, 12, 8, 30, tzinfo=SHANGHAI)

@@ -1,8 +1,9 @@
 """The publication time of a page: candidates from everywhere, scored, the best one chosen.
 
 Every date in the page's visible text is a candidate, scored by its label (发布时间：,
-发稿时间：, 日期：… beat 更新时间：, 成文日期：, 今天是), by its distance from the headline,
-and against related-news lists, links and the body; meta tags, dates in page scripts
+发稿时间：, 日期：… beat 更新时间：, 成文日期：, 今天是), by its distance below the headline
+(a date above it is as often a widget's), and against links, lists, the body itself and
+what follows the body or sits in a comment/related/footer/sidebar block (another item's date); meta tags, dates in page scripts
 (``"pubtime": …``), the URL path and htmldate add candidates and corroborate. Strings are
 parsed by ``newsbot.dates`` only. A time with hour:minute is preferred when the page
 states one for the chosen day.
@@ -21,7 +22,7 @@ from datetime import datetime, timezone
 from ..body import BLOCK_TAGS, is_hidden
 from ..dates import DATE_TIME, SHANGHAI, date_from_url, parse_date
 from ..pages import META_DATE_NAMES
-from .tree import DROP_TAGS, link_text_len, squeeze, tag_of, text_of
+from .tree import DROP_TAGS, class_tokens, link_text_len, squeeze, tag_of, text_of
 
 _PUB_LABEL = re.compile(
     r"(发布时间|发布日期|发稿时间|发表时间|发表日期|发布于|首发时间|首发于|首发|上线时间|刊发时间|"
@@ -52,6 +53,9 @@ MODIFIED_META = frozenset({
     "lastmodifiedtime", "dateupdate", "og:updated_time", "article:modified_time", "maketime",
     "datemodified", "last-modified",
 })
+# Class/id words of page parts that are not the article's header: a date there is another
+# item's (a comment, a related article, the site's footer).
+_ELSEWHERE = re.compile(r"comment|pinglun|relat|recommend|footer|sidebar|hotlist|hot-list|rank|copyright|xgxw|xgwz")
 # Sources that state a date outside the visible text; they corroborate a text date.
 _STATED = ("meta", "url", "script")
 
@@ -212,12 +216,16 @@ def text_dates(root, title_el, container) -> list[DateCandidate]:
         in_body = body_start is not None and body_start <= match.start() < (body_end or 0)
         if in_body:
             score -= 45
+        elif body_end is not None and match.start() >= body_end:
+            score -= 50  # after the article: comments, related lists, the footer
+        if any(_ELSEWHERE.search(" ".join(class_tokens(a))) for a in lineage):
+            score -= 40
         if title_end is not None:
             distance = match.start() - title_end
             if 0 <= distance <= 400 and not in_body:
                 score += 45 - distance / 12
             elif distance < 0 and title_start - match.end() <= 250:
-                score += 20 - (title_start - match.end()) / 15
+                score += 5 - (title_start - match.end()) / 25  # above the headline: a widget as often
         elif body_start is not None and 0 <= body_start - match.end() <= 400:
             score += 30 - (body_start - match.end()) / 15
         has_time = match.group("H") is not None
