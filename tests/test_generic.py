@@ -64,6 +64,9 @@ def test_share_widget_and_editor_lines_are_removed():
     ("扫一扫在手机打开当前页", True),
     ("下一篇：学校召开工作会议", True),
     ("点击进入专题：聚焦香港局势", True),
+    ("此前报道：港媒曝某某出狱前首受访", True),
+    ("原文链接：https://zqb.example.cn/pad/content/202504/09/content_409527.html?isshow=1", True),
+    ("撰稿：付雁，摄影：李俊毅", False),  # a credit: part of the article (see the next test)
     ("打印 字体： 放大 正常 缩小 分享", True),
     ("图：会议现场", False),
     ("图片来源：视觉中国", False),
@@ -297,3 +300,25 @@ def test_a_date_in_a_sidebar_above_the_headline_is_not_the_articles():
     html = page(f"<div class='info'>2024-03-12 08:30</div><div class='content'>{PARAS}</div>")
     found, _ = run(html.replace("<h1>", f"{sidebar}<h1>"))
     assert found["published"] == datetime(2024, 3, 12, 8, 30, tzinfo=SHANGHAI)
+
+
+def test_credit_line_kept_at_the_end_dropped_above_the_text():
+    html = page(
+        "<div class='article'><p>作者：宣传部</p>"
+        f"{PARAS}"
+        "<p class='has-text-color has-small-font-size'>撰稿：付雁，摄影：李俊毅</p></div>"
+    )
+    _, text = run(html)
+    assert text.startswith("5月17日")
+    assert text.endswith("撰稿：付雁，摄影：李俊毅")
+
+
+def test_pager_image_is_not_an_article_image():
+    url = "https://news.example.cn/n1/2019/0615/c1013-31153719.html"
+    html = page(
+        f"<div class='article'>{PARAS}<p><img src='/img/photo1.jpg'></p>"
+        "<center><a href='/n1/2019/0615/c1013-31153719-2.html'><img src='/img/next_page.jpg'></a></center></div>"
+    )
+    found, _ = run(html, url)
+    images = [b.src for b in html_to_blocks(found["body"], url) if b.is_image]
+    assert images == ["https://news.example.cn/img/photo1.jpg"]

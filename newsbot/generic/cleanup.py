@@ -55,6 +55,7 @@ _CHROME_PATTERNS = re.compile(
     r"|^(?:相关新闻|相关阅读|相关链接|延伸阅读|推荐阅读|相关推荐|热点推荐|往期推荐|往期回顾|猜你喜欢|"
     r"更多精彩|热门推荐|热点新闻|精彩推荐|相关文章|相关稿件|相关信息|相关附件)\s*[:：]?$"
     r"|^点击(?:进入|查看|阅读|浏览)"
+    r"|^(?:此前报道|相关报道|更多报道|延伸阅读|相关阅读|推荐阅读|相关新闻|相关链接|原文链接|原文地址)[:：]"
     r"|扫一扫在手机|在手机打开当前页|返回搜狐|查看更多|点击蓝字|关注我们|长按识别|长按二维码|"
     r"阅读原文|本文为.{0,20}原创|转载请|版权所有|平台声明|特别声明|免责声明|版权声明|"
     r"(?:点击数|点击量|浏览次数|阅读次数|阅读量|浏览量|访问量|点击率)\s*[:：]|海量资讯|尽在新浪财经"
@@ -70,13 +71,14 @@ _TAIL_HEADING = re.compile(
     r"热门推荐|精彩推荐|相关文章|相关稿件|网友评论|评论|我来说两句)\s*[:：]?$"
 )
 # Image URLs that are page furniture, not article pictures.
-_FURNITURE_IMAGE = re.compile(r"qrcode|erweima|/icon|logo|share|spacer|blank\.gif", re.I)
+_FURNITURE_IMAGE = re.compile(r"qrcode|erweima|/icon|logo|share|spacer|blank\.gif|(?:next|prev|pre)_?page", re.I)
 _LINK_LIST_TAGS = frozenset("ul ol dl table div section p td tr tbody span li".split())
 
 
 def is_noise_container(el) -> bool:
     """Do the element's class/id words name page chrome (share bar, related list, footer…)?"""
-    tokens = class_tokens(el)
+    # WordPress's has-* classes (has-small-font-size) say how text looks, not what it is.
+    tokens = [token for token in class_tokens(el) if not token.startswith("has-")]
     if any(_NOT_NOISE.search(token) for token in tokens):
         return False
     for token in tokens:
@@ -102,8 +104,6 @@ def is_chrome_line(text: str) -> bool:
     squeezed = squeeze(text)
     if len(squeezed) <= 60 and _CHROME_LINE.search(squeezed):
         return True
-    if len(squeezed) <= 40 and _CREDIT_LINE.search(squeezed):
-        return True
     if len(squeezed) <= 80 and _CHROME_PATTERNS.search(squeezed):
         return True
     if _is_share_line(squeezed):
@@ -113,6 +113,12 @@ def is_chrome_line(text: str) -> bool:
     if len(text) <= 40 and _SPACED_CREDITS.match(text):
         return True
     return False
+
+
+def is_credit_line(text: str) -> bool:
+    """撰稿：…，摄影：… — part of the article at its end, page chrome above its first paragraph."""
+    squeezed = squeeze(clean_text(text))
+    return len(squeezed) <= 40 and bool(_CREDIT_LINE.search(squeezed))
 
 
 def is_info_line(text: str) -> bool:
@@ -166,7 +172,7 @@ def _cut_tail_lists(body) -> None:
 
 
 def _drop_chrome_lines(body) -> None:
-    """Chrome lines anywhere; the date/source line before the first paragraph."""
+    """Chrome lines anywhere; date/source and credit lines before the first paragraph."""
     seen_paragraph = False
     for el in _leaf_blocks(body):
         if not is_attached(el, body):
@@ -175,7 +181,7 @@ def _drop_chrome_lines(body) -> None:
         squeezed = squeeze(text)
         if not squeezed:
             continue
-        if is_chrome_line(text) or (not seen_paragraph and is_info_line(text)):
+        if is_chrome_line(text) or (not seen_paragraph and (is_info_line(text) or is_credit_line(text))):
             _drop_block(el, body)
             continue
         if len(squeezed) >= 30 and re.search("[，。；！？]", squeezed):
