@@ -12,6 +12,7 @@ from newsbot.body import blocks_to_text, html_to_blocks
 from newsbot.dates import SHANGHAI
 from newsbot.generic import GenericArticlePage, extract_generic, is_chrome_line
 from newsbot.pages import ArticlePage, extract_article, make_response
+from newsbot.pipelines import prepare
 
 CHROME = "<div class='nav'><a href='/'>首页</a> <a href='/news/'>新闻</a> <a href='/notice/'>通知公告</a></div>"
 PARAS = (
@@ -255,6 +256,10 @@ def test_page_without_title_or_h1_gives_body_and_headline_from_structure():
     assert found["published"] == datetime(2024, 3, 12, 10, 0, tzinfo=SHANGHAI)
     assert text.startswith("5月17日，全市春季农业生产推进会召开")
     assert text.endswith("确保夏粮颗粒归仓。")
+    # and the pipeline writes it (it refused it as no_title before)
+    response = make_response("https://news.example.cn/a/123.html", html.encode("utf-8"))
+    article = prepare(extract_article(GenericArticlePage(response)))
+    assert article.title == "全市春季农业生产推进会召开"
 
 
 def test_control_characters_in_a_page_do_not_raise():

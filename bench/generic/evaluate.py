@@ -65,7 +65,7 @@ from newsbot.body import blocks_to_text, html_to_blocks  # noqa: E402
 from newsbot.charset import ChineseCharsetMiddleware  # noqa: E402
 from newsbot.dates import SHANGHAI, parse_date, to_local  # noqa: E402
 from newsbot.generic import GenericArticlePage, extract_generic  # noqa: E402
-from newsbot.pages import extract_article, make_response  # noqa: E402
+from newsbot.pages import make_response  # noqa: E402
 
 FIELDS = ("title", "day", "time", "start", "end", "images")
 _NOT_TEXT = ("script", "style", "noscript", "textarea")
@@ -112,6 +112,8 @@ class _Stats:
 
 
 def run_newsbot(url: str, raw: bytes, site) -> dict:
+    """The full path as ``newsbot extract`` runs it (imported here: it is being moved)."""
+    from newsbot.pages import extract_article
     from newsbot.pipelines import Dropped, prepare
 
     response = make_response(url, raw)
@@ -304,16 +306,13 @@ def bigram_f1(predicted: str, gold: str) -> float:
 
 
 def own_pages(only: str | None = None):
-    """``(name, body F1, day right)`` of each hand-written page, through newsbot's generic page."""
+    """``(name, body F1, day right)`` of each hand-written page, by the generic extractor."""
     for path in sorted((HERE / "pages").glob("*.html")):
         if only and not path.stem.startswith(only):
             continue
         gold = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        response = make_response(gold["url"], path.read_bytes())
-        article = extract_article(GenericArticlePage(response))
-        text = blocks_to_text(html_to_blocks(article.body_html, response.url)) if article.body_html else ""
-        day = as_published(article.published)
-        yield path.stem, bigram_f1(text, gold["body"]), (day or "")[:10] == gold["published"]
+        found = run_generic(make_response(gold["url"], path.read_bytes()))
+        yield path.stem, bigram_f1(found["text"], gold["body"]), (found["published"] or "")[:10] == gold["published"]
 
 
 def evaluate_own(only: str | None, verbose: bool) -> None:
