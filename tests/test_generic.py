@@ -262,6 +262,17 @@ def test_page_without_title_or_h1_gives_body_and_headline_from_structure():
     assert article.title == "全市春季农业生产推进会召开"
 
 
+
+def test_title_naming_only_the_site_is_not_the_headline():
+    html = (
+        "<html><head><meta charset='utf-8'><title>某某大学新闻网</title></head><body>"
+        f"<div class='logo'>某某大学新闻网</div>{CHROME}"
+        "<div class='art'><div class='tt'>全市春季农业生产推进会召开</div>"
+        f"<div class='i'>2024-03-12 10:00</div><div class='c'>{PARAS}</div></div></body></html>"
+    )
+    found, _ = run(html)
+    assert found["title"] == "全市春季农业生产推进会召开"
+
 def test_control_characters_in_a_page_do_not_raise():
     """C0 control characters (valid in neither XML nor lxml values) in text and attributes."""
     html = page(

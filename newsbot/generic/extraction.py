@@ -40,11 +40,9 @@ class GenericExtraction:
     @cached_property
     def title_element(self):
         """The element stating the headline: the one matching <title>/og:title or a heading;
-        on a page with neither, the headline line above the body."""
+        when none does (no <title>, or one that only names the site), the line above the body."""
         found = title_rules.title_element(self.root, self.head_title, self.og_title)
-        if found is None and not (self.head_title or self.og_title):
-            found = title_rules.headline_above(self.root, self.container)
-        return found
+        return found if found is not None else title_rules.headline_above(self.root, self.container)
 
     @cached_property
     def title(self) -> str | None:

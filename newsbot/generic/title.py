@@ -2,7 +2,9 @@
 
 The element is scored by how it matches ``og:title`` and ``<title>`` (sites add a suffix
 such as ``-南开要闻-南开大学`` to the latter), by heading tags, title-like class/id words and
-big type. Without a match, the ``<title>``'s longest part is the headline.
+big type (never in the site's banner, whose name a ``<title>`` may be). Where no element
+matches (no ``<title>``, or one naming only the site), the headline is the short line above
+the body (``headline_above``); without either, og:title or the ``<title>``'s longest part.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ _BIG_FONT_SIZES = frozenset(("4", "5", "6", "7", "+1", "+2", "+3"))
 _HEADING_SCORE = {"h1": 30, "h2": 20, "h3": 12}
 # Tags that may hold a headline matched by text alone (no heading tag, no title class).
 _PLAIN_TAGS = frozenset(("founder-title", "td", "div", "span", "p"))
+# The site's own name in its banner is no headline, though it may equal a <title>.
+_SITE_BANNER = re.compile(r"logo|banner|brand|site-?name")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|—|-)\s*")
 # A headline above the body: how many blocks above its first paragraph are looked at (share
 # bars and tool links make many), and the length a headline has (squeezed).
@@ -55,6 +59,8 @@ def title_element(root, head: str, og: str):
         big = bool(_BIG_STYLE.search(el.get("style") or ""))
         big = big or (tag == "font" and (el.get("size") or "").strip() in _BIG_FONT_SIZES)
         if not (is_heading or titled or big or text in (og, head) or tag in _PLAIN_TAGS):
+            continue
+        if any(_SITE_BANNER.search(" ".join(class_tokens(a))) for a in (el, *el.iterancestors())[:4]):
             continue
         score = 0.0
         if og and text == og:
