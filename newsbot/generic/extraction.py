@@ -18,6 +18,10 @@ from .tree import preclean, squeeze, text_of
 
 
 class GenericExtraction:
+    """The generic reading of one response. The page is copied once (comments, scripts,
+    hidden elements and control characters removed) and every rule runs over that copy;
+    ``title``, ``published``, ``body`` and ``outlet`` are computed on first use."""
+
     def __init__(self, response):
         self.response = response
         self.url = response.url
