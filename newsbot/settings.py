@@ -24,6 +24,16 @@ NEWSBOT_HOST_MAP = {}
 # read in a run lack a title, a date or a body: the site's layout has probably changed.
 # A column whose first list page lists no article links always raises the alarm.
 NEWSBOT_ALARM_MAX_BROKEN_SHARE = 0.2
+# ... and only when at least this many new articles failed (one broken article is retried
+# quietly, and raises the alarm once more only when it is given up on).
+NEWSBOT_ALARM_MIN_FAILED = 2
+# A failed article (download error, broken page, pipeline error) is tried again by later
+# runs after these many hours (the last repeats), and given up on after this many attempts
+# (`newsbot failed` lists them; `newsbot failed --requeue URL` tries again).
+NEWSBOT_RETRY_BACKOFF_HOURS = [1, 4, 24, 72]
+NEWSBOT_GIVE_UP_AFTER = 6
+# Articles whose files are fsynced, marked written and appended to the feed together.
+NEWSBOT_WRITE_BATCH = 32
 NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-{column}].atom
 
 # --- politeness ---------------------------------------------------------------------------
