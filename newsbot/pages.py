@@ -2,8 +2,7 @@
 
 An ``ArticlePage`` is built from a response (URL + HTML). Site classes list their
 selectors as class attributes at the top and override a field method only where their
-site needs more than a selector. The spiders, ``newsbot extract`` and the tests all go
-through ``extract_article``.
+site needs more than a selector. ``newsbot.extract`` runs them (the one extraction path).
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from .body import inline_text
 from .dates import date_from_url, parse_date
-from .items import Article
 from .text import clean_text
 
 META_DATE_NAMES = (
@@ -36,7 +34,12 @@ class ArticlePage:
     title_css: tuple[str, ...] = ("h1",)
     body_css: tuple[str, ...] = ()
     date_css: tuple[str, ...] = ()
-    outlet_pattern = re.compile(r"来源\s*[:：]\s*([^\s|｜<>]{2,40})")
+    # 来源：… up to the next label or bar: the whole statement (name, date, edition), which
+    # newsbot.text.split_outlet takes apart.
+    outlet_pattern = re.compile(
+        r"来源\s*[:：]\s*([^|｜<>]{0,60}?)\s*(?=(?:发稿时间|发布时间|更新时间|时间|日期|作者|责任编辑|编辑|责编"
+        r"|审核|点击|浏览|阅读|字号|供稿|摄影|记者)\s*[:：]|[|｜]|$)"
+    )
     # Elements inside the body that are page chrome, not article (share bars, editors).
     remove_css: tuple[str, ...] = ()
 
@@ -99,7 +102,7 @@ class ArticlePage:
             "//body//text()[contains(., '来源')][not(ancestor::script) and not(ancestor::style)]"
         ).getall():
             match = self.outlet_pattern.search(clean_text(text))
-            if match:
+            if match and match.group(1):
                 return match.group(1)
         return None
 
@@ -115,31 +118,3 @@ class ArticlePage:
             "column": self.column(),
             "body": self.body(),
         }
-
-
-def extract_article(page: ArticlePage, fallback=None) -> Article:
-    """Everything a page states, as an Article (uncleaned: the pipelines clean it).
-
-    When the page object finds no body, ``fallback`` (the generic extractor) is asked,
-    and the article is marked ``extractor="fallback"``.
-    """
-    fields = page.fields
-    article = Article(url=page.url, title=fields["title"], outlet=fields["outlet"], column=fields["column"])
-    article.published = fields["published"]
-    body = fields["body"]
-    if body is None and fallback is not None:
-        found = fallback(page.response)
-        body = found.get("body")
-        if body is not None:
-            article.extractor = "fallback"
-            article.title = article.title or found.get("title")
-            article.published = article.published or found.get("published")
-    if article.published is None:
-        # The site's rules found no date: search the page the generic way (a date beside
-        # the title, labelled or not, meta tags, scripts, the URL).
-        from .generic import GenericExtraction
-
-        article.published = GenericExtraction(page.response).published
-    if body is not None:
-        article.body_html = body if isinstance(body, str) else etree.tostring(body, encoding="unicode", method="html")
-    return article

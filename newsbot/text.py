@@ -48,9 +48,14 @@ _ROLE = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
 BYLINE = re.compile(rf"[（(]\s*((?:{_ROLE})[^（()）]{{0,60}})[)）]")
 
 
-def find_byline(lead: str) -> str | None:
-    """The byline as stated (``记者 吴军辉 摄影 宗琪琪``) in the first 80 chars of the lead."""
-    match = BYLINE.search(lead[:80])
+# （通讯员 杨帆） closing the last paragraph: campus stories often credit at the end.
+BYLINE_AT_END = re.compile(BYLINE.pattern + r"\s*$")
+
+
+def find_byline(lead: str, last: str = "") -> str | None:
+    """The byline as stated (``记者 吴军辉 摄影 宗琪琪``): in the first 80 characters of the
+    lead, else closing the last paragraph."""
+    match = BYLINE.search(lead[:80]) or BYLINE_AT_END.search(last[-80:])
     return clean_text(match.group(1)) if match else None
 
 
@@ -64,3 +69,26 @@ def byline_names(byline: str | None) -> list[str]:
         if token and token not in names and not re.search(r"[\d(（]", token):
             names.append(token)
     return names
+
+
+# --- outlets --------------------------------------------------------------------------
+# 来源 often states more than the outlet: the print date, the edition, the time it went
+# online (`2018年09月21日 天津日报 第2版`, `《光明日报》2022年11月15日06版`,
+# `人民网教育频道2024年06月12日08:58`). The outlet is the name; the rest is kept apart.
+_EDITION = re.compile(
+    r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"  # 2024年06月12日08:58
+    r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"  # 2024-06-12 08:58
+    r"|第?\s*\d+\s*版(?:\s*[、,，]\s*第?\s*\d+\s*版)*"  # 第2版, 05 版, 1版、4版
+    r"|第\s*\d+\s*期"  # 第1481期
+)
+_OUTLET_PUNCTUATION = "《》〈〉「」【】()（）[]:：,，、|｜ "
+
+
+def split_outlet(stated: str | None) -> tuple[str | None, str | None]:
+    """``(name, edition)`` of what 来源 states: ``《 人民日报 》（ 2019年07月21日 05 版）``
+    -> ``("人民日报", "2019年07月21日 05 版")``."""
+    text = clean_text(stated)
+    parts = [clean_text(m.group(0)) for m in _EDITION.finditer(text)]
+    name = clean_text(_EDITION.sub(" ", text))
+    name = clean_text(re.sub(r"[《》〈〉「」【】\[\]()（）]", " ", name)).strip(_OUTLET_PUNCTUATION)
+    return name or None, " ".join(parts) or None

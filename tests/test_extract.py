@@ -4,9 +4,8 @@ import json
 import subprocess
 import sys
 
-from newsbot.pages import extract_article, make_response
+from newsbot.extract import extract
 from newsbot.pipelines import article_record, prepare
-from newsbot.sites import site_for_url
 
 from .conftest import ROOT
 
@@ -55,18 +54,13 @@ def test_extract_renders_exactly_what_the_crawl_wrote(nankai_crawl):
 def test_title_does_not_depend_on_one_style_string():
     html = (DATA / "nankai_noisy_article.html").read_text(encoding="utf-8")
     restyled = html.replace("font-size:30px", "font-size: 28px").replace("font-size: 30px", "font-size: 28px")
-    page = site_for_url(NOISY_URL).page(make_response(NOISY_URL, restyled.encode("utf-8")))
-    article = extract_article(page)
-    article.site, article.source = "nankai", "南开大学"
-    assert prepare(article).title == "南开大学第九届“公能”创新创业大赛总决赛举行"
+    assert prepare(extract(NOISY_URL, restyled.encode("utf-8"))).title == "南开大学第九届“公能”创新创业大赛总决赛举行"
 
 
 def test_page_without_headline_cell_falls_back_to_head_title():
     html = """<html><head><meta charset="utf-8"><title>标题-含-连字符-南开要闻-南开大学</title></head>
     <body><table><tr><td><span>来源：南开大学新闻网</span><span>发稿时间：2023-06-02 09:30</span></td></tr>
     <tr><td id="txt"><p>　　正文第一段。</p></td></tr></table></body></html>"""
-    article = extract_article(site_for_url(NOISY_URL).page(make_response(NOISY_URL, html.encode("utf-8"))))
-    article.site = "nankai"
-    record = article_record(prepare(article))
+    record = article_record(prepare(extract(NOISY_URL, html.encode("utf-8"))))
     assert record["title"] == "标题-含-连字符"
     assert record["published"] == "2023-06-02T09:30:00+08:00"

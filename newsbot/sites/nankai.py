@@ -8,7 +8,7 @@ from ..dates import parse_date
 from ..body import inline_text
 from ..pages import ArticlePage
 from ..text import clean_text
-from . import Column, Site, register
+from . import Column, Site
 
 BASE = "https://news.nankai.edu.cn"
 COLUMNS = (
@@ -69,17 +69,15 @@ class NankaiArticlePage(ArticlePage):
         return clean_text(head[1]) if len(head) == 3 else None
 
 
-SITE = register(
-    Site(
-        name="nankai",
-        display_name="南开大学",
-        hosts=("news.nankai.edu.cn",),
-        columns=COLUMNS,
-        default_columns=("ywsd", "zhxw", "mtnk", "nkrw"),
-        article_url=r"^https?://news\.nankai\.edu\.cn/[a-z]+/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$",
-        page=NankaiArticlePage,
-        profile="hexo",
-        profile_options={"blog": "nankai.info"},
-        scheme="https",
-    )
+SITE = Site(
+    name="nankai",
+    display_name="南开大学",
+    hosts=("news.nankai.edu.cn",),
+    columns=COLUMNS,
+    default_columns=("ywsd", "zhxw", "mtnk", "nkrw"),
+    article_url=r"^https?://news\.nankai\.edu\.cn/[a-z]+/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$",
+    page=NankaiArticlePage,
+    profile="hexo",
+    profile_options={"blog": "nankai.info"},
+    scheme="https",
 )

@@ -16,8 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
 from ..dates import SHANGHAI, date_from_url, parse_date
-from ..generic import extract_generic
-from ..pages import extract_article
+from ..extract import extract
 from ..sites import Site, get_site
 from ..state import SeenStore
 from ..urls import canonical_url, url_hash
@@ -211,14 +210,12 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("article %s redirected to %s: %s, not written",
                                 response.request.meta["redirect_urls"][0], response.url, reason)
             return
-        article = extract_article(site.page(response), fallback=extract_generic)
+        # The identity is the URL the list gave, not where a redirect ended.
+        url = response.request.meta.get("redirect_urls", [response.url])[0]
+        article = extract(url, response.body, response.headers, site=site, fetched_url=response.url)
         if article.extractor == "fallback":
             self.crawler.stats.inc_value(f"newsbot/fallback/{site.name}")
             self.logger.warning("%s: no body with the site's rules; used the generic extractor", response.url)
-        # The identity is the URL the list gave, not where a redirect ended.
-        article.url = response.request.meta.get("redirect_urls", [response.url])[0]
-        article.site = site.name
-        article.source = site.display_name
         article.columns = list(columns)
         article.column = article.column or columns[0]
         article.crawled_at = datetime.now(timezone.utc).astimezone(SHANGHAI)
