@@ -29,6 +29,17 @@ def make_response(url: str, body: bytes, encoding: str | None = None) -> HtmlRes
     return HtmlResponse(url, body=body, encoding=encoding)
 
 
+def _text_after(node) -> str:
+    """The first text after an lxml text node (``来源：<a>人民网</a>`` -> 人民网)."""
+    parent = node.getparent()
+    after = "following::text()[normalize-space()][not(ancestor::script) and not(ancestor::style)]"
+    inside = "descendant::text()[normalize-space()][not(ancestor::script) and not(ancestor::style)]"
+    texts = parent.xpath(after if node.is_tail else f"{inside} | {after}")
+    text = clean_text(texts[1]) if len(texts) > 1 else ""
+    # A name has letters and is no other label (作者：, 点击率：) or counter (2168).
+    return text if len(text) >= 2 and re.search(r"[^\W\d_]", text) and not re.search(r"[:：]", text) else ""
+
+
 class ArticlePage:
     # Selectors (CSS), tried in order; the first that matches wins.
     title_css: tuple[str, ...] = ("h1",)
@@ -38,7 +49,7 @@ class ArticlePage:
     # newsbot.text.split_outlet takes apart.
     outlet_pattern = re.compile(
         r"来源\s*[:：]\s*([^|｜<>]{0,60}?)\s*(?=(?:发稿时间|发布时间|更新时间|时间|日期|作者|责任编辑|编辑|责编"
-        r"|审核|点击|浏览|阅读|字号|供稿|摄影|记者)\s*[:：]|[|｜]|$)"
+        r"|审核|点击率|点击|浏览|阅读|字号|供稿|摄影|记者)\s*[:：]|\s[^\s\d:：|｜]{1,6}[:：]|[|｜]|$)"
     )
     # Elements inside the body that are page chrome, not article (share bars, editors).
     remove_css: tuple[str, ...] = ()
@@ -98,12 +109,24 @@ class ArticlePage:
         return None
 
     def outlet(self) -> str | None:
-        for text in self.response.xpath(
+        """What 来源 states: beside the label, or in the element after a bare label
+        (``来源：<a>人民网-文化频道</a>``), else a ``source`` element or meta tag."""
+        for node in self.response.selector.root.xpath(
             "//body//text()[contains(., '来源')][not(ancestor::script) and not(ancestor::style)]"
-        ).getall():
-            match = self.outlet_pattern.search(clean_text(text))
+        ):
+            text = clean_text(node)
+            match = self.outlet_pattern.search(text)
             if match and match.group(1):
                 return match.group(1)
+            if match and text.endswith(("：", ":")):
+                match = self.outlet_pattern.search(f"来源：{_text_after(node)}")
+                if match and match.group(1):
+                    return match.group(1)
+        for css in ("#source", ".source", "meta[name=ContentSource]::attr(content)"):
+            for found in self.response.css(css):
+                text = clean_text(found.get() if css.startswith("meta") else inline_text(found.root))
+                if 2 <= len(text) <= 30 and not re.search(r"[:：]", text):
+                    return text
         return None
 
     def column(self) -> str | None:
