@@ -16,7 +16,7 @@ from scrapy.http import HtmlResponse
 from .charset import content_type_of, repair
 from .generic import GenericArticlePage, GenericExtraction, extract_generic
 from .items import Article
-from .pages import ArticlePage
+from .pages import ArticlePage, drop_layout_images
 from .sites import Site, site_for_url
 from .text import split_outlet
 from .urls import canonical_url, host_of
@@ -76,5 +76,7 @@ def extract_article(page: ArticlePage, fallback=None) -> Article:
         # the title, labelled or not, meta tags, scripts, the URL).
         article.published = GenericExtraction(page.response).published
     if body is not None:
+        if not isinstance(body, str):
+            drop_layout_images(body)
         article.body_html = body if isinstance(body, str) else etree.tostring(body, encoding="unicode", method="html")
     return article

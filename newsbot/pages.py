@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import cached_property
 
 from lxml import etree
+from lxml.cssselect import CSSSelector
 from scrapy.http import HtmlResponse, TextResponse
 
 from .body import inline_text
@@ -27,6 +28,27 @@ META_DATE_NAMES = (
 def make_response(url: str, body: bytes, encoding: str | None = None) -> HtmlResponse:
     """A response as Scrapy would build it from the server's bytes (same charset rules)."""
     return HtmlResponse(url, body=body, encoding=encoding)
+
+
+# Layout images that editors and templates put among the text: never content.
+LAYOUT_IMAGE = re.compile(r"/(?:spacer|space|blank|pixel|next_page|prev_page)\.(?:gif|png|jpe?g)$", re.I)
+
+
+def drop_layout_images(root: etree._Element) -> None:
+    for img in list(root.iter("img")):
+        if LAYOUT_IMAGE.search((img.get("src") or "").split("?")[0]) and img.getparent() is not None:
+            tail, parent = img.tail, img.getparent()
+            previous = img.getprevious()
+            parent.remove(img)
+            if tail:  # keep the text after it
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + tail
+                else:
+                    parent.text = (parent.text or "") + tail
+
+
+# Where a page's headline may stand, beside the site's own title selectors.
+HEADLINE_CSS = ("h1", "h2", "h3", "[class*=title]", "[class*=Title]")
 
 
 def _text_after(node) -> str:
@@ -60,12 +82,21 @@ class ArticlePage:
 
     # --- fields -----------------------------------------------------------------------
     def title(self) -> str | None:
-        for css in self.title_css:
-            found = self.response.css(css)
-            text = clean_text(inline_text(found[0].root)) if found else ""
-            if text:
-                return text
-        return self.head_title()
+        """The headline: of the site's title elements and the page's headings, the longest
+        whose text the page's ``<title>`` contains (``{headline}-{site}``); else the first
+        site title element; else the ``<title>``."""
+        head = self.head_title() or ""
+        first, best = None, ""
+        for css in (*self.title_css, *HEADLINE_CSS):
+            for found in self.response.css(css)[:50]:
+                text = clean_text(inline_text(found.root))
+                if not text:
+                    continue
+                if css in self.title_css:
+                    first = first or text
+                if len(text) >= 4 and text in head and len(text) > len(best):
+                    best = text
+        return best or first or head or None
 
     def head_title(self) -> str | None:
         return clean_text(self.response.xpath("//title//text()").get()) or None
@@ -74,10 +105,15 @@ class ArticlePage:
         for css in self.body_css:
             found = self.response.css(css)
             if found:
+                # A container nested in one of its own kind (a duplicated VSB wrapper whose
+                # outer copy also holds the pager): the inner one is the article.
                 root = found[0].root
+                for inner in found[1:]:
+                    if root in inner.root.iterancestors():
+                        root = inner.root
                 for noise in self.remove_css:
-                    for el in found[0].css(noise):
-                        el.root.getparent().remove(el.root)
+                    for el in CSSSelector(noise)(root):
+                        el.getparent().remove(el)
                 return root
         return None
 
