@@ -16,7 +16,7 @@ from scrapy.http import HtmlResponse
 from .charset import content_type_of, repair
 from .generic import GenericArticlePage, GenericExtraction, extract_generic
 from .items import Article
-from .pages import ArticlePage, drop_layout_images
+from .pages import ArticlePage, drop_editorial_tail, drop_layout_images
 from .sites import Site, site_for_url
 from .text import split_outlet
 from .urls import canonical_url, host_of
@@ -60,7 +60,7 @@ def extract_article(page: ArticlePage, fallback=None) -> Article:
     and the article is marked ``extractor="fallback"``.
     """
     fields = page.fields
-    article = Article(url=page.url, title=fields["title"], column=fields["column"])
+    article = Article(url=page.url, title=fields["title"], column=fields["column"], byline=fields["byline"])
     article.outlet, article.outlet_edition = split_outlet(fields["outlet"])
     article.published = fields["published"]
     body = fields["body"]
@@ -78,5 +78,6 @@ def extract_article(page: ArticlePage, fallback=None) -> Article:
     if body is not None:
         if not isinstance(body, str):
             drop_layout_images(body)
+            drop_editorial_tail(body)
         article.body_html = body if isinstance(body, str) else etree.tostring(body, encoding="unicode", method="html")
     return article

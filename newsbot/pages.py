@@ -30,6 +30,46 @@ def make_response(url: str, body: bytes, encoding: str | None = None) -> HtmlRes
     return HtmlResponse(url, body=body, encoding=encoding)
 
 
+# Editorial lines that close a body but are not the article (the realpages convention):
+# 原文链接：…, 审核：…, 责任编辑：…, (责编：…), 【编辑:…】.
+EDITORIAL_LINE = re.compile(r"^[(（【\[]?\s*(?:原文链接|原文地址|责任编辑|编辑|责编|审核|审稿|校对|终审)\s*[:：]")
+_BLOCKS = ("p", "div", "section", "center", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+
+
+def drop_editorial_tail(root: etree._Element) -> None:
+    """Remove the editorial lines that end the body (and only those at its very end)."""
+    for el in reversed(list(root.iter(*_BLOCKS))):
+        if el is root:
+            return
+        text = clean_text("".join(el.itertext()))
+        if not text:
+            continue
+        if not (len(text) < 200 and EDITORIAL_LINE.match(text)):
+            return
+        if not re.sub(r"\s+", "", "".join(root.itertext())).endswith(re.sub(r"\s+", "", text)):
+            return  # text follows it outside any block: it does not end the body
+        tail, parent, previous = el.tail, el.getparent(), el.getprevious()
+        parent.remove(el)
+        if tail and tail.strip():
+            if previous is not None:
+                previous.tail = (previous.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+
+
+# Labels that end a labelled value in a page's meta line (来源：… 作者：… 发稿时间：…).
+META_LABELS = ("发稿时间|发布时间|更新时间|时间|日期|来源|作者|责任编辑|编辑|责编|审核|点击率|点击|浏览次数|浏览"
+               "|阅读|字号|供稿|摄影|记者")
+
+
+def labelled(label: str, value: str = "[^|｜<>]") -> re.Pattern:
+    """``label：value`` up to the next label, a bar or the end of the text."""
+    return re.compile(
+        rf"{label}\s*[:：]\s*({value}{{0,60}}?)\s*"
+        rf"(?=(?:{META_LABELS})\s*[:：]|\s[^\s\d:：|｜]{{1,6}}[:：]|[|｜]|$)"
+    )
+
+
 # Layout images that editors and templates put among the text: never content.
 LAYOUT_IMAGE = re.compile(r"/(?:spacer|space|blank|pixel|next_page|prev_page)\.(?:gif|png|jpe?g)$", re.I)
 
@@ -69,10 +109,8 @@ class ArticlePage:
     date_css: tuple[str, ...] = ()
     # 来源：… up to the next label or bar: the whole statement (name, date, edition), which
     # newsbot.text.split_outlet takes apart.
-    outlet_pattern = re.compile(
-        r"来源\s*[:：]\s*([^|｜<>]{0,60}?)\s*(?=(?:发稿时间|发布时间|更新时间|时间|日期|作者|责任编辑|编辑|责编"
-        r"|审核|点击率|点击|浏览|阅读|字号|供稿|摄影|记者)\s*[:：]|\s[^\s\d:：|｜]{1,6}[:：]|[|｜]|$)"
-    )
+    outlet_pattern = labelled("来源")
+    byline_pattern = labelled("作者", "[^|｜<>()（）]")  # not a credit in parentheses
     # Elements inside the body that are page chrome, not article (share bars, editors).
     remove_css: tuple[str, ...] = ()
 
@@ -165,6 +203,17 @@ class ArticlePage:
                     return text
         return None
 
+    def byline(self) -> str | None:
+        """作者：… as the page's meta line states it (the body's own credit lines are read
+        by the clean pipeline)."""
+        for text in self.response.xpath(
+            "//body//text()[contains(., '作者')][not(ancestor::script) and not(ancestor::style)]"
+        ).getall():
+            match = self.byline_pattern.search(clean_text(text))
+            if match and match.group(1):
+                return match.group(1)
+        return None
+
     def column(self) -> str | None:
         return None
 
@@ -174,6 +223,7 @@ class ArticlePage:
             "title": self.title(),
             "published": self.published(),
             "outlet": self.outlet(),
+            "byline": self.byline(),
             "column": self.column(),
             "body": self.body(),
         }

@@ -44,18 +44,43 @@ ROLE_WORDS = (
     "报道", "文字", "文/图", "文", "图", "供稿", "图片", "编辑", "责任编辑", "审核", "撰稿",
 )
 _ROLE = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
-# （记者 吴军辉 摄影 宗琪琪） near the start of the lead paragraph.
-BYLINE = re.compile(rf"[（(]\s*((?:{_ROLE})[^（()）]{{0,60}})[)）]")
 
 
+# （记者 吴军辉 摄影 宗琪琪） near the start; an outlet may precede the role: （中青报·中青网记者 杨洁）.
+BYLINE = re.compile(rf"[（(]\s*((?:[^（()）\s:：]{{1,12}}?(?:记者|通讯员)|{_ROLE})[^（()）]{{0,60}})[)）]")
 # （通讯员 杨帆） closing the last paragraph: campus stories often credit at the end.
 BYLINE_AT_END = re.compile(BYLINE.pattern + r"\s*$")
+# A paragraph that is only credits: 撰稿：付雁，摄影：李俊毅 / 文：张馨予 摄影：吴军辉 宗琪琪 /
+# 澎湃新闻记者 段彦超 廖艳 / □ 周婴戈 (南开大学报). Editors are never bylines.
+_NAME = r"[\u4e00-\u9fff·]{2,5}"
+_NAMES = rf"{_NAME}(?:[\s、]+{_NAME})*"
+_AUTHOR_ROLE = "|".join(sorted(map(re.escape, set(ROLE_WORDS) - {"编辑", "责任编辑", "审核"}), key=len, reverse=True))
+CREDIT_LINE = re.compile(
+    rf"^(?:(?:{_AUTHOR_ROLE})\s*[:：]\s*{_NAMES}\s*[，,；;]?\s*)+$"  # 撰稿：付雁，摄影：李俊毅
+    rf"|^[^\s（()）:：]{{0,12}}(?:记者|通讯员)\s*{_NAMES}$"  # 澎湃新闻记者 段彦超 廖艳
+)
+SIGNED_LINE = re.compile(rf"^□\s*({_NAMES})$")  # □ 周婴戈
 
 
-def find_byline(lead: str, last: str = "") -> str | None:
-    """The byline as stated (``记者 吴军辉 摄影 宗琪琪``): in the first 80 characters of the
-    lead, else closing the last paragraph."""
-    match = BYLINE.search(lead[:80]) or BYLINE_AT_END.search(last[-80:])
+def _credit(paragraph: str) -> str | None:
+    paragraph = clean_text(paragraph)
+    signed = SIGNED_LINE.match(paragraph)
+    if signed:
+        return signed.group(1)
+    return paragraph if len(paragraph) <= 120 and CREDIT_LINE.match(paragraph) else None
+
+
+def find_byline(paragraphs: list[str] | str) -> str | None:
+    """The byline as stated (``记者 吴军辉 摄影 宗琪琪``) in the body's paragraphs (or one
+    lead paragraph): a credit line opening the body, else in parentheses in its first 80
+    characters, else a credit line or a parenthesised credit closing it."""
+    paragraphs = [paragraphs] if isinstance(paragraphs, str) else list(paragraphs) or [""]
+    first, last = paragraphs[0], paragraphs[-1]
+    match = BYLINE.search("\n".join(paragraphs)[:80])
+    found = _credit(first) or (clean_text(match.group(1)) if match else None) or _credit(last)
+    if found:
+        return found
+    match = BYLINE_AT_END.search(last[-80:])
     return clean_text(match.group(1)) if match else None
 
 
