@@ -15,9 +15,10 @@ from functools import lru_cache
 
 import pytest
 
-from newsbot.extract import extract
+from newsbot.extract import decoded_response, extract
 from newsbot.pipelines import article_record, prepare
 from newsbot.sites import site_for_url
+from newsbot.spiders import SiteSpider
 
 from .conftest import ROOT
 
@@ -30,6 +31,7 @@ URL_GUESSES = {
     "012": "https://cs.fudan.edu.cn/12/f3/c24258a266995/page.htm",
     "013": "https://cs.fudan.edu.cn/08/b2/c24795a460978/page.htm",
     "014": "https://cs.fudan.edu.cn/24256/list.htm",
+    "021": "https://itsc.nju.edu.cn/wlyxqk/list.htm",  # its pager links /wlyxqk/list2.htm
     "022": "https://icec.nefu.edu.cn/xwzx.htm",
     "023": "http://www.sxmu.edu.cn/jijian/info/1009/1081.htm",
     "040": "http://www.nuc.edu.cn/info/1014/14961.htm",
@@ -122,3 +124,67 @@ needs_realpages = pytest.mark.skipif(not REALPAGES.is_dir(), reason=f"real pages
 def test_article_field(name, field):
     right, got, want = field_ok(name, field)
     assert right, f"{name} {field}: newsbot gives {got!r}, the page states {want!r}"
+
+
+# List pages: (article links a crawl follows, the first and last of them, the next list page
+# it requests). Read off each page: its list rows, plus the site's own article links in
+# its chrome, which a crawl follows too (005: the 微信往期推送 promo; 007: the 本科教学质量
+# 报告 nav link; 021: four links of another column in the sidebar).
+LISTS = {
+    "005": (32, "http://news.nankai.edu.cn/ywsd/system/2025/05/30/030067323.shtml",
+            "http://news.nankai.edu.cn/ywsd/system/2025/05/23/030067199.shtml", None),
+    "007": (15, "http://www.nankai.edu.cn/2019/1009/c17551a208969/page.htm",
+            "https://www.nankai.edu.cn/2024/0927/c17471a551900/page.htm", "https://www.nankai.edu.cn/157/list2.htm"),
+    "009": (10, "https://zfxy.nankai.edu.cn/info/1220/8875.htm", "https://zfxy.nankai.edu.cn/info/1220/8789.htm",
+            "https://zfxy.nankai.edu.cn/index/important_news/113.htm"),
+    "014": (14, "https://cs.fudan.edu.cn/b2/b9/c24256a701113/page.htm",
+            "https://cs.fudan.edu.cn/8b/46/c24256a691014/page.htm", "https://cs.fudan.edu.cn/24256/list2.htm"),
+    "016": (7, "http://yjszs.cqjtu.edu.cn/info/1050/1840.htm", "http://yjszs.cqjtu.edu.cn/info/1050/1010.htm", None),
+    "018": (10, "http://cst.nuc.edu.cn/info/1038/5588.htm", "http://cst.nuc.edu.cn/info/1038/5589.htm",
+            "http://cst.nuc.edu.cn/xwzx/xyxw/29.htm"),
+    "021": (18, "https://itsc.nju.edu.cn/28/e4/c21558a534756/page.htm",
+            "https://itsc.nju.edu.cn/1c/f5/c21476a335093/page.htm", "https://itsc.nju.edu.cn/wlyxqk/list2.htm"),
+    "022": (10, "https://icec.nefu.edu.cn/info/1085/2276.htm", "https://icec.nefu.edu.cn/info/1085/2139.htm",
+            "https://icec.nefu.edu.cn/xwzx/32.htm"),
+    "037": (10, "http://ai.nankai.edu.cn/info/1018/6186.htm", "http://ai.nankai.edu.cn/info/1018/6043.htm",
+            "http://ai.nankai.edu.cn/xwzx/zxdt/26.htm"),
+}
+# The real news.nankai.edu.cn lists draw their pager with a script
+# (ywsd/system/count/0003000/…/count_page_list_….js into #pagetemple), numbering older pages
+# down from a total only that script knows: a crawl of the real site reads page 1 only.
+PAGER_UNREAD = {"005": "news.nankai.edu.cn draws its pager with count_page_list_….js: no link to follow"}
+
+
+def followed(name: str):
+    """The list page's article links as the spider keeps them, and its next list page."""
+    url = page_url(name)
+    site = site_for_url(url)
+    assert site is not None, f"{name}: no site configured for {url}"
+    response = decoded_response(url, (REALPAGES / name / "page.html").read_bytes(), {"Content-Type": "text/html"})
+    links = [response.urljoin(href.strip()) for href in response.css("a::attr(href)").getall()]
+    articles = list(dict.fromkeys(u for u in links if site.is_article(u)))
+    next_href = SiteSpider.next_page(None, response, site)
+    next_url = response.urljoin(next_href) if next_href else site.list_page(url, 2)
+    return articles, next_url
+
+
+@needs_realpages
+@pytest.mark.parametrize("name", pages("list") or ["-"], ids=lambda n: n[:3])
+def test_list_page_article_links(name):
+    count, first, last, _ = LISTS[name[:3]]
+    articles, _ = followed(name)
+    assert (len(articles), articles[0], articles[-1]) == (count, first, last), articles
+
+
+@needs_realpages
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=[pytest.mark.xfail(reason=PAGER_UNREAD[n[:3]], strict=True)] if n[:3] in PAGER_UNREAD else [])
+    for n in pages("list")
+] or ["-"], ids=lambda n: n[:3])
+def test_list_page_next_page(name):
+    expected = LISTS[name[:3]][3]
+    _, next_url = followed(name)
+    if name[:3] in PAGER_UNREAD:
+        assert next_url is not None, "the crawl finds no older list page"
+    else:
+        assert next_url == expected

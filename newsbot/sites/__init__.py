@@ -33,7 +33,8 @@ class Site:
     profile_options: dict = field(default_factory=dict)
     default_columns: tuple[str, ...] = ()
     scheme: str = "https"  # the scheme canonical URLs are written with
-    next_page_texts: tuple[str, ...] = ("下一页", "下页", "后页", "下一頁", "Next", "next")
+    next_page_texts: tuple[str, ...] = ("下一页", "下页", "后页", "下一頁", "下一页>>", "下一页>", "下页>>",
+                                        "Next", "next")
     # Older list pages by number, for lists whose pager is drawn by JavaScript only:
     # "index_{n}.html" with n = 1 for the second page (TRS), offset 1 for "list{n}.htm"
     # with n = 2 for the second page (WebPlus). Used only when no next link is found.
