@@ -91,7 +91,8 @@ def cmd_extract(args) -> int:
         load_sites_file(args.sites_file)
     try:
         body = read_page(args.page)
-        article = prepare(extract(args.url, body, encoding=args.encoding))
+        headers = {"Content-Type": args.content_type} if args.content_type else None
+        article = prepare(extract(args.url, body, headers, encoding=args.encoding))
     except ValueError as exc:  # a bad URL, an unreadable page
         return _fail("extract", str(exc))
     except Dropped as drop:
@@ -155,6 +156,8 @@ def main(argv=None) -> int:
     extract.add_argument("--format", choices=["hexo", "jekyll", "text", "json"], default=None,
                          help="an output profile, or json for the JSONL record (default: the site's profile)")
     extract.add_argument("--encoding", default=None, help="force a charset instead of detecting it")
+    extract.add_argument("--content-type", default=None,
+                         help="the Content-Type header the page was served with (e.g. 'text/html; charset=gbk')")
     extract.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
     extract.set_defaults(func=cmd_extract)
 

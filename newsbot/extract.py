@@ -16,7 +16,7 @@ from scrapy.http import HtmlResponse
 from .charset import content_type_of, repair
 from .generic import GenericArticlePage, GenericExtraction, extract_generic
 from .items import Article
-from .pages import ArticlePage, drop_editorial_tail, drop_layout_images
+from .pages import ArticlePage, drop_editorial_tail, drop_layout_images, drop_unjoinable_links
 from .sites import Site, site_for_url
 from .text import split_outlet
 from .urls import canonical_url, host_of
@@ -79,5 +79,6 @@ def extract_article(page: ArticlePage, fallback=None) -> Article:
         if not isinstance(body, str):
             drop_layout_images(body)
             drop_editorial_tail(body)
+            drop_unjoinable_links(body, page.url)
         article.body_html = body if isinstance(body, str) else etree.tostring(body, encoding="unicode", method="html")
     return article

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import cached_property
+from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -55,6 +56,21 @@ def drop_editorial_tail(root: etree._Element) -> None:
                 previous.tail = (previous.tail or "") + tail
             else:
                 parent.text = (parent.text or "") + tail
+
+
+def drop_unjoinable_links(root: etree._Element, base_url: str) -> None:
+    """Unlink hrefs and image sources that are no URL at all (a citation pasted as a link,
+    ``http://[Nucl. Phys. B 612 (2001) 25]``): urljoin raises on them, which would lose the
+    article; the link text or the rest of the body stays."""
+    for el in root.iter():
+        for attr in ("href", "src", "data-src", "data-original", "original"):
+            value = el.get(attr) if isinstance(el.tag, str) else None
+            if value is None:
+                continue
+            try:
+                urljoin(base_url, value.strip())
+            except ValueError:
+                del el.attrib[attr]
 
 
 # Labels that end a labelled value in a page's meta line (来源：… 作者：… 发稿时间：…).

@@ -90,6 +90,8 @@ def byline_names(byline: str | None) -> list[str]:
         return []
     names = []
     for token in re.split(r"[\s,，、:：/]+", byline):
+        if re.search(r"(?:记者|通讯员)$", token):
+            continue  # 记者 alone, or after an outlet (本报记者, 澎湃新闻记者): no name
         token = re.sub(rf"^(?:{_ROLE})+|(?:{_ROLE})+$", "", token)
         if token and token not in names and not re.search(r"[\d(（]", token):
             names.append(token)
