@@ -200,7 +200,7 @@ def test_unclosed_body_cell_keeps_footer_chrome_out_and_finds_the_closing_byline
     record = read("nankai_unclosed_body.html", url)
     assert record["body_text"].split("\n") == [
         "南开新闻网讯 9月20日，计算机学院举办人工智能前沿论坛，来自国内外的十余位学者作报告。",
-        "论坛围绕大模型与智能计算展开讨论，百余名师生参加。",
+        "论坛围绕大模型与智能计算展开讨论，与会学者分享了各自团队的最新研究进展，百余名师生参加。",
         "（通讯员 杨帆）",
     ]
     for chrome in ("版权声明", "本网站由南开大学", "更多", "微信往期推送", "津ICP备"):
