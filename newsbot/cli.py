@@ -1,4 +1,4 @@
-"""The ``newsbot`` command: ``demo``, ``extract``, ``sites``, ``record``."""
+"""The ``newsbot`` command: ``demo``, ``extract``, ``fixtures``, ``sites``, ``record``."""
 
 from __future__ import annotations
 
@@ -120,6 +120,26 @@ def site_profile(name: str) -> str:
     return get_site(name).profile
 
 
+def cmd_fixtures(args) -> int:
+    """Check the golden files beside the fixture pages; --update rewrites them."""
+    from .golden import check
+
+    fixtures = Path(args.fixtures)
+    if not fixtures.is_dir():
+        return _fail("fixtures", f"{fixtures} is not a directory (run from a source checkout)")
+    problems = check(fixtures, update=args.update)
+    for problem in problems:
+        print(problem)
+    if args.update:
+        print(f"newsbot fixtures: {len(problems)} golden files written or removed; review them with git diff")
+        return 0
+    if problems:
+        print(f"newsbot fixtures: {len(problems)} golden files differ; "
+              "newsbot fixtures --update rewrites them", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_sites(args) -> int:
     from .sites import all_sites, load_sites_file
 
@@ -160,6 +180,11 @@ def main(argv=None) -> int:
                          help="the Content-Type header the page was served with (e.g. 'text/html; charset=gbk')")
     extract.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
     extract.set_defaults(func=cmd_extract)
+
+    fixtures = sub.add_parser("fixtures", help="check (or --update) the golden files beside the fixture pages")
+    fixtures.add_argument("--update", action="store_true", help="rewrite them from what newsbot extracts now")
+    fixtures.add_argument("--fixtures", default=str(FIXTURES), help="fixture root (default: the checkout's fixtures/)")
+    fixtures.set_defaults(func=cmd_fixtures)
 
     sites = sub.add_parser("sites", help="list the configured sites")
     sites.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")

@@ -47,7 +47,10 @@ _ROLE = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
 
 
 # （记者 吴军辉 摄影 宗琪琪） near the start; an outlet may precede the role: （中青报·中青网记者 杨洁）.
-BYLINE = re.compile(rf"[（(]\s*((?:[^（()）\s:：]{{1,12}}?(?:记者|通讯员)|{_ROLE})[^（()）]{{0,60}})[)）]")
+# A one-character role (文, 图, 摄) only with a separator after it: （文章来源：…） is no byline.
+_ROLE_FIRST = "|".join(sorted((re.escape(w) + (r"(?=[\s:：/])" if len(w) == 1 else "") for w in ROLE_WORDS),
+                              key=len, reverse=True))
+BYLINE = re.compile(rf"[（(]\s*((?:[^（()）\s:：]{{1,12}}?(?:记者|通讯员)|{_ROLE_FIRST})[^（()）]{{0,60}})[)）]")
 # （通讯员 杨帆） closing the last paragraph: campus stories often credit at the end.
 BYLINE_AT_END = re.compile(BYLINE.pattern + r"\s*$")
 # A paragraph that is only credits: 撰稿：付雁，摄影：李俊毅 / 文：张馨予 摄影：吴军辉 宗琪琪 /
@@ -78,10 +81,26 @@ def find_byline(paragraphs: list[str] | str) -> str | None:
     first, last = paragraphs[0], paragraphs[-1]
     match = BYLINE.search("\n".join(paragraphs)[:80])
     found = _credit(first) or (clean_text(match.group(1)) if match else None) or _credit(last)
-    if found:
-        return found
-    match = BYLINE_AT_END.search(last[-80:])
-    return clean_text(match.group(1)) if match else None
+    if not found:
+        match = BYLINE_AT_END.search(last[-80:])
+        found = clean_text(match.group(1)) if match else None
+    return _without_editors(found)
+
+
+_EDITOR = re.compile(r"^(?:责任编辑|编辑|责编|审核)|(?:责任编辑|编辑|责编|审核)$")
+
+
+def _without_editors(byline: str | None) -> str | None:
+    """The byline up to its editors (每经记者 孙磊 每经编辑 张倩 -> 每经记者 孙磊): editors
+    are never bylines."""
+    if not byline:
+        return None
+    kept = []
+    for token in byline.split(" "):
+        if _EDITOR.search(re.split(r"[:：]", token)[0]):
+            break
+        kept.append(token)
+    return " ".join(kept) or None
 
 
 def byline_names(byline: str | None) -> list[str]:

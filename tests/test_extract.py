@@ -207,3 +207,20 @@ def test_unclosed_body_cell_keeps_footer_chrome_out_and_finds_the_closing_byline
         assert chrome not in record["body_html"], chrome
     assert (record["byline"], record["author"]) == ("通讯员 杨帆", ["杨帆"])
     assert (record["outlet"], record["outlet_edition"]) == ("天津日报", "2018年09月21日 第2版")
+
+
+def test_a_page_only_trafilatura_and_htmldate_read():
+    """An English page on an unconfigured host: the generic extractor's Chinese density rules
+    find no body and its date rules no date, so trafilatura gives the body and htmldate the
+    date (<time datetime>). With either stubbed out this test fails: this is the test that
+    keeps the real trafilatura/htmldate path exercised."""
+    html = (DATA / "english_article.html").read_bytes()
+    record = article_record(prepare(extract("https://en.nankai.edu.cn/info/1091/9999.htm", html)))
+    assert record["extractor"] == "fallback"
+    assert record["title"] == "Nankai team reports a new catalyst"
+    assert record["published"].startswith("2021-03-04T")
+    paragraphs = record["body_text"].split("\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[0].startswith("A research team from the College of Chemistry")
+    assert paragraphs[-1].endswith("expect the first results by the end of the year.")
+    assert "Copyright" not in record["body_text"] and "Home" not in record["body_text"]
