@@ -50,7 +50,7 @@ def clean_article(article: Article, convert=None) -> Article:
     if convert:
         blocks = [dataclasses.replace(b, text=convert(b.text), markdown=convert(b.markdown)) for b in blocks]
     if not blocks:  # photo news (images only, captions or not) is an article
-        raise Dropped("no_body", f"no body text or images on {article.url}")
+        raise Dropped("no_body", f"no body text on {article.url} (and no images)")
     article.body_markdown = blocks_to_markdown(blocks)
     article.body_text = blocks_to_text(blocks)
     article.summary = blocks_summary(blocks)

@@ -42,7 +42,8 @@ import trafilatura  # noqa: E402
 from newsbot.body import blocks_to_text, html_to_blocks  # noqa: E402
 from newsbot.dates import SHANGHAI, to_local  # noqa: E402
 from newsbot.generic import GenericArticlePage  # noqa: E402
-from newsbot.pages import extract_article, make_response  # noqa: E402
+from newsbot.extract import extract_article  # noqa: E402
+from newsbot.pages import make_response  # noqa: E402
 
 PAGES = HERE / "pages"
 _WS = re.compile(r"\s+")
