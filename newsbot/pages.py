@@ -31,6 +31,17 @@ def make_response(url: str, body: bytes, encoding: str | None = None) -> HtmlRes
     return HtmlResponse(url, body=body, encoding=encoding)
 
 
+def remove_keeping_tail(el: etree._Element) -> None:
+    """Remove an element; the text after it (its tail) stays where it was."""
+    parent, previous, tail = el.getparent(), el.getprevious(), el.tail
+    parent.remove(el)
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
 # Editorial lines that close a body but are not the article (the realpages convention):
 # 原文链接：…, 审核：…, 责任编辑：…, (责编：…), 【编辑:…】.
 EDITORIAL_LINE = re.compile(r"^[(（【\[]?\s*(?:原文链接|原文地址|责任编辑|编辑|责编|审核|审稿|校对|终审)\s*[:：]")
@@ -49,13 +60,7 @@ def drop_editorial_tail(root: etree._Element) -> None:
             return
         if not re.sub(r"\s+", "", "".join(root.itertext())).endswith(re.sub(r"\s+", "", text)):
             return  # text follows it outside any block: it does not end the body
-        tail, parent, previous = el.tail, el.getparent(), el.getprevious()
-        parent.remove(el)
-        if tail and tail.strip():
-            if previous is not None:
-                previous.tail = (previous.tail or "") + tail
-            else:
-                parent.text = (parent.text or "") + tail
+        remove_keeping_tail(el)
 
 
 def drop_unjoinable_links(root: etree._Element, base_url: str) -> None:
@@ -93,14 +98,7 @@ LAYOUT_IMAGE = re.compile(r"/(?:spacer|space|blank|pixel|next_page|prev_page)\.(
 def drop_layout_images(root: etree._Element) -> None:
     for img in list(root.iter("img")):
         if LAYOUT_IMAGE.search((img.get("src") or "").split("?")[0]) and img.getparent() is not None:
-            tail, parent = img.tail, img.getparent()
-            previous = img.getprevious()
-            parent.remove(img)
-            if tail:  # keep the text after it
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + tail
-                else:
-                    parent.text = (parent.text or "") + tail
+            remove_keeping_tail(img)
 
 
 # Where a page's headline may stand, beside the site's own title selectors.

@@ -188,3 +188,13 @@ def test_list_page_next_page(name):
         assert next_url is not None, "the crawl finds no older list page"
     else:
         assert next_url == expected
+
+
+def scores() -> dict[str, str]:
+    """Per field, how many article pages newsbot reads right (xfails counted as wrong)."""
+    names = pages("article")
+    return {field: f"{sum(field_ok(n, field)[0] for n in names)}/{len(names)}" for field in FIELDS}
+
+
+if __name__ == "__main__":  # python -m tests.test_realpages
+    print(scores())
