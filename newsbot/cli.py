@@ -1,5 +1,5 @@
-"""The ``newsbot`` command: ``demo``, ``extract``, ``sites``, ``record``, ``failed``, ``adopt``,
-``rebuild-state``, ``feeds``, ``add``."""
+"""The ``newsbot`` command: ``demo``, ``extract``, ``fixtures``, ``sites``, ``record``, ``failed``,
+``adopt``, ``rebuild-state``, ``feeds``, ``add``."""
 
 from __future__ import annotations
 
@@ -64,38 +64,82 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def cmd_extract(args) -> int:
-    from .pages import extract_article, make_response
-    from .pipelines import Dropped, article_record, prepare, render
-    from .sites import load_sites_file, site_for_url
-    from .urls import host_of
+def _fail(command: str, message: str) -> int:
+    print(f"newsbot {command}: {message}", file=sys.stderr)
+    return 1
 
-    from .generic import GenericArticlePage, extract_generic
+
+def read_page(path: str) -> bytes:
+    """A saved HTML page's bytes; ValueError with a one-line reason when it is not one."""
+    page = Path(path)
+    if page.is_dir():
+        raise ValueError(f"{path} is a directory, not a saved page")
+    try:
+        body = page.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read it ({exc.strerror})") from None
+    if b"\x00" in body[:4096] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError(f"{path} is a binary file, not an HTML page")
+    return body
+
+
+def cmd_extract(args) -> int:
+    from .extract import extract
+    from .pipelines import Dropped, article_record, prepare, render
+    from .sites import load_sites_file
 
     if args.sites_file:
         load_sites_file(args.sites_file)
-    body = Path(args.page).read_bytes()
-    response = make_response(args.url, body, encoding=args.encoding)
-    site = site_for_url(args.url)
-    if site is None:  # a host with no configuration: the generic extractor reads it all
-        article = extract_article(GenericArticlePage(response))
-        article.extractor = "fallback"
-        article.source = host_of(args.url)
-    else:
-        article = extract_article(site.page(response), fallback=extract_generic)
-        article.site, article.source = site.name, site.display_name
     try:
-        article = prepare(article)
+        body = read_page(args.page)
+        headers = {"Content-Type": args.content_type} if args.content_type else None
+        article = prepare(extract(args.url, body, headers, encoding=args.encoding))
+    except ValueError as exc:  # a bad URL, an unreadable page
+        return _fail("extract", str(exc))
     except Dropped as drop:
-        print(f"newsbot extract: {drop}", file=sys.stderr)
-        return 1
+        return _fail("extract", str(drop))
     if args.format == "json":
         print(json.dumps(article_record(article), ensure_ascii=False, indent=2))
-    else:
-        settings = project_settings()
-        if site is None:
-            settings.set("NEWSBOT_PROFILE_OPTIONS", {"blog": article.source}, priority="cmdline")
-        sys.stdout.write(render(article, args.format or (site.profile if site else "hexo"), settings))
+        return 0
+    settings = project_settings()
+    if not article.site:
+        settings.set("NEWSBOT_PROFILE_OPTIONS", {"blog": article.source}, priority="cmdline")
+    profile = args.format or (site_profile(article.site) if article.site else "hexo")
+    try:
+        text = render(article, profile, settings)
+    except (KeyError, ValueError) as exc:
+        # A profile needs options (jekyll: site, outlet categories) the site does not set.
+        missing = f"option {exc}" if isinstance(exc, KeyError) else str(exc)
+        return _fail("extract", f"profile {profile} cannot render {article.site or article.source}: {missing}")
+    sys.stdout.write(text)
+    return 0
+
+
+def site_profile(name: str) -> str:
+    from .sites import get_site
+
+    return get_site(name).profile
+
+
+def cmd_fixtures(args) -> int:
+    """Check the golden files beside the fixture pages; --update rewrites them."""
+    from .golden import check
+
+    fixtures = Path(args.fixtures)
+    if not fixtures.is_dir():
+        return _fail("fixtures", f"{fixtures} is not a directory (run from a source checkout)")
+    problems = check(fixtures, update=args.update)
+    for problem in problems:
+        print(problem)
+    if args.update:
+        print(f"newsbot fixtures: {len(problems)} golden files written or removed; review them with git diff")
+        return 0
+    if problems:
+        print(f"newsbot fixtures: {len(problems)} golden files differ; "
+              "newsbot fixtures --update rewrites them", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -301,8 +345,15 @@ def main(argv=None) -> int:
     extract.add_argument("--format", choices=["hexo", "jekyll", "text", "json"], default=None,
                          help="an output profile, or json for the JSONL record (default: the site's profile)")
     extract.add_argument("--encoding", default=None, help="force a charset instead of detecting it")
+    extract.add_argument("--content-type", default=None,
+                         help="the Content-Type header the page was served with (e.g. 'text/html; charset=gbk')")
     extract.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
     extract.set_defaults(func=cmd_extract)
+
+    fixtures = sub.add_parser("fixtures", help="check (or --update) the golden files beside the fixture pages")
+    fixtures.add_argument("--update", action="store_true", help="rewrite them from what newsbot extracts now")
+    fixtures.add_argument("--fixtures", default=str(FIXTURES), help="fixture root (default: the checkout's fixtures/)")
+    fixtures.set_defaults(func=cmd_fixtures)
 
     sites = sub.add_parser("sites", help="list the configured sites")
     sites.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")

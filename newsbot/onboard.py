@@ -181,7 +181,7 @@ def load_entry(name: str, entry: dict):
 def read_article(site, url: str, body: bytes):
     """One article read with the proposed site's rules, exactly as ``newsbot extract`` does."""
     from .generic import extract_generic
-    from .pages import extract_article
+    from .extract import extract_article
     from .pipelines import prepare
 
     article = extract_article(site.page(make_response(url, body)), fallback=extract_generic)

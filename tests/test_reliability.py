@@ -124,7 +124,7 @@ def test_an_exception_inside_extraction_is_caught_counted_and_retried(tmp_path, 
     def broken_extractor(*args, **kwargs):
         raise ValueError("Invalid URL 'Nucl.%20Phys.%20B%20612'")
 
-    monkeypatch.setattr(spiders, "extract_article", broken_extractor)
+    monkeypatch.setattr(spiders, "extract", broken_extractor)
     page = (FIXTURES / "nankai" / "news.nankai.edu.cn" / DEEP_ARTICLE.lstrip("/")).read_bytes()
     response = HtmlResponse(DEEP_URL, body=page, request=Request(DEEP_URL))
     assert list(spider.parse_article(response, site="nankai", columns=["南开要闻"])) == []

@@ -62,8 +62,8 @@ warnings.filterwarnings("ignore")
 import trafilatura  # noqa: E402
 
 from newsbot.body import blocks_to_text, html_to_blocks  # noqa: E402
-from newsbot.charset import ChineseCharsetMiddleware  # noqa: E402
 from newsbot.dates import SHANGHAI, parse_date, to_local  # noqa: E402
+from newsbot.extract import extract_article  # noqa: E402
 from newsbot.generic import GenericArticlePage, extract_generic  # noqa: E402
 from newsbot.pages import make_response  # noqa: E402
 
@@ -106,22 +106,12 @@ def run_generic(response) -> dict:
     return {"title": found["title"], "published": as_published(found["published"]), "text": text, "images": images}
 
 
-class _Stats:
-    def inc_value(self, *args, **kwargs):
-        pass
-
-
 def run_newsbot(url: str, raw: bytes, site) -> dict:
-    """The full path as ``newsbot extract`` runs it (imported here: it is being moved)."""
-    from newsbot.pages import extract_article
+    """The full path: the one ``newsbot.extract.extract`` a crawl and ``newsbot extract`` use."""
+    from newsbot.extract import extract
     from newsbot.pipelines import Dropped, prepare
 
-    response = make_response(url, raw)
-    response = ChineseCharsetMiddleware(_Stats()).process_response(None, response)
-    if site is None:
-        article = extract_article(GenericArticlePage(response))
-    else:
-        article = extract_article(site.page(response), fallback=extract_generic)
+    article = extract(url, raw, site=site)
     try:
         article = prepare(article)
     except Dropped:

@@ -22,8 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
 from ..dates import SHANGHAI, date_from_url, parse_date
-from ..generic import extract_generic
-from ..pages import extract_article
+from ..extract import extract
 from ..sites import Site, get_site
 from ..state import StateStore
 from ..urls import canonical_url, url_hash
@@ -350,7 +349,7 @@ class SiteSpider(scrapy.Spider):
             self.record_failure(url, site.name, columns, reason, key=key)
             return
         try:
-            article = extract_article(site.page(response), fallback=extract_generic)
+            article = extract(url, response.body, response.headers, site=site, fetched_url=response.url)
         except Exception as exc:  # one odd page must not take the article (or the run) down
             reason = f"extract_{type(exc).__name__}"
             self.crawler.stats.inc_value("newsbot/errors")
@@ -361,10 +360,6 @@ class SiteSpider(scrapy.Spider):
         if article.extractor == "fallback":
             self.crawler.stats.inc_value(f"newsbot/fallback/{site.name}")
             self.logger.warning("%s: no body with the site's rules; used the generic extractor", response.url)
-        # The identity is the URL the list gave, not where a redirect ended.
-        article.url = url
-        article.site = site.name
-        article.source = site.display_name
         article.columns = list(columns)
         article.column = article.column or (columns[0] if columns else None)
         article.crawled_at = datetime.now(timezone.utc).astimezone(SHANGHAI)
