@@ -1,7 +1,8 @@
 """``scrapy crawl`` with newsbot's exit codes (README, "Exit codes").
 
 0  the run finished (even with some articles dropped or failed: see the run report)
-1  Scrapy could not start the crawl (bad spider name, settings, arguments)
+1  the crawl could not start: a bad setting or spider argument (one line on stderr says
+   which, before anything is written), or Scrapy could not start it
 2  usage error on the command line (Scrapy's own)
 3  another run holds this state (NEWSBOT_STATE): nothing was done, try again later
 4  the run finished but raised an alarm (the site's layout probably changed): see the log
@@ -12,7 +13,9 @@ from __future__ import annotations
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.spiderloader import get_spider_loader
 
+from ..config import ConfigError, check_crawl
 from ..state import SeenStore, StateLocked
 
 EXIT_LOCKED = 3
@@ -20,6 +23,21 @@ EXIT_ALARM = 4
 
 
 class Command(ScrapyCrawl):
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        # Here, before Scrapy starts logging and before the run lock: a bad setting or
+        # argument costs one line on stderr and leaves nothing behind.
+        if len(args) == 1:
+            try:
+                spidercls = get_spider_loader(self.settings).load(args[0])
+            except KeyError:
+                return  # Scrapy's own "Spider not found", from run()
+            try:
+                check_crawl(self.settings, spidercls, opts.spargs)
+            except ConfigError as bad:
+                print(f"newsbot: {bad}", file=sys.stderr)
+                sys.exit(1)
+
     def run(self, args, opts):
         if len(args) != 1:
             return super().run(args, opts)
