@@ -120,12 +120,21 @@ def parse_profiles(value) -> list[str]:
 TEMP_PREFIX = ".newsbot-tmp-"
 
 
+def current_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers, and a crash, see the old file or the
     whole new one, never a part: temp file in the same directory, fsync, rename, fsync dir."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
+        # mkstemp makes 0600; give the file the mode open() would (what the umask, or
+        # NEWSBOT_FILE_MODE, allows), so a web server running as another user reads it.
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
