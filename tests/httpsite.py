@@ -32,6 +32,10 @@ class Fault:
     content_type: str = "text/html"  # without charset, as most campus servers send it
     size: int | None = None  # answer a body of this many bytes (oversize pages)
     times: int | None = None  # apply only to the first N requests of the path
+    headers: dict | None = None  # extra headers on a ``status`` answer, e.g. Retry-After
+    # Hold the request until this event is set (then answer as usual): a test knows the
+    # crawl is waiting here, and lets it go on when it has done what it wants meanwhile.
+    block: threading.Event | None = None
 
 
 class HttpSite:
@@ -40,6 +44,8 @@ class HttpSite:
         self.faults: dict[str, Fault] = {}
         self.pages: dict[str, bytes] = {}  # path -> bytes, over the fixtures
         self.requests: list[tuple[str, str]] = []  # (path, user agent)
+        self.times: list[tuple[str, float]] = []  # (path, time.monotonic() on arrival)
+        self.held: list[str] = []  # paths of requests waiting on a Fault's block event
         self.lock = threading.Lock()
         site = self
 
@@ -66,6 +72,9 @@ class HttpSite:
         return self
 
     def __exit__(self, *exc):
+        for fault in list(self.faults.values()):  # let held requests go, or they hang on
+            if fault.block is not None:
+                fault.block.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -83,12 +92,18 @@ class HttpSite:
     def reset_log(self) -> None:
         with self.lock:
             self.requests.clear()
+            self.times.clear()
+
+    def held_paths(self) -> list[str]:
+        with self.lock:
+            return list(self.held)
 
     # --- serving ------------------------------------------------------------------------
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path
         with self.lock:
             self.requests.append((path, handler.headers.get("User-Agent", "")))
+            self.times.append((path, time.monotonic()))
             seen = sum(1 for p, _ in self.requests if p == path)
         fault = self.faults.get(path.split("?")[0]) or self.faults.get(path)
         if fault and fault.times is not None and seen > fault.times:
@@ -96,6 +111,10 @@ class HttpSite:
         fault = fault or Fault()
         if fault.delay:
             time.sleep(fault.delay)
+        if fault.block is not None:
+            with self.lock:
+                self.held.append(path)
+            fault.block.wait()
         if fault.reset:
             sock = handler.connection
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -110,7 +129,7 @@ class HttpSite:
             return
         if fault.status:
             body = f"<html><body>error {fault.status}</body></html>".encode()
-            self.send(handler, fault.status, body, "text/html")
+            self.send(handler, fault.status, body, "text/html", fault.headers)
             return
         if fault.size is not None:
             body = b"<html><body>" + b"x" * fault.size + b"</body></html>"
@@ -137,9 +156,11 @@ class HttpSite:
         self.send(handler, 200, body, content_type)
 
     @staticmethod
-    def send(handler, status: int, body: bytes, content_type: str) -> None:
+    def send(handler, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         try:
