@@ -193,7 +193,7 @@ def sites_file(value) -> None:
     try:
         load_sites_file(value)
     except Exception as exc:  # noqa: BLE001 - YAML errors, bad entries: one line either way
-        message = " ".join(str(exc).split())
+        message = " ".join(str(exc).split()).removeprefix(f"{value}: ")
         raise ConfigError(f"-s NEWSBOT_SITES_FILE={value}: {message}") from None
 
 
