@@ -53,12 +53,15 @@ class NewsbotAddon:
         # An explicit USER_AGENT (settings.py, -s, a spider) wins; else the contact URL's.
         if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["default"]:
             settings.set("USER_AGENT", user_agent(settings.get("NEWSBOT_CONTACT_URL")), priority="addon")
-        mode = file_mode(settings.get("NEWSBOT_FILE_MODE"))
-        if mode is not None:
-            # Through the umask, so every file the run creates gets it: articles, feed,
-            # state, reports (and write_atomic's temp files, newsbot.formats).
-            # Directories keep their execute bits (0640 makes them 0751).
-            os.umask(0o666 & ~mode)
+        apply_file_mode(settings)
+
+
+def apply_file_mode(settings) -> None:
+    """NEWSBOT_FILE_MODE, through the process umask, so every file the run creates gets
+    it: articles, feed, state, lock, reports (write_atomic follows the umask too)."""
+    mode = file_mode(settings.get("NEWSBOT_FILE_MODE"))
+    if mode is not None:
+        os.umask(0o666 & ~mode)  # directories keep their execute bits: 0640 makes them 0751
 
 
 class OffsiteRequest(IgnoreRequest):

@@ -16,6 +16,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.spiderloader import get_spider_loader
 
 from ..config import ConfigError, check_crawl
+from ..middlewares import apply_file_mode
 from ..state import SeenStore, StateLocked
 
 EXIT_LOCKED = 3
@@ -37,6 +38,7 @@ class Command(ScrapyCrawl):
             except ConfigError as bad:
                 print(f"newsbot: {bad}", file=sys.stderr)
                 sys.exit(1)
+            apply_file_mode(self.settings)  # before the state and its lock are created
 
     def run(self, args, opts):
         if len(args) != 1:
