@@ -1,6 +1,6 @@
 """A local HTTP server for crawl tests: the nankai fixture site on 127.0.0.1, with faults.
 
-``HttpSite(root)`` serves ``{root}/news.nankai.edu.cn/<path>`` (the replay layout, see
+``HttpSite(root)`` serves ``{root}/news.nankai.edu.cn/<path>`` (another host's with ``host=``) (the replay layout, see
 ``newsbot.replay.fixture_path``) on a random port. Per-path faults and extra pages are set
 on the instance while it runs; every request is recorded (path, User-Agent) so tests can
 count what a crawl cost the site.
@@ -39,8 +39,9 @@ class Fault:
 
 
 class HttpSite:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, host: str = HOST):
         self.root = Path(root)
+        self.host = host  # the real site's host: pages come from {root}/{host}/
         self.faults: dict[str, Fault] = {}
         self.pages: dict[str, bytes] = {}  # path -> bytes, over the fixtures
         self.requests: list[tuple[str, str]] = []  # (path, user agent)
@@ -138,7 +139,7 @@ class HttpSite:
         else:
             body = self.pages.get(path, self.pages.get(path.split("?")[0]))
             if body is None:
-                file = fixture_path(self.root, f"http://{HOST}{path}")
+                file = fixture_path(self.root, f"http://{self.host}{path}")
                 if not file.is_file():
                     self.send(handler, 404, b"<html><body>not found</body></html>", "text/html")
                     return
