@@ -21,6 +21,28 @@ from newsbot.replay import fixture_path
 HOST = "news.nankai.edu.cn"
 
 
+class Gate:
+    """A Fault's ``block`` shared by many paths: lets the first ``let_through`` requests
+    pass, whichever paths they are for, and holds every later one until ``set()``."""
+
+    def __init__(self, let_through: int = 0):
+        self.let_through, self.passed = let_through, 0
+        self.event = threading.Event()
+        self.lock = threading.Lock()
+
+    def admit(self) -> bool:
+        """True for the first ``let_through`` calls: that request is not held."""
+        with self.lock:
+            self.passed += 1
+            return self.passed <= self.let_through
+
+    def wait(self) -> None:
+        self.event.wait()
+
+    def set(self) -> None:
+        self.event.set()
+
+
 @dataclass
 class Fault:
     delay: float = 0.0  # seconds before answering
@@ -33,9 +55,9 @@ class Fault:
     size: int | None = None  # answer a body of this many bytes (oversize pages)
     times: int | None = None  # apply only to the first N requests of the path
     headers: dict | None = None  # extra headers on a ``status`` answer, e.g. Retry-After
-    # Hold the request until this event is set (then answer as usual): a test knows the
-    # crawl is waiting here, and lets it go on when it has done what it wants meanwhile.
-    block: threading.Event | None = None
+    # Hold the request until this event (or Gate) is set, then answer as usual: the test
+    # knows the crawl waits here, does what it wants meanwhile (a kill), then lets it go.
+    block: threading.Event | Gate | None = None
 
 
 class HttpSite:
@@ -46,7 +68,7 @@ class HttpSite:
         self.pages: dict[str, bytes] = {}  # path -> bytes, over the fixtures
         self.requests: list[tuple[str, str]] = []  # (path, user agent)
         self.times: list[tuple[str, float]] = []  # (path, time.monotonic() on arrival)
-        self.held: list[str] = []  # paths of requests waiting on a Fault's block event
+        self.held: list[str] = []  # paths of requests waiting on a Fault's block now
         self.lock = threading.Lock()
         site = self
 
@@ -112,10 +134,12 @@ class HttpSite:
         fault = fault or Fault()
         if fault.delay:
             time.sleep(fault.delay)
-        if fault.block is not None:
+        if fault.block is not None and not (isinstance(fault.block, Gate) and fault.block.admit()):
             with self.lock:
                 self.held.append(path)
             fault.block.wait()
+            with self.lock:
+                self.held.remove(path)
         if fault.reset:
             sock = handler.connection
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
