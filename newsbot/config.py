@@ -236,6 +236,9 @@ def check_settings(settings) -> None:
             raise ConfigError(f"-s {name}: no such setting; newsbot's settings are {', '.join(KNOWN_SETTINGS)}")
     directory("NEWSBOT_OUTPUT_DIR", settings.get("NEWSBOT_OUTPUT_DIR"), must_exist=False)
     directory("NEWSBOT_REPLAY_DIR", settings.get("NEWSBOT_REPLAY_DIR"), must_exist=True)
+    state = settings.get("NEWSBOT_STATE")
+    if state and Path(state).is_dir():
+        raise ConfigError(f"-s NEWSBOT_STATE={state} is a directory: give the state file's path")
     json_object("NEWSBOT_PROFILE_OPTIONS", settings.get("NEWSBOT_PROFILE_OPTIONS"))
     host_map(settings.get("NEWSBOT_HOST_MAP"))
     alarm_share(settings.get("NEWSBOT_ALARM_MAX_BROKEN_SHARE"))

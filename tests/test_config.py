@@ -41,6 +41,7 @@ BAD = [
     ("nankai", ["-s", "NEWSBOT_FILE_MODE=0755"], ["NEWSBOT_FILE_MODE", "without execute bits"]),
     ("nankai", ["-s", "NEWSBOT_RETRY_AFTER_MAX=soon"], ["NEWSBOT_RETRY_AFTER_MAX", "seconds"]),
     ("nankai", ["-s", "NEWSBOT_CONTACT_URL=me@example.org"], ["NEWSBOT_CONTACT_URL", "http(s) URL"]),
+    ("nankai", ["-s", "NEWSBOT_STATE=/tmp"], ["NEWSBOT_STATE", "is a directory"]),
 ]
 
 
