@@ -267,8 +267,10 @@ def check_crawl(settings, spidercls, spider_args: dict) -> None:
         check_site_argument(args.get("site"))
     try:
         spider = spidercls(**args)  # the spider's own parsing (parse_since and the rest)
-    except ConfigError:
-        raise
+    except ConfigError as bad:
+        if "columns" in spider_args or not str(bad).startswith("-a columns="):
+            raise
+        raise ConfigError(str(bad).replace("-a columns=", "-s NEWSBOT_COLUMNS=", 1)) from None
     except ValueError as exc:
         raise ConfigError(f"spider {spidercls.name}: {exc}") from None
     check_profiles(settings, getattr(spider, "sites", ()))

@@ -11,7 +11,7 @@ from .conftest import ROOT, crawl_command
 BAD = [
     # (spider, arguments, words the one line must contain)
     ("nankai", ["-a", "columns=ywsd,nosuch"], ["-a columns", "nosuch", "ywsd, zhxw"]),
-    ("nankai", ["-s", "NEWSBOT_COLUMNS=nosuch"], ["-a columns", "nosuch"]),
+    ("nankai", ["-s", "NEWSBOT_COLUMNS=nosuch"], ["-s NEWSBOT_COLUMNS", "nosuch"]),
     ("nankai", ["-a", "since=last week"], ["-a since", "YYYY-MM-DD"]),
     ("nankai", ["-a", "since=2023-13-45"], ["-a since", "YYYY-MM-DD"]),
     ("nankai", ["-a", "max_pages=0"], ["-a max_pages", "1 or more"]),
