@@ -10,6 +10,7 @@ from .conftest import ROOT, crawl_command
 
 BAD = [
     # (spider, arguments, words the one line must contain)
+    ("nankia", [], ["no spider 'nankia'", "bistu, campus, eastmoney, nankai"]),
     ("nankai", ["-a", "columns=ywsd,nosuch"], ["-a columns", "nosuch", "ywsd, zhxw"]),
     ("nankai", ["-s", "NEWSBOT_COLUMNS=nosuch"], ["-s NEWSBOT_COLUMNS", "nosuch"]),
     ("nankai", ["-a", "since=last week"], ["-a since", "YYYY-MM-DD"]),

@@ -29,10 +29,13 @@ class Command(ScrapyCrawl):
         # Here, before Scrapy starts logging and before the run lock: a bad setting or
         # argument costs one line on stderr and leaves nothing behind.
         if len(args) == 1:
+            loader = get_spider_loader(self.settings)
             try:
-                spidercls = get_spider_loader(self.settings).load(args[0])
+                spidercls = loader.load(args[0])
             except KeyError:
-                return  # Scrapy's own "Spider not found", from run()
+                print(f"newsbot: no spider {args[0]!r}; the spiders are {', '.join(sorted(loader.list()))}",
+                      file=sys.stderr)
+                sys.exit(1)
             try:
                 check_crawl(self.settings, spidercls, opts.spargs)
             except ConfigError as bad:
