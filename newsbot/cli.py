@@ -157,9 +157,18 @@ def cmd_sites(args) -> int:
 
 
 def cmd_record(args) -> int:
-    from .replay import record
+    import os
 
-    path = record(args.url, args.fixtures, project_settings().get("USER_AGENT"))
+    from .config import ConfigError, host_map
+    from .middlewares import user_agent
+    from .replay import RecordError, record
+
+    try:
+        mapping = host_map(args.host_map or os.environ.get("NEWSBOT_HOST_MAP") or "{}")
+        path = record(args.url, args.fixtures, user_agent(os.environ.get("NEWSBOT_CONTACT_URL")), mapping)
+    except (ConfigError, RecordError) as error:
+        print(f"newsbot record: {error}", file=sys.stderr)
+        return 1
     print(path)
     return 0
 
@@ -362,6 +371,9 @@ def main(argv=None) -> int:
     rec = sub.add_parser("record", help="save a live page into the replay fixtures")
     rec.add_argument("url")
     rec.add_argument("--fixtures", required=True, help="fixture root, e.g. fixtures/nankai")
+    rec.add_argument("--host-map", default=None,
+                     help='download from a mirror, as NEWSBOT_HOST_MAP (also read from the environment): '
+                          '\'{"news.example.edu.cn": "http://127.0.0.1:8080"}\'')
     rec.set_defaults(func=cmd_record)
 
     failed = sub.add_parser("failed", help="articles that failed: waiting for a retry or given up; re-queue them")

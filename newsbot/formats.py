@@ -120,6 +120,12 @@ def parse_profiles(value) -> list[str]:
 TEMP_PREFIX = ".newsbot-tmp-"
 
 
+def current_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> None:
     """Write ``text`` to ``path`` so that readers, and a crash, see the old file or the
     whole new one, never a part: temp file in the same directory, fsync, rename, fsync dir.
@@ -129,6 +135,9 @@ def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> None:
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
+        # mkstemp makes 0600; give the file the mode open() would (what the umask, or
+        # NEWSBOT_FILE_MODE, allows), so a web server running as another user reads it.
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -88,6 +88,8 @@ def load_sites_file(path: str | Path) -> list[Site]:
     """Register every entry of a sites file (campus.yaml's format); return them."""
     import yaml
 
+    _load()  # the built-in sites first: a sites file adds to them (and may override one)
+
     from .cms import FAMILIES, configured_page
 
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}

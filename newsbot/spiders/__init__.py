@@ -21,6 +21,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
+from ..config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from ..dates import SHANGHAI, date_from_url, parse_date
 from ..extract import extract
 from ..sites import Site, get_site
@@ -42,6 +43,8 @@ def failure_reason(failure) -> str:
         return f"http_{failure.value.response.status}"
     name = type(failure.value).__name__
     message = str(failure.value).lower()
+    if name in ("OffsiteRequest", "IgnoreOffsite") or "offsite" in message or "off-site" in message:
+        return "offsite"
     if "dns" in name.lower() or "dns" in message:
         return "dns"
     if "timeout" in name.lower() or "timed out" in message:
@@ -68,12 +71,11 @@ class SiteSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.sites: list[Site] = self.load_sites(**kwargs)
         self.site: Site = self.sites[0]  # the spider's own site (campus: the first of its sites)
-        self.column_codes = self._column_codes(columns)
-        self.since = parse_date(since) if since else None
-        if since and self.since is None:
-            raise ValueError(f"since={since!r} is not a date (use YYYY-MM-DD)")
-        self.backfill = str(backfill).lower() in ("1", "true", "yes")
-        self.max_pages = int(max_pages) if max_pages not in (None, "") else None
+        # One parser per argument, shared with the start-up check (newsbot.config).
+        self.column_codes = parse_columns(columns, self.site)
+        self.since = parse_since(since)
+        self.backfill = parse_backfill(backfill)
+        self.max_pages = parse_max_pages(max_pages)
         self.empty_columns: list[str] = []
         self.broken_columns: list[str] = []  # "site/column: why" (404, 5xx, moved, endless pager)
         self.seen_list_pages: set[str] = set()
@@ -85,13 +87,6 @@ class SiteSpider(scrapy.Spider):
 
     def load_sites(self, **kwargs) -> list[Site]:
         return [get_site(self.site_name or self.name)]
-
-    def _column_codes(self, columns: str | None) -> list[str] | None:
-        """Columns asked for by name (one-site spiders); None: each site's defaults."""
-        codes = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-        for code in codes or ():
-            self.site.column(code)  # a clear error for an unknown column
-        return codes
 
     def site_columns(self, site: Site):
         codes = self.column_codes or list(site.default_columns) or [c.code for c in site.columns]
