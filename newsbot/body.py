@@ -35,6 +35,10 @@ BLOCK_TAGS = frozenset(
     "figcaption pre ul ol li dl dt dd table thead tbody tfoot tr td th caption h1 h2 h3 h4 "
     "h5 h6 hr form fieldset details summary".split()
 )
+# HTML5 void elements that lxml's parser (libxml2, HTML 4 rules) does not know are empty:
+# it nests everything after them inside them. What they "contain" is the content that
+# follows them, so it is walked as such, while the element itself is dropped.
+MISPARSED_VOID = frozenset({"embed", "source", "track"})
 KEEP_ATTRS = frozenset({"href", "src", "alt", "title", "colspan", "rowspan"})
 IMAGE_SRC_ATTRS = ("data-original", "data-src", "original", "src")
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -142,8 +146,9 @@ def _drop(node: etree._Element, parent: etree._Element | None = None) -> None:
 # '&lt;' stays those four characters.
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]]|<|&(?=#?\w+;)")
 _MD_REPLACE = {"<": "&lt;", "&": "&amp;"}
-# A paragraph line that Markdown would read as a heading, quote or list item.
-_MD_LINE_START = re.compile(r"^([#>+-]|\d+\.)(?= )", re.M)
+# A paragraph line that Markdown would read as a heading, quote or list item: escape the
+# marker (of "1. " the dot: a backslash before a digit is no escape and would show).
+_MD_LINE_START = re.compile(r"^(?:([#>+-])|(\d+)([.)]))(?= )", re.M)
 _EMPTY_STRONG = re.compile(r"\*\*\s*\*\*")
 # A destination (link or image URL) may hold none of these: whitespace and controls end
 # it, ')' '(' '<' '>' unbalance it, quotes start a title, '\' escapes, '`' starts a code
@@ -161,6 +166,10 @@ def markdown_url(url: str) -> str:
     """A URL as a Markdown link destination that no character in it can end early
     (percent-encoded: the same URL to a browser)."""
     return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
+
+
+def _escape_line_start(match: re.Match) -> str:
+    return f"\\{match[1]}" if match[1] else f"{match[2]}\\{match[3]}"
 
 
 def _finish(raw: str) -> str:
@@ -191,7 +200,7 @@ class _BlockBuilder:
         text = _finish("".join(self.text))
         if text:
             markdown = _finish("".join(self.md))
-            markdown = _MD_LINE_START.sub(r"\\\1", markdown)  # not a heading/list
+            markdown = _MD_LINE_START.sub(_escape_line_start, markdown)
             markdown = _EMPTY_STRONG.sub("", markdown)
             self.blocks.append(Block(text=text, markdown=markdown))
         self.md.clear()
@@ -199,6 +208,12 @@ class _BlockBuilder:
 
     def walk(self, el: etree._Element) -> None:
         tag = el.tag if isinstance(el.tag, str) else None
+        if tag in MISPARSED_VOID:
+            self.add(el.text)
+            for child in el:
+                self.walk(child)
+            self.add(el.tail)
+            return
         if tag is None or tag in SKIP_TAGS or is_hidden(el):
             self.add(el.tail)  # comments and skipped elements still have tail text
             return
@@ -255,7 +270,7 @@ def inline_text(el: etree._Element) -> str:
     """An element's text as a reader sees it: no scripts or ruby pinyin, <br> kept."""
     parts = [el.text or ""]
     for child in el:
-        if isinstance(child.tag, str) and child.tag not in SKIP_TAGS and not is_hidden(child):
+        if child.tag in MISPARSED_VOID or isinstance(child.tag, str) and child.tag not in SKIP_TAGS and not is_hidden(child):
             parts.append(" " if child.tag == "br" else inline_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
@@ -326,13 +341,17 @@ _SANITISER = nh3.Cleaner(
 
 
 def _kept(el) -> bool:
-    return isinstance(el.tag, str) and el.tag.lower() not in SKIP_TAGS and not is_hidden(el)
+    return el.tag in MISPARSED_VOID or isinstance(el.tag, str) and el.tag.lower() not in SKIP_TAGS and not is_hidden(el)
 
 
 def _serialise(el: etree._Element, base_url: str, out: list[str]) -> None:
     """Append the clean HTML of ``el`` (not its tail): never-content and hidden children
     dropped (their tails kept), content attributes only, absolute URLs."""
     tag = el.tag.lower()
+    if tag in MISPARSED_VOID:
+        out.append(escape(el.text or "", quote=False))
+        _serialise_children(el, base_url, out)
+        return
     kept = [child for child in el if _kept(child)]
     if tag in ("p", "div", "span") and not kept:
         text = (el.text or "") + "".join(child.tail or "" for child in el)
@@ -354,12 +373,16 @@ def _serialise(el: etree._Element, base_url: str, out: list[str]) -> None:
                 attrs.append((name, value))
     out.append("<" + tag + "".join(f' {name}="{escape(value)}"' for name, value in attrs) + ">")
     out.append(escape(el.text or "", quote=False))
+    _serialise_children(el, base_url, out)
+    if tag not in _VOID_TAGS:
+        out.append(f"</{tag}>")
+
+
+def _serialise_children(el: etree._Element, base_url: str, out: list[str]) -> None:
     for child in el:
         if _kept(child):
             _serialise(child, base_url, out)
         out.append(escape(child.tail or "", quote=False))
-    if tag not in _VOID_TAGS:
-        out.append(f"</{tag}>")
 
 
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
