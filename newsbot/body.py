@@ -71,6 +71,8 @@ _parsed = lru_cache(maxsize=2)(parse_fragment)
 
 
 def is_hidden(el: etree._Element) -> bool:
+    if not el.attrib:  # most elements: nothing to look up
+        return False
     return (
         el.get("hidden") is not None
         or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
@@ -352,8 +354,7 @@ def _serialise(el: etree._Element, base_url: str, out: list[str]) -> None:
         out.append(escape(el.text or "", quote=False))
         _serialise_children(el, base_url, out)
         return
-    kept = [child for child in el if _kept(child)]
-    if tag in ("p", "div", "span") and not kept:
+    if tag in ("p", "div", "span") and not any(_kept(child) for child in el):
         text = (el.text or "") + "".join(child.tail or "" for child in el)
         if not fold_spaces(text).strip():
             return  # empty spacer paragraphs (<p>&nbsp;</p>)
