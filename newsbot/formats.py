@@ -75,21 +75,30 @@ def double_quoted(value: str) -> str:
 
 # --- template syntax ----------------------------------------------------------------------
 # Hexo runs nunjucks over a post ({{ }}, {% %}, {# #}) and Jekyll runs Liquid ({{ }}, {% %}):
-# article text must never be evaluated. Each '{' that would open a tag is written as
-# RAW_BRACE, which both engines print as a plain '{'. No article text ever stands inside
-# the raw block, so an article's own '{% endraw %}' cannot end one early (its '{' is
-# replaced too). Hexo >= 5 lifts raw blocks out before the Markdown renderer and puts them
-# back after it; older Hexo runs nunjucks first: either way a plain '{' reaches the page.
-# Not entities (&#123;): whether they survive depends on the Markdown renderer (marked
-# keeps them, markdown-it decodes them back to '{' before nunjucks runs), while raw is
-# interpreted by the template engine itself. URLs get no raw block: their braces are
-# percent-encoded (``markdown_url``), the same URL to a browser.
-_TEMPLATE_OPEN = re.compile(r"\{(?=[{%#])")
-RAW_BRACE = "{% raw %}{{% endraw %}"
+# article text must never be evaluated, nor break the build (nunjucks stops at a stray
+# "#}"). Each '{' that would open a tag, and each '#' of a "#}", is wrapped in a raw block
+# of its own, which both engines print as the plain character. No article text ever stands
+# inside a raw block, so an article's own '{% endraw %}' cannot end one early (its '{' is
+# wrapped too). Hexo >= 5 lifts raw blocks out before the Markdown renderer and puts them
+# back after it; older Hexo runs nunjucks first: either way the plain character reaches the
+# page (checked with Hexo 7 + hexo-renderer-marked). Not entities (&#123;): whether they
+# survive depends on the Markdown renderer (marked keeps them, markdown-it decodes them back
+# to '{' before nunjucks runs), while raw is read by the template engine itself. Known
+# blemish: Hexo's placeholder for a raw block is an HTML comment, so a paragraph that
+# *starts* with one is passed through as an HTML block (shown as text, no <p>).
+# URLs get no raw block: their braces are percent-encoded (``markdown_url``).
+_TEMPLATE_SYNTAX = re.compile(r"\{(?=[{%#])|#(?=\})")
+
+
+def raw(char: str) -> str:
+    return "{% raw %}" + char + "{% endraw %}"
+
+
+RAW_BRACE = raw("{")
 
 
 def neutralise_templates(text: str) -> str:
-    return _TEMPLATE_OPEN.sub(RAW_BRACE, text)
+    return _TEMPLATE_SYNTAX.sub(lambda m: raw(m[0]), text)
 
 
 def _local_time(article: Article) -> datetime:
