@@ -101,6 +101,22 @@ def neutralise_templates(text: str) -> str:
     return _TEMPLATE_SYNTAX.sub(lambda m: raw(m[0]), text)
 
 
+_BLANK_LINE_AFTER = re.compile(r"\n(?=[ \t]*\n)")
+
+
+def html_block(html: str) -> str:
+    """The body HTML as one HTML block that a Markdown converter passes through untouched.
+
+    Jekyll runs a post through kramdown (or CommonMark), which reads text standing between
+    HTML elements as Markdown: a '[x](javascript:...)' in article text would become a live
+    link there, since neither converter checks URL schemes. Inside one <div> with no blank
+    line (a blank line ends an HTML block in CommonMark) no article text is read as
+    Markdown. A blank line is only collapsible whitespace to a browser, except in <pre>,
+    where its newline is kept as '&#10;' (the same character).
+    """
+    return "<div>\n" + _BLANK_LINE_AFTER.sub("&#10;" if "<pre" in html else "", html) + "\n</div>"
+
+
 def _local_time(article: Article) -> datetime:
     return to_local(article.published or article.crawled_at)
 
@@ -145,7 +161,7 @@ def render_jekyll(article: Article, options: dict) -> str:
         f"categories: {category}",
         f"tags: {outlet}新闻",
         "---",
-        neutralise_templates(article.body_html),
+        neutralise_templates(html_block(article.body_html)),
         "",
         f"<{markdown_url(article.url)}>",
         "",

@@ -100,5 +100,5 @@ def test_template_syntax_in_posts_is_neutralised_in_both_profiles():
     hexo = render_hexo(article("标题", body), {"blog": "nankai.info"})
     jekyll = render_jekyll(article("标题", body), {"site": "https://finews.example", "category": "nfdsb"})
     assert RAW_BRACE + "{ site.title }}" in hexo and "{{ 7*7 }}" not in hexo and "#}" not in hexo
-    assert LIQUID.from_string(jekyll.split("---\n", 2)[2]).render().startswith(f"<p>{body}</p>")
+    assert LIQUID.from_string(jekyll.split("---\n", 2)[2]).render().startswith(f"<div>\n<p>{body}</p>\n</div>")
     assert NUNJUCKS_LIKE.from_string(hexo.split("---\n", 2)[2]).render().startswith(body)
