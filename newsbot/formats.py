@@ -39,11 +39,16 @@ _DQ_ESCAPES = {
 _DQ_ESCAPED = re.compile('["\\\\]|[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]')
 
 
+# Hexo reads front matter with js-yaml (YAML 1.2), which takes 1e5, 0o17 and 0b1 for numbers
+# where PyYAML (YAML 1.1) does not: a scalar that starts like a number is quoted.
+_NUMBER_LIKE = re.compile(r"[-+]?\.?\d")
+
+
 def _resolves_to_non_string(value: str) -> bool:
     """Would a YAML loader read this plain scalar as a number, bool, null, date, ...?
-    (PyYAML's own implicit resolvers, the ones safe_load applies.)"""
+    (PyYAML's own implicit resolvers, the ones safe_load applies, and js-yaml's numbers.)"""
     resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers.get(value[0], ())
-    return any(regexp.match(value) for _tag, regexp in resolvers)
+    return bool(_NUMBER_LIKE.match(value)) or any(regexp.match(value) for _tag, regexp in resolvers)
 
 
 def yaml_scalar(value: str) -> str:

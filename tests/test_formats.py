@@ -55,6 +55,7 @@ def test_plain_titles_stay_bare_as_in_the_seeds(value):
 
 @pytest.mark.parametrize(
     "value", ["true", "No", "null", "~", "", "12", "0x1F", "1.5", ".inf", "2023-05-18", "<<", "=", "a: b", "a #b",
+              "1e5", "0o17", "0b1", "+1", "-.5",  # numbers to js-yaml (Hexo), strings to PyYAML
               "-a", "[a]", "{a}", "'a'", '"a"', "*a", "&a", "!a", "|a", ">a", "%a", "@a", "`a", " a", "a ", "a:"],
 )
 def test_titles_yaml_would_misread_are_quoted(value):
