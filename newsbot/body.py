@@ -272,7 +272,7 @@ def inline_text(el: etree._Element) -> str:
     """An element's text as a reader sees it: no scripts or ruby pinyin, <br> kept."""
     parts = [el.text or ""]
     for child in el:
-        if child.tag in MISPARSED_VOID or isinstance(child.tag, str) and child.tag not in SKIP_TAGS and not is_hidden(child):
+        if _kept(child):
             parts.append(" " if child.tag == "br" else inline_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
@@ -342,8 +342,14 @@ _SANITISER = nh3.Cleaner(
 )
 
 
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
 def _kept(el) -> bool:
-    return el.tag in MISPARSED_VOID or isinstance(el.tag, str) and el.tag.lower() not in SKIP_TAGS and not is_hidden(el)
+    """Is this child content (an element, not never-content, not hidden)?"""
+    if el.tag in MISPARSED_VOID:
+        return True
+    return isinstance(el.tag, str) and el.tag.lower() not in SKIP_TAGS and not is_hidden(el)
 
 
 def _serialise(el: etree._Element, base_url: str, out: list[str]) -> None:
@@ -366,11 +372,9 @@ def _serialise(el: etree._Element, base_url: str, out: list[str]) -> None:
         attrs.append(("src", src))
     else:
         for name, value in el.items():
-            if name == "href":
+            if name in ("href", "src"):
                 value = absolute_url(value, base_url)
-                if value is None:
-                    continue
-            if name in KEEP_ATTRS:
+            if name in KEEP_ATTRS and value is not None:
                 attrs.append((name, value))
     out.append("<" + tag + "".join(f' {name}="{escape(value)}"' for name, value in attrs) + ">")
     out.append(escape(el.text or "", quote=False))
@@ -386,19 +390,13 @@ def _serialise_children(el: etree._Element, base_url: str, out: list[str]) -> No
         out.append(escape(child.tail or "", quote=False))
 
 
-_VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
-
-
 def clean_html(body: etree._Element | str, base_url: str) -> str:
     """The body as clean, safe HTML: no scripts, styles, comments or hidden elements; only
     content attributes; absolute http(s)/mailto links and http(s) image URLs."""
     root = _parsed(body) if isinstance(body, str) else body
-    while len(root) == 1 and not (root.text or "").strip() and not (root[0].tail or "").strip():
+    while len(root) == 1 and _kept(root[0]) and not (root.text or "").strip() and not (root[0].tail or "").strip():
         root = root[0]  # the body container itself (<td id="txt">) is not content
     out = [escape(root.text or "", quote=False)]
-    for child in root:
-        if _kept(child):
-            _serialise(child, base_url, out)
-        out.append(escape(child.tail or "", quote=False))
+    _serialise_children(root, base_url, out)
     # html5ever writes U+00A0 as &nbsp;: keep it the character the page had, as before.
     return _SANITISER.clean("".join(out)).replace("&nbsp;", "\xa0").strip()
