@@ -163,8 +163,8 @@ def render_jekyll(article: Article, options: dict) -> str:
         "layout: post",
         f"title: {double_quoted(article.title)}",
         f"date: {date}",
-        f"categories: {category}",
-        f"tags: {outlet}新闻",
+        f"categories: {yaml_scalar(category)}",
+        f"tags: {yaml_scalar(f'{outlet}新闻')}",  # the outlet is the page's words, like the title
         "---",
         neutralise_templates(html_block(article.body_html)),
         "",

@@ -71,12 +71,15 @@ def article(title: str, body: str = "正文") -> Article:
 
 
 @settings(max_examples=200)
-@given(titles)
-def test_front_matter_of_both_profiles_gives_back_any_title(title):
-    hexo = render_hexo(article(title), {"blog": "nankai.info"})
-    jekyll = render_jekyll(article(title), {"site": "https://finews.example", "category": "nfdsb"})
+@given(titles, titles.filter(bool))
+def test_front_matter_of_both_profiles_gives_back_any_title_and_outlet(title, outlet):
+    page = article(title)
+    page.outlet = outlet
+    hexo = render_hexo(page, {"blog": "nankai.info"})
+    jekyll = render_jekyll(page, {"site": "https://finews.example", "category": "nfdsb"})
     assert yaml.safe_load(hexo.split("---\n", 2)[1])["title"] == f"南开大学->{title} | nankai.info"
-    assert yaml.safe_load(jekyll.split("---\n", 2)[1])["title"] == title
+    meta = yaml.safe_load(jekyll.split("---\n", 2)[1])
+    assert (meta["title"], meta["tags"]) == (title, f"{outlet}新闻")
 
 
 LIQUID = liquid.Environment(undefined=liquid.StrictUndefined)
