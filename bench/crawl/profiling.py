@@ -1,5 +1,6 @@
 """``run.py --profile N``: one newsbot backfill of N simulated articles under cProfile (the
-crawl subprocess itself: ``python -m cProfile -o … -m scrapy crawl nankai …``), then
+crawl subprocess itself: ``python -m cProfile -o … -m scrapy crawl nankai …``), and the
+idle rerun on its output (start-up cost with N articles in the state), then
 - the top functions by cumulative and by own time (wall clock: cProfile times the main
   thread, which is where Scrapy's reactor, the pipelines and every fsync run);
 - the calls the performance issue names, counted per article, to check its account.
@@ -101,3 +102,14 @@ def profile_backfill(site, n: int, workdir: Path, newsbot_crawl) -> None:
     print(markdown(top_table(stats, "tottime", 25, wall)))
     print("\nThe issue's suspects\n")
     print(markdown(suspects_table(stats, result["articles"], wall)))
+
+    profile = workdir / f"idle-{n}.prof"
+    result = newsbot_crawl(site, workdir / f"profile-{n}", backfill=False, profile=profile)
+    stats = pstats.Stats(str(profile))
+    wall = result["wall"]
+    print(f"\nProfile of the idle rerun on that output ({profile}): wall {wall:.1f} s, CPU {result['cpu']:.1f} s, "
+          f"peak {result['rss_mb']:.0f} MB, first request at {result['first_request']:.2f} s\n")
+    print(markdown(top_table(stats, "cumulative", 30, wall)))
+    print()
+    print(markdown(suspects_table(stats, 1, wall)[:1] + [line for line in suspects_table(stats, 1, wall)[1:]
+                                                          if line[0].startswith("start-up")]))
