@@ -119,7 +119,7 @@ def test_an_exception_inside_extraction_is_caught_counted_and_retried(tmp_path, 
 
     crawler = get_crawler(NankaiSpider, {"NEWSBOT_OUTPUT_DIR": str(tmp_path)})
     crawler.spider = spider = NankaiSpider.from_crawler(crawler)
-    crawler.stats.open_spider(spider)
+    crawler.stats.open_spider()
 
     def broken_extractor(*args, **kwargs):
         raise ValueError("Invalid URL 'Nucl.%20Phys.%20B%20612'")
