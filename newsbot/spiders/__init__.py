@@ -23,14 +23,15 @@ from scrapy.exceptions import DontCloseSpider
 
 from ..config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from ..dates import SHANGHAI, date_from_url, parse_date
-from ..extract import extract
 from ..sites import Site, get_site
 from ..state import StateStore
 from ..urls import canonical_url, url_hash
+from ..workers import Workers, extract_page
 
 LIST_PRIORITY = 10  # list pages before articles, so paging decisions come early
 LOGIN_URL = re.compile(r"login|logon|signin|passport|sso|cas/|auth", re.I)
 CHUNK = 256  # articles claimed from the frontier at a time
+LOW_WATER = 64  # a backfill claims more once fewer article requests than this are out
 MAX_LIST_PAGES = 10000  # per column: a pager that never ends stops here, with an alarm
 UNREACHABLE = ("dns", "connection", "timeout")
 
@@ -80,6 +81,7 @@ class SiteSpider(scrapy.Spider):
         self.broken_columns: list[str] = []  # "site/column: why" (404, 5xx, moved, endless pager)
         self.seen_list_pages: set[str] = set()
         self.queued_unclaimed = 0
+        self.in_flight = 0  # article requests handed out and not yet answered
         self.claimer = uuid.uuid4().hex
 
     # What the state's "skipped" marks are valid for (eastmoney: the outlet asked for).
@@ -102,6 +104,7 @@ class SiteSpider(scrapy.Spider):
             kwargs["columns"] = setting if isinstance(setting, str) else ",".join(setting)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.store = StateStore.for_crawler(crawler)
+        spider.workers = Workers.for_crawler(crawler)
         crawler.signals.connect(spider.schedule_articles, signal=signals.spider_idle)
         crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider.item_error, signal=signals.item_error)
@@ -147,7 +150,11 @@ class SiteSpider(scrapy.Spider):
         new = self.store.queue(entries) if entries else 0
         self.queued_unclaimed += new
         self.crawler.stats.inc_value("newsbot/links_known", len(links) - len(entries))
-        yield from self.claim_articles(only_when_over=CHUNK)
+        # A backfill keeps the downloader busy with articles while its lists are read; an
+        # ordinary run reads its (few) list pages first, so an article in two columns is
+        # written once with both. Either way the queue is claimed in chunks.
+        low = self.backfill and self.in_flight < LOW_WATER
+        yield from self.claim_articles(only_when_over=1 if low else CHUNK)
         if links and not entries and not self.backfill:
             self.logger.info("column %s: page %d lists only known articles; stopping here", column, page)
             return
@@ -241,6 +248,9 @@ class SiteSpider(scrapy.Spider):
         if only_when_over and self.queued_unclaimed < only_when_over:
             return
         claimed = self.store.claim_due([s.name for s in self.sites], self.claimer, limit=CHUNK)
+        if self.backfill or len(claimed) == CHUNK:  # a long run: read pages on the spare cores
+            self.workers.big_run()
+        self.in_flight += len(claimed)
         self.queued_unclaimed = max(0, self.queued_unclaimed - len(claimed))
         for entry in claimed:
             if entry.attempts:
@@ -302,6 +312,7 @@ class SiteSpider(scrapy.Spider):
                             key=failure.request.meta.get("newsbot_key"))
 
     def _count_article_page(self, request) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
         self.crawler.stats.inc_value("newsbot/article_pages")
         if not request.meta.get("newsbot_attempts"):
             self.crawler.stats.inc_value("newsbot/article_pages/new")
@@ -330,7 +341,7 @@ class SiteSpider(scrapy.Spider):
         self.record_failure(item.url, item.site, item.columns, reason,
                             key=response.meta.get("newsbot_key") if response is not None else None)
 
-    def parse_article(self, response, site: str, columns: list[str]):
+    async def parse_article(self, response, site: str, columns: list[str]):
         self._count_article_page(response.request)
         site = self.site_named(site)
         url = response.request.meta.get("redirect_urls", [response.url])[0]
@@ -344,7 +355,8 @@ class SiteSpider(scrapy.Spider):
             self.record_failure(url, site.name, columns, reason, key=key)
             return
         try:
-            article = extract(url, response.body, response.headers, site=site, fetched_url=response.url)
+            headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
+            article = await self.workers.run(extract_page, url, response.body, headers, site.name, response.url)
         except Exception as exc:  # one odd page must not take the article (or the run) down
             reason = f"extract_{type(exc).__name__}"
             self.crawler.stats.inc_value("newsbot/errors")
