@@ -24,7 +24,7 @@ from scrapy.exceptions import DontCloseSpider
 from ..config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from ..dates import SHANGHAI, date_from_url, parse_date
 from ..extract import extract
-from ..sites import Site, get_site
+from ..sites import Site, get_site, newest_page_search
 from ..state import StateStore
 from ..urls import canonical_url, url_hash
 
@@ -79,6 +79,7 @@ class SiteSpider(scrapy.Spider):
         self.empty_columns: list[str] = []
         self.broken_columns: list[str] = []  # "site/column: why" (404, 5xx, moved, endless pager)
         self.seen_list_pages: set[str] = set()
+        self.countdowns: dict[str, tuple[str | None, int]] = {}  # first page -> (pager script, M)
         self.queued_unclaimed = 0
         self.claimer = uuid.uuid4().hex
 
@@ -120,18 +121,13 @@ class SiteSpider(scrapy.Spider):
                 )
 
     # --- list pages ---------------------------------------------------------------------
-    def parse_list(self, response, site: str, column: str, page: int, first: str):
+    async def parse_list(self, response, site: str, column: str, page: int, first: str):
         self.crawler.stats.inc_value("newsbot/list_pages")
         site = self.site_named(site)
         if page == 1 and self._moved(first, response):
             self.column_broken(site, column, f"its list page {first} redirects to {response.url}")
             return
-        links = []
-        for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip())
-            if site.is_article(url):
-                links.append(url)
-        links = list(dict.fromkeys(links))
+        links = site.article_links(response)
         if not links:
             self.crawler.stats.inc_value("newsbot/empty_list_pages")
             self.logger.warning("list page %s of column %s lists no articles", response.url, column)
@@ -147,7 +143,8 @@ class SiteSpider(scrapy.Spider):
         new = self.store.queue(entries) if entries else 0
         self.queued_unclaimed += new
         self.crawler.stats.inc_value("newsbot/links_known", len(links) - len(entries))
-        yield from self.claim_articles(only_when_over=CHUNK)
+        for request in self.claim_articles(only_when_over=CHUNK):
+            yield request
         if links and not entries and not self.backfill:
             self.logger.info("column %s: page %d lists only known articles; stopping here", column, page)
             return
@@ -157,6 +154,8 @@ class SiteSpider(scrapy.Spider):
         if self.max_pages and page >= self.max_pages:
             return
         next_url = self.next_page(response, site) or site.list_page(first, page + 1)
+        if not next_url and site.countdown:
+            next_url = await self.countdown_page(response, site, column, first, page + 1)
         if not next_url:
             return
         next_url = response.urljoin(next_url)
@@ -169,6 +168,51 @@ class SiteSpider(scrapy.Spider):
             next_url, callback=self.parse_list, errback=self.list_failed, priority=LIST_PRIORITY,
             cb_kwargs={"site": site.name, "column": column, "page": page + 1, "first": first},
         )
+
+    async def countdown_page(self, response, site: Site, column: str, first: str, page: int) -> str | None:
+        """List page ``page`` of a column whose older pages are numbered down from a newest
+        number M no link states (``Site.countdown``): M is found when page 2 is needed."""
+        if page == 2:
+            script = site.countdown.script_url(response)
+            self.countdowns[first] = (script, await self.newest_page(site, column, first, script))
+        script, newest = self.countdowns.get(first, (None, 0))
+        number = newest + 2 - page  # page 2 is M, page 3 is M-1, ...
+        return site.countdown.page_url(first, script, number) if number >= 1 else None
+
+    async def newest_page(self, site: Site, column: str, first: str, script: str | None) -> int:
+        """M, from the pager script where it states a number that checks out, else by
+        probing which numbered pages exist (0 where that cannot be told: page 1 only)."""
+        answer = await self.probe(script) if script else None
+        # Latin-1: the numbers and names wanted are ASCII, whatever the script's encoding.
+        hint = site.countdown.count_in_script(answer.body.decode("latin-1")) if answer and answer.status == 200 else None
+        search = newest_page_search(hint)
+        number = next(search)
+        try:
+            while True:
+                url = site.countdown.page_url(first, script, number)
+                answer = await self.probe(url) if url else None
+                if answer is None or answer.status not in (200, 404, 410):
+                    break
+                exists = answer.status == 200 and answer.url == url and bool(site.article_links(answer))
+                number = search.send(exists)
+        except StopIteration as found:
+            if found.value is not None:
+                self.logger.info("column %s: older list pages are numbered 1..%d", column, found.value)
+                return found.value
+        self.crawler.stats.inc_value("newsbot/pager_unknown")
+        self.logger.warning("column %s: cannot tell how its older list pages are numbered; "
+                            "only its first page is read", column)
+        return 0
+
+    async def probe(self, url: str):
+        """Fetch a page the pager search needs, through the downloader (robots.txt, the host
+        map, politeness, retries and replay apply); None when it does not arrive."""
+        self.crawler.stats.inc_value("newsbot/pager_probes")
+        try:
+            return await self.crawler.engine.download_async(scrapy.Request(url, dont_filter=True))
+        except Exception as exc:  # robots.txt forbids it, the connection failed after retries
+            self.logger.warning("pager probe %s failed: %s", url, exc)
+            return None
 
     @staticmethod
     def _moved(first: str, response) -> bool:
