@@ -98,8 +98,14 @@ def test_nankai_numbered_pages_are_the_fixture_pager_links():
     # A column without a known code: only its pager script can say it.
     assert pager.page_url(f"https://{HOST}/xshd/index.shtml", None, 1) is None
     script = f"http://{HOST}/xshd/system/count/0011000/000000000000/count_page_list_0011000000000000000.js"
-    assert pager.page_url(f"https://{HOST}/xshd/index.shtml", script, 3) == (
+    third = pager.page_url(f"https://{HOST}/xshd/index.shtml", script, 3)
+    assert third == (
         f"https://{HOST}/xshd/system/count//0011000/000000000000/000/000/c0011000000000000000_000000003.shtml")
+    # The page after a numbered page is one below it, named by that page's URL alone (a
+    # resumed job has no M and no script at hand).
+    assert pager.number_of(third) == 3
+    assert pager.page_url(f"https://{HOST}/xshd/index.shtml", third, 2) == third.replace("_000000003", "_000000002")
+    assert pager.number_of(pager.page_url(first, None, 1234)) == 1234
 
 
 @pytest.mark.skipif(not REAL_LIST_PAGE.is_file(), reason=f"real pages not found at {REAL_LIST_PAGE}")

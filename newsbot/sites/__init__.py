@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
+from scrapy.http import TextResponse
+
 from ..urls import host_of
 
 NEWEST_PAGE_LIMIT = 10000  # no real column has more list pages: a search past it gives up
@@ -35,16 +37,44 @@ class CountdownPager:
     # current page).
     count_variable = re.compile(
         r"\b(?!\w*(?:size|cur|index|now))\w*(?:page|count|total)\w*[\"']?\s*[=:]\s*[\"']?(\d+)", re.I)
-    numbered_page = re.compile(r"_(\d+)\.s?html?\b")  # a numbered page's URL in the script
+    numbered_page = re.compile(r"_(\d+)\.s?html?\b")  # the number in a numbered page's URL
 
     def script_url(self, response) -> str | None:
         """The pager script a column's first page loads, if it has one."""
         return None
 
-    def page_url(self, first: str, script: str | None, number: int) -> str | None:
+    def page_url(self, first: str, known: str | None, number: int) -> str | None:
         """The URL of numbered list page ``number`` of the column whose first page is
-        ``first`` (and loads ``script``); None where the site cannot say."""
+        ``first``; ``known``: a URL of the same list (its pager script or another numbered
+        page) that may name it. None where the site cannot say."""
         raise NotImplementedError
+
+    def number_of(self, url: str) -> int | None:
+        """The number of a numbered list page, from its URL."""
+        match = self.numbered_page.search(url)
+        return int(match.group(1)) if match else None
+
+    async def find_newest(self, first: str, script: str | None, fetch, article_links) -> int | None:
+        """M for the column whose first page is ``first``: from the pager script where it
+        states a number that checks out, else by probing which numbered pages exist (a page
+        exists when it answers 200, unredirected, listing articles). ``fetch``: an async
+        URL -> response (None when it does not arrive). None where M cannot be told."""
+        answer = await fetch(script) if script else None
+        # Latin-1: the numbers and names wanted are ASCII, whatever the script's encoding.
+        hint = self.count_in_script(answer.body.decode("latin-1")) if answer and answer.status == 200 else None
+        search = newest_page_search(hint)
+        number = next(search)
+        try:
+            while True:
+                url = self.page_url(first, script, number)
+                answer = await fetch(url) if url else None
+                if answer is None or answer.status not in (200, 404, 410):
+                    return None  # a server error, a robots.txt ban: no guessing
+                exists = (answer.status == 200 and answer.url == url and isinstance(answer, TextResponse)
+                          and bool(article_links(answer)))
+                number = search.send(exists)
+        except StopIteration as found:
+            return found.value
 
     def count_in_script(self, text: str) -> int | None:
         """The largest plausible newest page number the script states: the highest

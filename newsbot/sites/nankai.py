@@ -151,7 +151,8 @@ class NankaiPager(CountdownPager):
     directories are its first six digits (000/000 below 1000, which the saved URLs show;
     000/001 from 1000 on is the ECMS layout assumed, unconfirmed for this site)."""
 
-    script = re.compile(r"count_page_list_(\d{7})(\d{12})\.js\b")
+    script = re.compile(r"count_page_list_\d{19}\.js\b")
+    list_code = re.compile(r"(\d{7})(\d{12})(?:\.js|_\d{9}\.shtml)\b")  # in the script's or a page's URL
 
     def script_url(self, response) -> str | None:
         for src in response.xpath("//script/@src").getall():
@@ -159,9 +160,9 @@ class NankaiPager(CountdownPager):
                 return response.urljoin(src.strip())
         return None
 
-    def page_url(self, first: str, script: str | None, number: int) -> str | None:
+    def page_url(self, first: str, known: str | None, number: int) -> str | None:
         column = first.split("//", 1)[-1].split("/")[1]
-        named = self.script.search(script or "")
+        named = self.list_code.search(known or "")
         code, sub = named.groups() if named else (LIST_CODES.get(column), "0" * 12)
         if code is None:
             return None

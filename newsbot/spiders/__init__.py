@@ -24,7 +24,7 @@ from scrapy.exceptions import DontCloseSpider
 from ..config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from ..dates import SHANGHAI, date_from_url, parse_date
 from ..extract import extract
-from ..sites import Site, get_site, newest_page_search
+from ..sites import Site, get_site
 from ..state import StateStore
 from ..urls import canonical_url, url_hash
 
@@ -79,7 +79,6 @@ class SiteSpider(scrapy.Spider):
         self.empty_columns: list[str] = []
         self.broken_columns: list[str] = []  # "site/column: why" (404, 5xx, moved, endless pager)
         self.seen_list_pages: set[str] = set()
-        self.countdowns: dict[str, tuple[str | None, int]] = {}  # first page -> (pager script, M)
         self.queued_unclaimed = 0
         self.claimer = uuid.uuid4().hex
 
@@ -171,38 +170,21 @@ class SiteSpider(scrapy.Spider):
 
     async def countdown_page(self, response, site: Site, column: str, first: str, page: int) -> str | None:
         """List page ``page`` of a column whose older pages are numbered down from a newest
-        number M no link states (``Site.countdown``): M is found when page 2 is needed."""
-        if page == 2:
-            script = site.countdown.script_url(response)
-            self.countdowns[first] = (script, await self.newest_page(site, column, first, script))
-        script, newest = self.countdowns.get(first, (None, 0))
-        number = newest + 2 - page  # page 2 is M, page 3 is M-1, ...
-        return site.countdown.page_url(first, script, number) if number >= 1 else None
-
-    async def newest_page(self, site: Site, column: str, first: str, script: str | None) -> int:
-        """M, from the pager script where it states a number that checks out, else by
-        probing which numbered pages exist (0 where that cannot be told: page 1 only)."""
-        answer = await self.probe(script) if script else None
-        # Latin-1: the numbers and names wanted are ASCII, whatever the script's encoding.
-        hint = site.countdown.count_in_script(answer.body.decode("latin-1")) if answer and answer.status == 200 else None
-        search = newest_page_search(hint)
-        number = next(search)
-        try:
-            while True:
-                url = site.countdown.page_url(first, script, number)
-                answer = await self.probe(url) if url else None
-                if answer is None or answer.status not in (200, 404, 410):
-                    break
-                exists = answer.status == 200 and answer.url == url and bool(site.article_links(answer))
-                number = search.send(exists)
-        except StopIteration as found:
-            if found.value is not None:
-                self.logger.info("column %s: older list pages are numbered 1..%d", column, found.value)
-                return found.value
-        self.crawler.stats.inc_value("newsbot/pager_unknown")
-        self.logger.warning("column %s: cannot tell how its older list pages are numbered; "
-                            "only its first page is read", column)
-        return 0
+        number M no link states (``Site.countdown``): page 2 is M, found when it is needed;
+        each later page is one below the page before (so a resumed job needs no M)."""
+        pager = site.countdown
+        if page > 2:
+            number = pager.number_of(response.url)
+            return pager.page_url(first, response.url, number - 1) if number and number > 1 else None
+        script = pager.script_url(response)
+        newest = await pager.find_newest(first, script, self.probe, site.article_links)
+        if newest is None:
+            self.crawler.stats.inc_value("newsbot/pager_unknown")
+            self.logger.warning("column %s: cannot tell how its older list pages are numbered; "
+                                "only its first page is read", column)
+            return None
+        self.logger.info("column %s: its older list pages are numbered 1..%d", column, newest)
+        return pager.page_url(first, script, newest) if newest else None
 
     async def probe(self, url: str):
         """Fetch a page the pager search needs, through the downloader (robots.txt, the host
