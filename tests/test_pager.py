@@ -215,3 +215,23 @@ def test_a_failing_probe_leaves_the_column_at_its_first_page_with_a_warning(http
     assert done.returncode == 0, done.stderr[-3000:]
     assert "column 南开人物: cannot tell how its older list pages are numbered" in done.stderr
     assert 0 < report["new"] < 5  # page 1's articles are written all the same
+
+
+def test_a_rerun_with_a_new_article_on_page_1_finds_m_again_and_reads_page_2_only(http_site, tmp_path):
+    like_the_real_site(http_site, SCRIPTS["count"])
+    done, _ = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    new = "/ywsd/system/2023/07/01/030057001.shtml"
+    root = http_site.root / HOST
+    http_site.pages[new] = (root / "ywsd/system/2023/05/18/030056201.shtml").read_bytes()
+    index = http_site.pages["/ywsd/index.shtml"].decode()
+    row = f'<tr><td><div><a href="https://{HOST}{new}" target="_blank">新</a></div></td></tr>'
+    http_site.pages["/ywsd/index.shtml"] = index.replace("<table", f"<table>{row}</table><table", 1).encode()
+    http_site.reset_log()
+    done, report = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0 and report["new"] == 1
+    # ywsd: page 1 lists something new, so page 2 is needed: the script, M and M+1 probed,
+    # page 2 (= M) read, and it lists only known articles: the walk stops there.
+    assert sorted(http_site.paths()) == sorted(
+        ["/robots.txt", new, script_path("ywsd"), numbered("ywsd", 2), numbered("ywsd", 3), numbered("ywsd", 2)]
+        + [f"/{c}/index.shtml" for c in NEWEST])
