@@ -123,18 +123,13 @@ class SiteSpider(scrapy.Spider):
                 )
 
     # --- list pages ---------------------------------------------------------------------
-    def parse_list(self, response, site: str, column: str, page: int, first: str):
+    async def parse_list(self, response, site: str, column: str, page: int, first: str):
         self.crawler.stats.inc_value("newsbot/list_pages")
         site = self.site_named(site)
         if page == 1 and self._moved(first, response):
             self.column_broken(site, column, f"its list page {first} redirects to {response.url}")
             return
-        links = []
-        for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip())
-            if site.is_article(url):
-                links.append(url)
-        links = list(dict.fromkeys(links))
+        links = site.article_links(response)
         if not links:
             self.crawler.stats.inc_value("newsbot/empty_list_pages")
             self.logger.warning("list page %s of column %s lists no articles", response.url, column)
@@ -154,7 +149,8 @@ class SiteSpider(scrapy.Spider):
         # ordinary run reads its (few) list pages first, so an article in two columns is
         # written once with both. Either way the queue is claimed in chunks.
         low = self.backfill and self.in_flight < LOW_WATER
-        yield from self.claim_articles(only_when_over=1 if low else CHUNK)
+        for request in self.claim_articles(only_when_over=1 if low else CHUNK):
+            yield request
         if links and not entries and not self.backfill:
             self.logger.info("column %s: page %d lists only known articles; stopping here", column, page)
             return
@@ -164,6 +160,8 @@ class SiteSpider(scrapy.Spider):
         if self.max_pages and page >= self.max_pages:
             return
         next_url = self.next_page(response, site) or site.list_page(first, page + 1)
+        if not next_url and site.countdown:
+            next_url = await self.countdown_page(response, site, column, first, page + 1)
         if not next_url:
             return
         next_url = response.urljoin(next_url)
@@ -176,6 +174,34 @@ class SiteSpider(scrapy.Spider):
             next_url, callback=self.parse_list, errback=self.list_failed, priority=LIST_PRIORITY,
             cb_kwargs={"site": site.name, "column": column, "page": page + 1, "first": first},
         )
+
+    async def countdown_page(self, response, site: Site, column: str, first: str, page: int) -> str | None:
+        """List page ``page`` of a column whose older pages are numbered down from a newest
+        number M no link states (``Site.countdown``): page 2 is M, found when it is needed;
+        each later page is one below the page before (so a resumed job needs no M)."""
+        pager = site.countdown
+        if page > 2:
+            number = pager.number_of(response.url)
+            return pager.page_url(first, response.url, number - 1) if number and number > 1 else None
+        script = pager.script_url(response)
+        newest = await pager.find_newest(first, script, self.probe, site.article_links)
+        if newest is None:
+            self.crawler.stats.inc_value("newsbot/pager_unknown")
+            self.logger.warning("column %s: cannot tell how its older list pages are numbered; "
+                                "only its first page is read", column)
+            return None
+        self.logger.info("column %s: its older list pages are numbered 1..%d", column, newest)
+        return pager.page_url(first, script, newest) if newest else None
+
+    async def probe(self, url: str):
+        """Fetch a page the pager search needs, through the downloader (robots.txt, the host
+        map, politeness, retries and replay apply); None when it does not arrive."""
+        self.crawler.stats.inc_value("newsbot/pager_probes")
+        try:
+            return await self.crawler.engine.download_async(scrapy.Request(url, dont_filter=True))
+        except Exception as exc:  # robots.txt forbids it, the connection failed after retries
+            self.logger.warning("pager probe %s failed: %s", url, exc)
+            return None
 
     @staticmethod
     def _moved(first: str, response) -> bool:
