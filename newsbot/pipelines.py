@@ -338,16 +338,9 @@ class WriteFilesPipeline(_Counted):
 
 def sync_files(paths) -> None:
     """fsync each file and, once, each directory they are in (their renames)."""
-    directories = set()
-    for path in paths:
+    paths = list(paths)
+    for path in [*paths, *dict.fromkeys(p.parent for p in paths)]:
         fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        directories.add(path.parent)
-    for directory in directories:
-        fd = os.open(directory, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
