@@ -28,6 +28,7 @@ BOTH = ("-s", "NEWSBOT_IMAGES=local", "-s", "NEWSBOT_FORMAT=hexo,jekyll",
 # An article with one image, and one with two (tests pick their images from these).
 ONE = "/zhxw/system/2023/03/28/030055567.shtml"
 TWO = "/zhxw/system/2023/05/10/030056127.shtml"
+TWIN = "/nkrw/system/2022/11/02/030053652.shtml"
 
 
 def jpeg(tag: str, size: int = 0) -> bytes:
@@ -63,7 +64,7 @@ def jekyll_post(output, urlname):
 
 
 def local_files(output, profile):
-    return sorted(p for p in (output / "nankai" / profile).rglob("*") if p.is_file() and p.suffix != ".md")
+    return sorted(p for p in (output / "nankai" / profile).rglob("*") if p.is_file() and p.suffix not in (".md", ".txt"))
 
 
 def urlname_of(output, path):
@@ -117,19 +118,23 @@ def test_a_text_profile_downloads_no_images(images_site, tmp_path):
 def test_an_image_shared_by_two_articles_is_fetched_once_and_stored_in_each_post_folder(images_site, tmp_path):
     [shared] = page_images(ONE)
     [first, second] = page_images(TWO)
-    # The second article shows the first one's image, and one image twice (two URLs, same bytes).
-    page = (SITE / TWO.lstrip("/")).read_bytes()
-    images_site.pages[TWO] = page.replace(first.encode(), shared.encode())
-    images_site.pages[second] = images_site.pages[shared]
+    [third, fourth] = page_images(TWIN)
+    images_site.pages[TWO] = (SITE / TWO.lstrip("/")).read_bytes().replace(first.encode(), shared.encode())
+    images_site.pages[fourth] = images_site.pages[third]  # two URLs, the same bytes
     done, _ = crawl("nankai", tmp_path, "-s", "NEWSBOT_IMAGES=local", site=images_site)
     assert done.returncode == 0, done.stderr[-3000:]
     assert images_site.paths().count(shared) == 1
-    name = hashlib.sha256(images_site.pages[shared]).hexdigest() + ".jpg"
-    one, two = urlname_of(tmp_path, ONE), urlname_of(tmp_path, TWO)
+    name, second_name, third_name = (hashlib.sha256(images_site.pages[p]).hexdigest() + ".jpg"
+                                     for p in (shared, second, third))
+    one, two, twin = (urlname_of(tmp_path, p) for p in (ONE, TWO, TWIN))
+    hexo = tmp_path / "nankai" / "hexo"
     assert HEXO_IMAGE.findall(hexo_post(tmp_path, one)) == [name]
-    assert HEXO_IMAGE.findall(hexo_post(tmp_path, two)) == [name, name]
-    assert [p.name for p in (tmp_path / "nankai" / "hexo" / one).iterdir()] == [name]
-    assert [p.name for p in (tmp_path / "nankai" / "hexo" / two).iterdir()] == [name]
+    assert HEXO_IMAGE.findall(hexo_post(tmp_path, two)) == [name, second_name]
+    assert sorted(p.name for p in (hexo / one).iterdir()) == [name]
+    assert sorted(p.name for p in (hexo / two).iterdir()) == sorted([name, second_name])
+    assert (hexo / two / name).read_bytes() == images_site.pages[shared]
+    assert HEXO_IMAGE.findall(hexo_post(tmp_path, twin)) == [third_name, third_name]
+    assert [p.name for p in (hexo / twin).iterdir()] == [third_name]
 
 
 def test_a_failed_image_keeps_its_remote_url_and_the_article_is_retried_after_its_backoff(images_site, tmp_path):
