@@ -110,17 +110,17 @@ def local_html(body_html: str, article, profile: str, options: dict) -> str:
 
 # --- the pipeline -----------------------------------------------------------------------
 class ImageFailed(Exception):
-    """An image that was not stored; ``reason`` is counted as newsbot/images/failed/{reason}."""
+    """An answer that is not stored; ``reason`` is counted as newsbot/images/failed/{reason}."""
 
     def __init__(self, reason: str, message: str = ""):
-        super().__init__(f"{reason}: {message}" if message else reason)
+        super().__init__(message or reason)
         self.reason = reason
 
 
 def failure_reason(exc: BaseException) -> str:
     if isinstance(exc, ImageFailed):
         return exc.reason
-    if isinstance(exc.__cause__, OSError):  # FilesPipeline wraps a failed store
+    if isinstance(exc.__cause__, OSError):  # FilesPipeline wraps an error storing the file
         return "store_error"
     if isinstance(exc, IgnoreRequest):  # robots.txt, or a host that is not the site's
         return "refused"
@@ -152,6 +152,7 @@ class LocalImagesPipeline(FilesPipeline):
         self.max_bytes = settings.getint("NEWSBOT_IMAGES_MAX_BYTES")
         self.profiles = parse_profiles(settings.get("NEWSBOT_FORMAT")) if settings.get("NEWSBOT_FORMAT") else None
         self.stats = crawler.stats
+        self.failures: dict[str, tuple[str, str]] = {}  # url -> (reason, detail), this run
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -174,21 +175,32 @@ class LocalImagesPipeline(FilesPipeline):
     def media_to_download(self, request, info, *, item=None):
         return None  # the name is the hash of the bytes: nothing to look up before a download
 
-    async def media_downloaded(self, response, request, info, *, item=None):
+    def refusal(self, response) -> str | None:
+        """Why a downloaded answer is not stored, if it is not."""
         if response.status != 200:
-            raise ImageFailed(f"http_{response.status}", request.url)
+            return f"http_{response.status}"
         if not response.body:
-            raise ImageFailed("empty", request.url)
+            return "empty"
         if len(response.body) > self.max_bytes:  # replayed pages do not pass the downloader's cap
-            raise ImageFailed("too_big", request.url)
+            return "too_big"
         if image_extension(response.body) is None:
-            raise ImageFailed("not_image", f"{request.url} is not a JPEG, PNG, GIF or WebP image")
-        info_ = await super().media_downloaded(response, request, info, item=item)
+            return "not_image"  # not a JPEG, PNG, GIF or WebP
+        return None
+
+    async def media_downloaded(self, response, request, info, *, item=None):
+        reason = self.refusal(response)
+        if reason:
+            raise ImageFailed(reason)
+        stored = await super().media_downloaded(response, request, info, item=item)
         self.stats.inc_value("newsbot/images/downloaded")
-        return info_
+        return stored
 
     def media_failed(self, failure, request, info):
-        raise ImageFailed(failure_reason(failure.value), str(failure.value)) from failure.value
+        # Kept and returned, not raised: Scrapy logs a raised failure as an ERROR with a
+        # traceback, while a failed image is an expected event (item_completed logs a
+        # line, counts it). The download's result is then None.
+        self.failures[request.url] = (failure_reason(failure.value), str(failure.value))
+        return None
 
     def file_path(self, request, response=None, info=None, *, item=None):
         """Where FilesPipeline stores a download, relative to the output: the first image
@@ -196,30 +208,31 @@ class LocalImagesPipeline(FilesPipeline):
         return (self.image_dirs(item)[0] / local_name(response.body)).as_posix()
 
     def item_completed(self, results, item, info):
-        from .formats import write_atomic
-
         item.local_images = {}
-        failed = []
-        for (ok, value), url in zip(results, dict.fromkeys(item.images)):
-            if ok:
-                stored = self.output / value["path"]
-                name = stored.name
-                try:
-                    for folder in self.image_dirs(item):
-                        target = self.output / folder / name
-                        # Another article's download of the same URL is copied to this one's folder.
-                        if target != stored and not target.exists():
-                            write_atomic(target, stored.read_bytes())
-                except OSError as exc:
-                    failed.append((url, ImageFailed("store_error", str(exc))))
-                    continue
-                item.local_images[url] = name
-            else:
-                failed.append((url, value.value))
-        for url, exc in failed:
-            reason = failure_reason(exc)
+        failed = []  # (url, reason, detail)
+        for (ok, stored), url in zip(results, dict.fromkeys(item.images)):
+            if not ok or stored is None:
+                failed.append((url, *self.failures.get(url, ("download_error", str(stored)))))
+                continue
+            try:
+                item.local_images[url] = self.store_for(item, self.output / stored["path"])
+            except OSError as exc:
+                failed.append((url, "store_error", str(exc)))
+        for url, reason, detail in failed:
             self.stats.inc_value(f"newsbot/images/failed/{reason}")
-            logger.warning("%s: image %s not stored (%s), the post links to it", item.url, url, exc)
-        if any(failure_reason(exc) not in PERMANENT for _, exc in failed):
+            logger.warning("%s: image %s not stored (%s%s); the post links to it", item.url, url, reason,
+                           "" if detail == reason else f": {detail}")
+        if any(reason not in PERMANENT for _, reason, _ in failed):
             item.retry_reason = "images_failed"
         return item
+
+    def store_for(self, item, stored: Path) -> str:
+        """The stored image in each of the article's image folders (a download made for
+        another article is copied); its name."""
+        from .formats import write_atomic
+
+        for folder in self.image_dirs(item):
+            target = self.output / folder / stored.name
+            if target != stored and not target.exists():
+                write_atomic(target, stored.read_bytes())
+        return stored.name

@@ -210,3 +210,14 @@ def test_a_bad_images_setting_stops_the_crawl_with_one_line(tmp_path, setting, w
     assert done.returncode == 1
     assert all(w in done.stderr for w in words), done.stderr[-2000:]
     assert not (tmp_path / "out").exists()
+
+
+def test_robots_txt_applies_to_images(images_site, tmp_path):
+    images_site.pages["/robots.txt"] = b"User-agent: *\nDisallow: /pic/\n"
+    done, report = crawl("nankai", tmp_path, "-s", "NEWSBOT_IMAGES=local", site=images_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not [p for p in images_site.paths() if p.startswith("/pic/")]
+    record = records(tmp_path)[urlname_of(tmp_path, ONE)]
+    assert HEXO_IMAGE.findall(hexo_post(tmp_path, record["urlname"])) == record["images"]
+    assert report["stats"]["newsbot/images/failed/refused"] > 20
+    assert state_rows(tmp_path, "SELECT count(*) FROM pending") == [(0,)]  # the same rule next time
