@@ -195,7 +195,9 @@ def chinese(value) -> None:
 
 
 def images(mode, max_bytes) -> None:
-    if mode not in ("remote", "local"):
+    from .images import MODES
+
+    if mode not in MODES:
         raise ConfigError(f"-s NEWSBOT_IMAGES={mode!r} is not allowed: use remote (link to the "
                           f"site's images) or local (download them beside the posts)")
     try:

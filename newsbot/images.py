@@ -17,8 +17,8 @@ Where each profile wants them, relative to ``{output}/{site}/{profile}/``:
 PNG, GIF, WebP: nothing a browser would run, such as SVG or HTML, is ever stored): the
 same image twice in an article is one file, and a post folder holds each image once.
 An image that does not download keeps its remote URL in the post; the article asks to be
-fetched again (``retry_reason``), unless no new try can help (too big, refused by
-robots.txt or the site's hosts). Image files are written atomically and durably before the
+fetched again (``retry_reason``), unless no new try can help (too big, not an image,
+refused by robots.txt or the site's hosts). Image files are written atomically and durably before the
 post that refers to them, so a post never points at a file that does not exist.
 """
 
@@ -40,7 +40,7 @@ from .sites import get_site
 
 logger = logging.getLogger(__name__)
 
-MODES = ("remote", "local")
+MODES = ("remote", "local")  # NEWSBOT_IMAGES
 # Magic bytes -> extension. Raster types only: an SVG or HTML file served from the blog's
 # own origin could run script.
 IMAGE_TYPES = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"), (b"GIF87a", ".gif"), (b"GIF89a", ".gif"))
