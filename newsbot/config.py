@@ -194,19 +194,12 @@ def chinese(value) -> None:
                           f"known: {', '.join(configs)}") from None
 
 
-def images(mode, max_bytes) -> None:
+def images(mode) -> None:
     from .images import MODES
 
     if mode not in MODES:
         raise ConfigError(f"-s NEWSBOT_IMAGES={mode!r} is not allowed: use remote (link to the "
                           f"site's images) or local (download them beside the posts)")
-    try:
-        size = int(str(max_bytes))
-    except ValueError:
-        size = 0
-    if size < 1:
-        raise ConfigError(f"-s NEWSBOT_IMAGES_MAX_BYTES={max_bytes!r} is not allowed: use a whole "
-                          f"number of bytes, 1 or more, e.g. 10485760")
 
 
 def directory(name: str, value, must_exist: bool) -> None:
@@ -289,7 +282,8 @@ def check_settings(settings) -> None:
     whole_number("NEWSBOT_WRITE_BATCH", settings.get("NEWSBOT_WRITE_BATCH"), minimum=1)
     whole_number("NEWSBOT_WORKERS", settings.get("NEWSBOT_WORKERS"), minimum=0, also=("auto",))
     chinese(settings.get("NEWSBOT_CHINESE"))
-    images(settings.get("NEWSBOT_IMAGES"), settings.get("NEWSBOT_IMAGES_MAX_BYTES"))
+    images(settings.get("NEWSBOT_IMAGES"))
+    whole_number("NEWSBOT_IMAGES_MAX_BYTES", settings.get("NEWSBOT_IMAGES_MAX_BYTES"), minimum=1)
     contact_url(settings.get("NEWSBOT_CONTACT_URL"))
     sites_file(settings.get("NEWSBOT_SITES_FILE"))
 

@@ -72,8 +72,9 @@ def urlname_of(output, path):
     return urlname
 
 
-def test_every_post_refers_to_local_images_that_exist_with_the_served_bytes(images_site, tmp_path):
-    done, report = crawl("nankai", tmp_path, *BOTH, site=images_site)
+@pytest.mark.parametrize("workers", ["0", "1"])  # pages read in the crawl's process, or in a worker
+def test_every_post_refers_to_local_images_that_exist_with_the_served_bytes(images_site, tmp_path, workers):
+    done, report = crawl("nankai", tmp_path, *BOTH, "-s", f"NEWSBOT_WORKERS={workers}", site=images_site)
     assert done.returncode == 0, done.stderr[-3000:]
     seen = 0
     for urlname, record in records(tmp_path).items():
