@@ -194,6 +194,14 @@ def chinese(value) -> None:
                           f"known: {', '.join(configs)}") from None
 
 
+def images(mode) -> None:
+    from .images import MODES
+
+    if mode not in MODES:
+        raise ConfigError(f"-s NEWSBOT_IMAGES={mode!r} is not allowed: use remote (link to the "
+                          f"site's images) or local (download them beside the posts)")
+
+
 def directory(name: str, value, must_exist: bool) -> None:
     if value in (None, ""):
         if must_exist:
@@ -274,6 +282,8 @@ def check_settings(settings) -> None:
     whole_number("NEWSBOT_WRITE_BATCH", settings.get("NEWSBOT_WRITE_BATCH"), minimum=1)
     whole_number("NEWSBOT_WORKERS", settings.get("NEWSBOT_WORKERS"), minimum=0, also=("auto",))
     chinese(settings.get("NEWSBOT_CHINESE"))
+    images(settings.get("NEWSBOT_IMAGES"))
+    whole_number("NEWSBOT_IMAGES_MAX_BYTES", settings.get("NEWSBOT_IMAGES_MAX_BYTES"), minimum=1)
     contact_url(settings.get("NEWSBOT_CONTACT_URL"))
     sites_file(settings.get("NEWSBOT_SITES_FILE"))
 

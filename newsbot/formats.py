@@ -17,6 +17,7 @@ import yaml
 
 from .body import markdown_url
 from .dates import to_local
+from .images import local_html, local_markdown
 from .items import Article
 
 # --- YAML scalars -----------------------------------------------------------------------
@@ -143,7 +144,7 @@ def render_hexo(article: Article, options: dict) -> str:
         "authorbox: false",
         "sidebar: false",
         "---",
-        neutralise_templates(article.body_markdown),
+        neutralise_templates(local_markdown(article.body_markdown, article, "hexo", options)),
         "",
         f"[转入文章首发地址]({markdown_url(article.url)})",
     ]
@@ -166,7 +167,7 @@ def render_jekyll(article: Article, options: dict) -> str:
         f"categories: {yaml_scalar(category)}",
         f"tags: {yaml_scalar(f'{outlet}新闻')}",  # the outlet is the page's words, like the title
         "---",
-        neutralise_templates(html_block(article.body_html)),
+        neutralise_templates(html_block(local_html(article.body_html, article, "jekyll", options))),
         "",
         f"<{markdown_url(article.url)}>",
         "",

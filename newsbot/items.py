@@ -37,3 +37,6 @@ class Article:
     # Not part of the record: set by a pipeline when the article is written but a part of it
     # should be tried again by a later run (newsbot.pipelines.WriteFilesPipeline.flush).
     retry_reason: str | None = field(default=None, repr=False, metadata={"record": False})
+    # Not part of the record: NEWSBOT_IMAGES=local, the body images stored beside the post,
+    # remote URL -> file name (newsbot.images); the profiles' renderers refer to those.
+    local_images: dict[str, str] = field(default_factory=dict, repr=False, metadata={"record": False})

@@ -45,6 +45,10 @@ NEWSBOT_WRITE_BATCH = 32
 # Worker processes that read and clean article pages (newsbot/workers.py): "auto" starts
 # one per spare core once a run has many articles to fetch (a backfill); 0: none.
 NEWSBOT_WORKERS = "auto"
+# "local": download each article's body images beside its post (Hexo asset folder, Jekyll
+# assets/) and refer to those; "remote": link to the site's images (newsbot/images.py).
+NEWSBOT_IMAGES = "remote"
+NEWSBOT_IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a bigger image is not downloaded (linked, counted)
 NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-{column}].atom
 
 # --- politeness ---------------------------------------------------------------------------
@@ -66,6 +70,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # an article page is never 10 MiB; refuse w
 # Scrapy's default (100) starts 100 asyncio tasks per response to process at most one
 # article item: 17% of a backfill's CPU in an A/B (bench/crawl/run.py --set).
 CONCURRENT_ITEMS = 16
+# Image downloads (NEWSBOT_IMAGES=local) follow redirects (http -> https), on the site's
+# hosts only like every request.
+MEDIA_ALLOW_REDIRECTS = True
 HTTPCACHE_ENABLED = False  # -s HTTPCACHE_ENABLED=1 while developing a site
 
 ITEM_PIPELINES = {
@@ -73,6 +80,7 @@ ITEM_PIPELINES = {
     "newsbot.pipelines.PublishedDatePipeline": 200,
     "newsbot.pipelines.CanonicalUrlPipeline": 300,
     "newsbot.pipelines.DedupePipeline": 400,
+    "newsbot.images.LocalImagesPipeline": 450,  # only with NEWSBOT_IMAGES=local
     "newsbot.pipelines.WriteFilesPipeline": 500,
 }
 DOWNLOADER_MIDDLEWARES = {
