@@ -117,6 +117,22 @@ def cmd_record(args) -> int:
     return 0
 
 
+def cmd_status(args) -> int:
+    from .cluster import report_status
+
+    code, message = report_status(args.output, args.spider)
+    print(message, file=sys.stderr if code else sys.stdout)
+    return code
+
+
+def cmd_feed_merge(args) -> int:
+    from .cluster import merge_feed
+
+    path, added = merge_feed(args.output, args.spider)
+    print(f"{path}: {added} lines added from the workers' shards")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +159,18 @@ def main(argv=None) -> int:
     rec.add_argument("url")
     rec.add_argument("--fixtures", required=True, help="fixture root, e.g. fixtures/nankai")
     rec.set_defaults(func=cmd_record)
+
+    status = sub.add_parser("status", help="the exit code of a spider's last run, from its run report "
+                            "(for scrapyd jobs, which have none)")
+    status.add_argument("--output", required=True, help="the run's NEWSBOT_OUTPUT_DIR")
+    status.add_argument("--spider", default="nankai")
+    status.set_defaults(func=cmd_status)
+
+    feed = sub.add_parser("feed", help="the JSONL feed of a cluster").add_subparsers(dest="feed_command", required=True)
+    merge = feed.add_parser("merge", help="merge the workers' feed shards into feeds/{spider}.jsonl")
+    merge.add_argument("--output", required=True, help="the shared NEWSBOT_OUTPUT_DIR")
+    merge.add_argument("--spider", default="nankai")
+    merge.set_defaults(func=cmd_feed_merge)
 
     args = parser.parse_args(argv)
     return args.func(args)

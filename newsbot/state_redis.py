@@ -482,3 +482,20 @@ class RedisStateStore:
             self.locked = False
         self.db.close()
         self.db = None
+
+
+def open_state(crawler) -> RedisStateStore:
+    """The crawl's store when ``NEWSBOT_STATE`` is a Redis URL (``StateStore.for_crawler``)."""
+    from scrapy import signals
+
+    from .cluster import worker_name
+
+    settings = crawler.settings
+    store = RedisStateStore(
+        settings["NEWSBOT_STATE"], worker=worker_name(settings),
+        backoff_hours=[float(h) for h in settings.getlist("NEWSBOT_RETRY_BACKOFF_HOURS")] or DEFAULT_BACKOFF_HOURS,
+        give_up_after=settings.getint("NEWSBOT_GIVE_UP_AFTER", DEFAULT_GIVE_UP_AFTER),
+        lease=settings.getfloat("NEWSBOT_CLUSTER_LEASE", DEFAULT_LEASE),
+    )
+    crawler.signals.connect(store.close, signal=signals.engine_stopped)
+    return store
