@@ -19,16 +19,37 @@ from .formats import write_atomic
 logger = logging.getLogger(__name__)
 
 
-BROKEN = ("newsbot/dropped/no_title", "newsbot/dropped/no_body", "newsbot/missing/published")
+EXIT_ALARM = 4  # the site's layout may have changed, or articles fail or were given up on
+EXIT_UNREACHABLE = 5  # no list page could be fetched: DNS, refused, timeouts
+EXIT_OUTPUT = 6  # the output (files, feed, state, report) cannot be written: disk full, permissions
+UNREACHABLE_REASONS = ("dns", "connection", "timeout")
 
 
-def alarms(stats: dict, empty_columns, max_broken_share: float) -> list[str]:
-    found = [f"column {column} lists no articles on its first page" for column in empty_columns]
-    pages = stats.get("newsbot/article_pages", 0)
-    broken = sum(stats.get(key, 0) for key in BROKEN)
-    if pages and broken / pages > max_broken_share:
-        found.append(f"{broken} of {pages} article pages lack a title, a date or a body "
-                     f"(more than {max_broken_share:.0%})")
+def alarms(stats: dict, spider, max_broken_share: float, min_failed: int = 2) -> list[tuple[int, str]]:
+    """(exit code, cause) of every alarm this run raises. Failures are judged on the
+    articles this run saw for the first time: one permanently broken article, retried
+    by every run, raises no alarm after its first (and its last, when given up)."""
+    found = []
+    if stats.get("newsbot/output_error"):
+        found.append((EXIT_OUTPUT, "the output cannot be written: "
+                      + str(getattr(spider.crawler, "newsbot_output_error", "see the log"))))
+    list_errors = stats.get("newsbot/list_errors", 0)
+    unreachable = sum(stats.get(f"newsbot/list_errors/{r}", 0) for r in UNREACHABLE_REASONS)
+    if list_errors and not stats.get("newsbot/list_pages", 0) and unreachable == list_errors:
+        found.append((EXIT_UNREACHABLE, f"the site is unreachable: all {list_errors} list page requests failed "
+                      f"(DNS, refused or timed out)"))
+    found += [(EXIT_ALARM, f"column {column} lists no articles on its first page")
+              for column in getattr(spider, "empty_columns", ())]
+    found += [(EXIT_ALARM, f"column {column}") for column in getattr(spider, "broken_columns", ())]
+    pages = stats.get("newsbot/article_pages/new", 0)
+    broken = stats.get("newsbot/failed_articles/new", 0) + stats.get("newsbot/missing/published", 0)
+    if pages and broken >= min_failed and broken / pages > max_broken_share:
+        found.append((EXIT_ALARM, f"{broken} of {pages} new article pages failed or lack a title, a date or "
+                      f"a body (more than {max_broken_share:.0%})"))
+    given_up = stats.get("newsbot/given_up", 0)
+    if given_up:
+        found.append((EXIT_ALARM, f"gave up on {given_up} article(s) after repeated failures: "
+                      f"`newsbot failed` lists them, `newsbot failed --requeue` retries them"))
     return found
 
 
@@ -46,7 +67,14 @@ def summarise(stats: dict, spider_name: str, reason: str) -> dict:
         "list_pages": stats.get("newsbot/list_pages", 0),
         "article_pages": stats.get("newsbot/article_pages", 0),
         "requests": stats.get("downloader/request_count", 0),
-        "errors": stats.get("log_count/ERROR", 0),
+        # Pages that did not arrive or could not be read, by reason: the same figure as
+        # the newsbot/errors stats below (a missing robots.txt is not one).
+        "errors": stats.get("newsbot/errors", 0),
+        "errors_by_reason": {k.rsplit("/", 1)[-1]: v for k, v in sorted(stats.items())
+                             if k.startswith("newsbot/errors/")},
+        "failed_articles": stats.get("newsbot/failed_articles", 0),
+        "retried": stats.get("newsbot/retried", 0),
+        "given_up": stats.get("newsbot/given_up", 0),
         "http_errors": {k.rsplit("/", 1)[-1]: v for k, v in sorted(stats.items())
                         if k.startswith("downloader/response_status_count/") and not k.endswith("/200")},
         "download_exceptions": stats.get("downloader/exception_count", 0),
@@ -66,21 +94,49 @@ class RunReport:
         return extension
 
     def spider_closed(self, spider, reason):
+        from .state import StateStore
+
         stats = self.crawler.stats.get_stats()
         report = summarise(stats, spider.name, reason)
-        share = self.crawler.settings.getfloat("NEWSBOT_ALARM_MAX_BROKEN_SHARE", 0.2)
-        report["alarms"] = alarms(stats, getattr(spider, "empty_columns", ()), share)
-        self.crawler.newsbot_report = report
-        self.crawler.newsbot_alarms = report["alarms"]  # exit code 4 (newsbot.commands.crawl)
-        for alarm in report["alarms"]:
-            logger.error("ALARM: %s: the site's layout may have changed", alarm)
-        logger.info(
-            "run summary: %d new, %d already known, dropped %s, %d errors, %.1fs (%s)",
-            report["new"], report["already_known"], report["dropped"] or "none", report["errors"],
-            report["duration_seconds"] or 0, reason,
-        )
+        settings = self.crawler.settings
+        raised = alarms(stats, spider, settings.getfloat("NEWSBOT_ALARM_MAX_BROKEN_SHARE", 0.2),
+                        settings.getint("NEWSBOT_ALARM_MIN_FAILED", 2))
+        sites = [site.name for site in getattr(spider, "sites", ())]
+        store = getattr(self.crawler, "_newsbot_store", None) or StateStore.for_crawler(self.crawler)
+        try:
+            report["failed"] = store.failures(sites)[:200]
+            report["waiting_for_retry"] = sum(1 for f in report["failed"] if not f["given_up"])
+        except Exception:  # noqa: BLE001 - a report without the list beats no report
+            logger.exception("could not read the failed articles from the state")
+        folder = self.output / "reports"
+        report["output"] = str(self.output.resolve())
+        report["report"] = str((folder / f"{spider.name}-latest.json").resolve())
+        self._finish(spider, report, raised)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-        folder = self.output / "reports"
-        write_atomic(folder / f"{spider.name}-{stamp}.json", text)
-        write_atomic(folder / f"{spider.name}-latest.json", text)
+        try:
+            write_atomic(folder / f"{spider.name}-{stamp}.json", text)
+            write_atomic(folder / f"{spider.name}-latest.json", text)
+        except OSError as exc:
+            cause = f"the run report cannot be written to {folder}: {exc.strerror or exc}"
+            logger.error("ALARM: %s", cause)
+            self._set(report, [*raised, (EXIT_OUTPUT, cause)])
+
+    def _set(self, report, raised) -> None:
+        report["alarms"] = [cause for _, cause in raised]
+        report["exit_code"] = max((code for code, _ in raised), default=0)
+        self.crawler.newsbot_report = report
+        self.crawler.newsbot_alarms = report["alarms"]
+        self.crawler.newsbot_exit_code = report["exit_code"]  # newsbot.commands.crawl
+
+    def _finish(self, spider, report, raised) -> None:
+        self._set(report, raised)
+        for _, cause in raised:
+            logger.error("ALARM: %s", cause)
+        logger.info(
+            "run summary: %d new, %d already known, dropped %s, %d errors, %d failed (%d waiting for a retry, "
+            "%d given up), %.1fs (%s); files in %s, report %s",
+            report["new"], report["already_known"], report["dropped"] or "none", report["errors"],
+            report["failed_articles"], report.get("waiting_for_retry", 0), report["given_up"],
+            report["duration_seconds"] or 0, report["finish_reason"], report["output"], report["report"],
+        )

@@ -120,16 +120,20 @@ def parse_profiles(value) -> list[str]:
 TEMP_PREFIX = ".newsbot-tmp-"
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> None:
     """Write ``text`` to ``path`` so that readers, and a crash, see the old file or the
-    whole new one, never a part: temp file in the same directory, fsync, rename, fsync dir."""
+    whole new one, never a part: temp file in the same directory, fsync, rename, fsync dir.
+    ``durable=False`` leaves the fsyncs to the caller, who syncs a batch of files at once
+    (``newsbot.pipelines.sync_files``) before recording them as written."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -137,6 +141,8 @@ def write_atomic(path: Path, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
+    if not durable:
+        return
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

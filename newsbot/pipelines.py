@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from .feed import DurableFeed
 from .formats import PROFILES, parse_profiles, remove_stale_temp_files, write_atomic
 from .items import Article
 from .sites import get_site
-from .state import SeenStore
+from .state import StateStore
 from .text import byline_names, clean_text, find_byline, remove_pinyin
 from .urls import canonical_url, url_hash
 
@@ -140,6 +142,11 @@ class PublishedDatePipeline(_Counted):
         if item.published is None:
             self.stats.inc_value("newsbot/missing/published")
             logger.warning("no publication time found on %s (raw %r): writing crawl time", item.url, item.published_raw)
+        since = getattr(spider or self.crawler.spider, "since", None)
+        if since and item.published and item.published < since:
+            # -a since=: what is older is not written (paging stops near it too).
+            self.stats.inc_value("newsbot/dropped/older_than_since")
+            raise Dropped("older_than_since", f"{item.url} was published {item.published:%Y-%m-%d}", log_level="DEBUG")
         return item
 
 
@@ -149,64 +156,185 @@ class CanonicalUrlPipeline(_Counted):
 
 
 class DedupePipeline(_Counted):
-    """Drops an article that this or an earlier run already wrote (same URL hash)."""
+    """Drops an article that this or an earlier run already wrote (same canonical URL),
+    unless it is queued again to restore its deleted or truncated files."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.store = SeenStore.for_crawler(crawler)
+        self.store = StateStore.for_crawler(crawler)
 
     def process_item(self, item, spider=None):
-        if item.urlname in self.store:
-            self.stats.inc_value("newsbot/dropped/already_written")
-            raise Dropped("already_written", f"{item.url} was written before", log_level="DEBUG")
+        urlname = self.store.urlname_for(item.url)
+        if urlname is not None:
+            if not self.store.is_pending(item.url):
+                self.stats.inc_value("newsbot/dropped/already_written")
+                raise Dropped("already_written", f"{item.url} was written before", log_level="DEBUG")
+            item.urlname = urlname  # a restore keeps the name it was written under
         return item
 
 
+class OutputError(RuntimeError):
+    """The output directory cannot be written (disk full, read-only, permissions)."""
+
+
 class WriteFilesPipeline(_Counted):
-    """Writes each article's files atomically, then marks it written in the state store,
-    then appends its line to the default feed (``newsbot.feed``: durable, reconciled with
-    the state at start-up, so a kill at any point neither loses nor repeats a line)."""
+    """Writes each article's files, then marks it written in the state, then appends its
+    line to the default feed, in batches: each article's files are written to a temp file
+    and renamed at once; every ``NEWSBOT_WRITE_BATCH`` articles (and when the crawl is idle
+    or ends) the batch's files are fsynced, the batch is marked written in one state
+    transaction, and its feed lines are appended with one fsync. A kill at any point loses
+    nothing: an article leaves the state's frontier only in that transaction, so one whose
+    batch was not committed is fetched and written again (same names, same bytes)."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
         settings = crawler.settings
         self.settings = settings
         self.output = Path(settings.get("NEWSBOT_OUTPUT_DIR", "output"))
-        self.store = SeenStore.for_crawler(crawler)
+        self.store = StateStore.for_crawler(crawler)
         self.profiles = parse_profiles(settings.get("NEWSBOT_FORMAT")) if settings.get("NEWSBOT_FORMAT") else None
+        self.batch_size = max(1, settings.getint("NEWSBOT_WRITE_BATCH", 32))
+        self.batch: list[tuple[Article, dict, list[tuple[Path, int]]]] = []
+        self.batch_urlnames: set[str] = set()
         self.feed = None
+        self.sites: list[str] = []
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.flush_or_stop, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def spider_opened(self, spider):
         removed = remove_stale_temp_files(self.output)
         if removed:
             logger.warning("removed %d temp files left by an interrupted run", removed)
+        self.sites = [site.name for site in getattr(spider, "sites", ())]
         self.feed = DurableFeed(self.output / "feeds" / feed_name(self.settings, spider.name))
-        sites = [site.name for site in getattr(spider, "sites", ())]
-        added = self.feed.reconcile(self.store.records(sites)) if sites else 0
-        if added:
-            self.stats.inc_value("newsbot/feed_reconciled", added)
-            logger.warning("feed %s: added %d records written but missing from it (interrupted run)",
-                           self.feed.path, added)
+        key = f"feed_signature:{self.feed.path.name}"
+        lost: list[str] = []
+        if self.store.get_meta(key) != self.feed.signature():
+            # Changed behind our back (edited, or from an older newsbot): read it once whole.
+            rejected, present = self.feed.scrub()
+            if rejected:
+                self.stats.inc_value("newsbot/feed_rejected_lines", rejected)
+            lost = [u for u, _, _, _ in self.store.written_files(self.sites) if u not in present]
+            if lost:  # lines removed by hand: the articles get them back (re-fetched if need be)
+                logger.warning("feed %s: %d written articles have no line; adding them again", self.feed.path, len(lost))
+                self.store.mark_unfed(lost)
+        unfed = self.store.unfed(self.sites)
+        self.lost_lines = set(lost) - {u for u, _ in unfed}  # no record left to rewrite them from
+        fed = self.feed.reconcile(unfed)
+        if fed:
+            self.store.mark_fed(fed)
+            if self.feed.added:
+                self.stats.inc_value("newsbot/feed_reconciled", self.feed.added)
+        self.store.set_meta(key, self.feed.signature())
+        restored = self.queue_restores()
+        if restored:
+            self.stats.inc_value("newsbot/restore_queued", restored)
+
+    def queue_restores(self) -> int:
+        """Queue every written article whose file was deleted or truncated since, or whose
+        feed line is lost and whose record the state no longer keeps: the crawl fetches it
+        again and rewrites what is missing."""
+        entries = []
+        for urlname, url, site, files in self.store.written_files(self.sites):
+            if urlname in self.lost_lines:
+                entries.append((urlname, url, url, site, None))
+                continue
+            for relative, size in files:
+                try:
+                    intact = (self.output / relative).stat().st_size == size
+                except OSError:
+                    intact = False
+                if not intact:
+                    logger.warning("%s: file %s is missing or truncated; fetching the article again to restore it",
+                                   url, relative)
+                    entries.append((urlname, url, url, site, None))
+                    break
+        return self.store.queue(entries) if entries else 0
+
+    def flush_or_stop(self, spider=None):
+        """Flush; when the output cannot be written, stop the run (RunReport: exit 6)."""
+        try:
+            self.flush()
+        except OutputError as exc:
+            self.stats.inc_value("newsbot/output_error")
+            self.crawler.newsbot_output_error = str(exc)
+            logger.error("output: %s; stopping the run", exc)
+            if self.crawler.engine and self.crawler.engine.running:
+                self.crawler.engine.close_spider(self.crawler.spider, "output_error")
 
     def spider_closed(self, spider):
-        if self.feed:
-            self.feed.close()
+        try:
+            self.flush_or_stop()
+        finally:
+            if self.feed:
+                self.feed.close()
 
     def paths(self, item: Article) -> list[tuple[str, Path]]:
         profiles = self.profiles or [get_site(item.site).profile]
-        return [(p, self.output / item.site / p / PROFILES[p].filename(item)) for p in profiles]
+        return [(p, Path(item.site) / p / PROFILES[p].filename(item)) for p in profiles]
 
     def process_item(self, item, spider=None):
-        for profile, path in self.paths(item):
-            write_atomic(path, render(item, profile, self.settings))
-        record = article_record(item)
-        self.store.mark(item.urlname, item.url, item.site, item.crawled_at.isoformat(), record, item.columns)
-        self.feed.append(record)
-        self.stats.inc_value("newsbot/written")
-        self.stats.inc_value(f"newsbot/written/{item.site}")
+        if item.urlname in self.batch_urlnames:  # the same article twice in one batch
+            self.stats.inc_value("newsbot/dropped/already_written")
+            raise Dropped("already_written", f"{item.url} is being written", log_level="DEBUG")
+        texts = [(relative, render(item, profile, self.settings)) for profile, relative in self.paths(item)]
+        files = []
+        try:
+            for relative, text in texts:
+                data = text.encode("utf-8")
+                write_atomic(self.output / relative, data, durable=False)
+                files.append((relative, len(data)))
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.output / relative}: {exc.strerror or exc}") from exc
+        self.batch.append((item, article_record(item), files))
+        self.batch_urlnames.add(item.urlname)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
         return item
+
+    def flush(self, spider=None):
+        """Make the batch durable: fsync its files, mark it written, append its feed lines."""
+        if not self.batch:
+            return
+        batch, self.batch, self.batch_urlnames = self.batch, [], set()
+        try:
+            sync_files([self.output / relative for _, _, files in batch for relative, _ in files])
+        except OSError as exc:
+            raise OutputError(f"cannot write to {self.output}: {exc.strerror or exc}") from exc
+        try:
+            self.store.mark_written(
+                (item.urlname, item.url, item.site, item.crawled_at.isoformat(), record, item.columns, files)
+                for item, record, files in batch
+            )
+            # New articles, and restored ones whose line was lost (not those whose files were).
+            unfed = self.store.unfed_among(item.urlname for item, _, _ in batch)
+            self.feed.append(record for item, record, _ in batch if item.urlname in unfed)
+            self.store.mark_fed(unfed)
+            self.store.set_meta(f"feed_signature:{self.feed.path.name}", self.feed.signature())
+        except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only: nothing is lost
+            raise OutputError(f"cannot write to {self.output}: {exc}") from exc
+        for item, _, _ in batch:
+            self.stats.inc_value("newsbot/written")
+            self.stats.inc_value(f"newsbot/written/{item.site}")
+
+
+def sync_files(paths) -> None:
+    """fsync each file and, once, each directory they are in (their renames)."""
+    directories = set()
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        directories.add(path.parent)
+    for directory in directories:
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def chinese_converter(config: str | None):

@@ -195,6 +195,9 @@ class StateStore:
         row = self.db.execute("SELECT urlname FROM articles WHERE url = ?", (url,)).fetchone()
         return row[0] if row else None
 
+    def is_pending(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM pending WHERE url = ?", (url,)).fetchone() is not None
+
     def __contains__(self, urlname: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE urlname = ?", (urlname,)).fetchone() is not None
 
@@ -241,6 +244,11 @@ class StateStore:
             self.db.executemany("UPDATE pending SET claimed_by = ? WHERE urlname = ?",
                                 [(claimer, row[0]) for row in rows])
         return [PendingArticle(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
+
+    def unqueue(self, url: str) -> None:
+        """Forget a queued article this run does not want (older than ``since``)."""
+        with self.db:
+            self.db.execute("DELETE FROM pending WHERE url = ? AND attempts = 0", (url,))
 
     def release(self, urlname: str) -> None:
         """Unclaim an article this run will not fetch after all (a graceful stop)."""
@@ -320,12 +328,14 @@ class StateStore:
         """Mark written, in one transaction: (urlname, url, site, written_at, record,
         columns, files) each, files as [(path relative to the output, size), ...]. The
         record is kept until ``mark_fed``; an article written before (a restore) keeps its
-        ``fed`` mark and gets no record."""
+        ``fed`` mark, and its record only while its feed line is missing."""
         with self.db:
             self.db.execute("BEGIN")
             for urlname, url, site, written_at, record, columns, files in articles:
                 files_json = json.dumps([[str(p), s] for p, s in files], ensure_ascii=False)
-                cursor = self.db.execute("UPDATE articles SET files = ? WHERE urlname = ?", (files_json, urlname))
+                cursor = self.db.execute(
+                    "UPDATE articles SET files = ?, record = CASE WHEN fed = 0 THEN ? ELSE NULL END WHERE urlname = ?",
+                    (files_json, json.dumps(record, ensure_ascii=False), urlname))
                 if cursor.rowcount == 0:
                     self.db.execute(
                         "INSERT INTO articles (urlname, url, site, written_at, record, fed, files) "
@@ -345,6 +355,14 @@ class StateStore:
             sites,
         )
         return [(urlname, json.loads(record)) for urlname, record in rows if record]
+
+    def unfed_among(self, urlnames) -> set[str]:
+        return self._in("SELECT urlname FROM articles WHERE fed = 0 AND urlname IN ({marks})", list(urlnames))
+
+    def mark_unfed(self, urlnames) -> None:
+        """Articles whose feed line was lost (the feed edited by hand): they get one again."""
+        with self.db:
+            self.db.executemany("UPDATE articles SET fed = 0 WHERE urlname = ?", [(u,) for u in urlnames])
 
     def mark_fed(self, urlnames) -> None:
         with self.db:

@@ -51,13 +51,13 @@ end
 return out
 """
 
-# Keep this claimer's leases alive; forget the ones it no longer holds.
+# Keep this claimer's leases alive (kind: 'claim' or 'writing'); forget the ones it no longer holds.
 RENEW = """
-local p, claimer, lease = ARGV[1], ARGV[2], ARGV[3]
-local key = p .. 'claims:' .. claimer
+local p, claimer, lease, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local key = p .. kind .. 's:' .. claimer
 for _, urlname in ipairs(redis.call('SMEMBERS', key)) do
-  if redis.call('GET', p .. 'claim:' .. urlname) == claimer then
-    redis.call('PEXPIRE', p .. 'claim:' .. urlname, lease)
+  if redis.call('GET', p .. kind .. ':' .. urlname) == claimer then
+    redis.call('PEXPIRE', p .. kind .. ':' .. urlname, lease)
   else
     redis.call('SREM', key, urlname)
   end
@@ -121,10 +121,13 @@ for i = 3, #ARGV, 7 do
   local urlname, url, site, written_at, record, columns, files =
     ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6]
   local raw = redis.call('HGET', p .. 'articles', urlname)
-  if raw then
+  if raw then  -- a restore: new files; its record only while its feed line is missing
     local entry = cjson.decode(raw)
     entry.files = cjson.decode(files)
     redis.call('HSET', p .. 'articles', urlname, cjson.encode(entry))
+    if redis.call('ZSCORE', p .. 'unfed:' .. writer, urlname) then
+      redis.call('HSET', p .. 'records', urlname, record)
+    end
   else
     redis.call('HSET', p .. 'articles', urlname,
       cjson.encode({url=url, site=site, written_at=written_at, files=cjson.decode(files), writer=writer}))
@@ -194,6 +197,15 @@ end
 return n
 """
 
+UNQUEUE = UNPEND + """
+local p, url = ARGV[1], ARGV[2]
+local urlname = redis.call('HGET', p .. 'pending_url', url)
+if not urlname then return 0 end
+local raw = redis.call('HGET', p .. 'pending', urlname)
+if raw and cjson.decode(raw).attempts == 0 then unpend(p, urlname) return 1 end
+return 0
+"""
+
 SKIP = UNPEND + """
 local p, urlname, url, reason, scope = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 redis.call('HSET', p .. 'skipped:' .. scope, url, cjson.encode({urlname=urlname, reason=reason}))
@@ -221,6 +233,16 @@ for i = 3, #ARGV do
     redis.call('RPUSH', p .. 'cols:' .. urlname, ARGV[i])
   end
 end
+return 1
+"""
+
+CLAIM_WRITE = """
+local p, urlname, holder, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if redis.call('HEXISTS', p .. 'articles', urlname) == 1 and redis.call('HEXISTS', p .. 'pending', urlname) == 0 then
+  return 0
+end
+if not redis.call('SET', p .. 'writing:' .. urlname, holder, 'NX', 'PX', lease) then return 0 end
+redis.call('SADD', p .. 'writings:' .. holder, urlname)
 return 1
 """
 
@@ -263,8 +285,8 @@ class RedisStateStore:
         self.p = PREFIX
         self._scripts = {name: self.db.register_script(text) for name, text in (
             ("claim_due", CLAIM_DUE), ("renew", RENEW), ("queue", QUEUE), ("mark_written", MARK_WRITTEN),
-            ("fail", FAIL), ("requeue", REQUEUE), ("skip", SKIP), ("adopt", ADOPT),
-            ("add_columns", ADD_COLUMNS), ("take", TAKE), ("drop", DROP))}
+            ("fail", FAIL), ("requeue", REQUEUE), ("skip", SKIP), ("unqueue", UNQUEUE), ("adopt", ADOPT),
+            ("add_columns", ADD_COLUMNS), ("take", TAKE), ("drop", DROP), ("claim_write", CLAIM_WRITE))}
         self._claimers: set[str] = set()
         self.locked = False
         self.db.ping()  # a wrong URL fails here, before the crawl starts
@@ -309,6 +331,11 @@ class RedisStateStore:
     def urlname_for(self, url: str) -> str | None:
         return self.db.hget(f"{self.p}article_url", url)
 
+    def is_pending(self, url: str) -> bool:
+        urlname = self.db.hget(f"{self.p}pending_url", url)
+        raw = self.db.hget(f"{self.p}pending", urlname) if urlname else None
+        return bool(raw) and json.loads(raw)["url"] == url
+
     def __contains__(self, urlname: str) -> bool:
         return bool(self.db.hexists(f"{self.p}articles", urlname))
 
@@ -337,29 +364,35 @@ class RedisStateStore:
         """Extend this process's leases (its claims, its worker lock): called every few
         seconds while the worker lives (``newsbot.cluster.ClusterWorker``)."""
         for claimer in self._claimers:
-            self._run("renew", claimer, self.lease_ms)
+            self._run("renew", claimer, self.lease_ms, "claim")
+        self._run("renew", self.run_id, self.lease_ms, "writing")
         if self.locked:
             self._scripts["take"](keys=[self._worker_key], args=[self.run_id, self.lease_ms])
+
+    def unqueue(self, url: str) -> None:
+        """Forget a queued article this run does not want (older than ``since``)."""
+        self._run("unqueue", url)
 
     def release(self, urlname: str) -> None:
         self.db.delete(f"{self.p}claim:{urlname}")
 
     def claim_write(self, urlname: str) -> bool:
         """The exactly-once write claim: True for the one worker that may write this
-        article now (it is not written, and no live worker is writing it)."""
-        if urlname in self:
-            return False
-        # Not renewed: the files are written right after, and mark_written drops the claim.
-        return bool(self.db.set(f"{self.p}writing:{urlname}", self.run_id, nx=True, px=self.lease_ms))
+        article now: it is not written (or is queued again to restore its files), and no
+        live worker is writing it. Held (renewed) until ``mark_written`` drops it: a batch
+        of written files may wait a while for its commit."""
+        return bool(self._run("claim_write", urlname, self.run_id, self.lease_ms))
 
     def claims_elsewhere(self, sites, now: float | None = None) -> int:
-        """Due articles of these sites held by a live claim: another worker is on them (or
-        it died and its lease has not run out yet)."""
+        """Due articles of these sites held by another claimer's live lease: another worker
+        is on them (or it died and its lease has not run out yet)."""
         now = time.time() if now is None else now
         held = 0
         for site in sites:
-            for urlname in self.db.zrangebyscore(f"{self.p}due:{site}", "-inf", now):
-                held += bool(self.db.exists(f"{self.p}claim:{urlname}"))
+            names = self.db.zrangebyscore(f"{self.p}due:{site}", "-inf", now)
+            if names:
+                holders = self.db.mget([f"{self.p}claim:{n}" for n in names])
+                held += sum(1 for h in holders if h is not None and h not in self._claimers)
         return held
 
     def backoff_seconds(self, attempts: int) -> float:
@@ -430,6 +463,20 @@ class RedisStateStore:
             if record and record.get("site") in sites:
                 out.append((urlname, record))
         return out
+
+    def unfed_among(self, urlnames) -> set[str]:
+        urlnames = list(urlnames)
+        if not urlnames:
+            return set()
+        scores = self.db.zmscore(f"{self.p}unfed:{self.worker}", urlnames)
+        return {u for u, score in zip(urlnames, scores) if score is not None}
+
+    def mark_unfed(self, urlnames) -> None:
+        """Articles whose line this worker's feed shard lost (edited by hand): they get one again."""
+        urlnames = list(urlnames)
+        if urlnames:
+            seq = self.db.incr(f"{self.p}seq")
+            self.db.zadd(f"{self.p}unfed:{self.worker}", {u: seq for u in urlnames}, nx=True)
 
     def mark_fed(self, urlnames) -> None:
         urlnames = list(urlnames)

@@ -90,7 +90,10 @@ def records(output):
 
 def test_the_run_finishes_and_writes_every_good_article(bad_crawl):
     output, done, report, _, _ = bad_crawl
-    assert done.returncode == 0, done.stderr[-3000:]
+    # 11 of 27 new articles failing is an alarm (exit 4), and the good ones are all written.
+    assert done.returncode == 4, done.stderr[-3000:]
+    assert report["alarms"] == ["11 of 27 new article pages failed or lack a title, a date or a body (more than 20%)"]
+    assert "ALARM: 11 of 27 new article pages failed" in done.stderr
     written = records(output)
     # 7 failed downloads, 2 login redirects, no title, no body: 11 not written.
     assert report["new"] == len(written) == ARTICLES - 11

@@ -88,15 +88,44 @@ def test_torn_feed_line_and_a_mark_without_its_line_are_repaired_at_start(http_s
     assert done.returncode == 0, done.stderr[-3000:]
     feed = tmp_path / "feeds" / "nankai.jsonl"
     lines = feed.read_bytes().splitlines(keepends=True)
-    # A kill after the state's mark, before the feed's line (the last article), and a kill
-    # half-way through writing a line (the one before it).
+    # The feed damaged by hand: its last line removed, the one before it torn half-way. The
+    # state keeps no record once it is in the feed, so the two articles are fetched again.
     feed.write_bytes(b"".join(lines[:-2]) + lines[-2][: len(lines[-2]) // 2])
     http_site.reset_log()
     done, report = crawl("nankai", tmp_path, site=http_site)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "removed a torn last line" in done.stderr and "added 2 records" in done.stderr
+    assert "removed a torn last line" in done.stderr and "2 written articles have no line" in done.stderr
+    assert len(http_site.article_requests()) == 2
+    urlnames = lambda data: sorted(json.loads(line)["urlname"] for line in data.splitlines())  # noqa: E731
+    assert urlnames(feed.read_bytes()) == urlnames(b"".join(lines))
+    assert_consistent(tmp_path)
+
+
+def test_a_kill_between_the_state_mark_and_the_feed_line_is_repaired_from_the_state(http_site, tmp_path):
+    import sqlite3
+
+    done, _ = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    feed = tmp_path / "feeds" / "nankai.jsonl"
+    lines = feed.read_bytes().splitlines(keepends=True)
+    # What a kill leaves between the two: the state marked written (fed = 0, record kept)
+    # and the feed without the line; the file's signature is the one newsbot last wrote.
+    db = sqlite3.connect(tmp_path / ".newsbot" / "state.sqlite")
+    last = json.loads(lines[-1])
+    db.execute("UPDATE articles SET fed = 0, record = ? WHERE urlname = ?",
+               (json.dumps(last, ensure_ascii=False), last["urlname"]))
+    feed.write_bytes(b"".join(lines[:-1]))
+    stat = feed.stat()
+    db.execute("UPDATE meta SET value = ? WHERE key = 'feed_signature:nankai.jsonl'",
+               (f"{stat.st_size}:{stat.st_mtime_ns}",))
+    db.commit()
+    db.close()
+    http_site.reset_log()
+    done, _ = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "added 1 records written but missing" in done.stderr
     assert http_site.article_requests() == []
-    assert sorted(feed.read_bytes().splitlines()) == sorted(line.rstrip(b"\n") for line in lines)
+    assert feed.read_bytes() == b"".join(lines)
     assert_consistent(tmp_path)
 
 

@@ -113,7 +113,7 @@ def test_too_many_broken_article_pages_raise_the_alarm_exit_4(http_site, tmp_pat
         http_site.pages[path] = (html[:start] + "</td></tr></table></body></html>").encode()
     done, report = crawl("nankai", tmp_path, "-a", "columns=nkrw", site=http_site)
     assert done.returncode == 4, done.stderr[-3000:]
-    assert report["alarms"] == ["2 of 5 article pages lack a title, a date or a body (more than 20%)"]
+    assert report["alarms"] == ["2 of 5 new article pages failed or lack a title, a date or a body (more than 20%)"]
     done, report = crawl("nankai", tmp_path / "lenient", "-a", "columns=nkrw",
                          "-s", "NEWSBOT_ALARM_MAX_BROKEN_SHARE=0.5", site=http_site)
     assert done.returncode == 0 and report["alarms"] == []

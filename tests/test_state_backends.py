@@ -88,6 +88,29 @@ def test_a_rewrite_keeps_the_fed_mark_and_updates_the_files(store):
     assert list(store.written_files(["nankai"]))[0][3] == [["nankai/hexo/h1.md", 555]]
 
 
+def test_a_lost_feed_line_is_owed_again_and_a_restore_brings_its_record(store):
+    store.mark_written([written(1), written(2)])
+    assert store.unfed_among(["h1", "h2", "h3"]) == {"h1", "h2"}
+    store.mark_fed(["h1", "h2"])
+    assert store.unfed_among(["h1", "h2"]) == set()
+    store.mark_unfed(["h2"])  # its line was removed from the feed by hand
+    assert store.unfed_among(["h1", "h2"]) == {"h2"}
+    assert store.unfed(["nankai"]) == []  # no record kept: it must be fetched again
+    store.queue([entry(2)], now=0)
+    assert store.is_pending(URL.format(2)) and not store.is_pending(URL.format(1))
+    store.mark_written([written(2, record={"urlname": "h2", "site": "nankai", "again": True})])
+    assert store.unfed(["nankai"]) == [("h2", {"urlname": "h2", "site": "nankai", "again": True})]
+    assert not store.is_pending(URL.format(2)) and store.count() == 2
+
+
+def test_unqueue_forgets_a_queued_article_but_not_a_failed_one(store):
+    store.queue([entry(1), entry(2)], now=0)
+    store.fail("h2", "timeout", now=1)
+    store.unqueue(URL.format(1))
+    store.unqueue(URL.format(2))
+    assert not store.is_pending(URL.format(1)) and store.is_pending(URL.format(2))
+
+
 def test_failures_back_off_give_up_and_requeue(open_store):
     store = open_store(backoff_hours=[1, 4], give_up_after=3)
     store.queue([entry(1)], now=0)
@@ -150,7 +173,7 @@ def test_two_workers_never_claim_the_same_article(redis_url):
         got_a = {x.urlname for x in a.claim_due(["nankai"], "run-a", limit=6, now=1)}
         got_b = {x.urlname for x in b.claim_due(["nankai"], "run-b", now=1)}
         assert len(got_a) == 6 and len(got_b) == 4 and not got_a & got_b
-        assert b.claims_elsewhere(["nankai"], now=2) == 10
+        assert b.claims_elsewhere(["nankai"], now=2) == 6 and a.claims_elsewhere(["nankai"], now=2) == 4
     finally:
         a.close(), b.close()
 
@@ -179,7 +202,9 @@ def test_the_write_claim_is_taken_once_and_released_by_the_write(redis_url):
         time.sleep(0.6)  # a died between its claim and its write: the claim runs out
         assert b.claim_write("h1")
         b.mark_written([written(1)])
-        assert not a.claim_write("h1")  # written: nobody writes it again
+        assert not a.claim_write("h1")  # written: nobody writes it again...
+        a.queue([entry(1)], now=0)
+        assert a.claim_write("h1")  # ...unless it is queued again to restore its files
         assert b.unfed(["nankai"]) and a.unfed(["nankai"]) == []  # b's feed shard owes its line
     finally:
         a.close(), b.close()

@@ -1,15 +1,21 @@
 """Spiders: which pages to fetch. What a page means is in ``newsbot.sites`` (page objects).
 
-``SiteSpider`` crawls any ``Site``: it walks each column's list pages towards older ones,
-collecting article links with every column that lists them, then fetches each new article
-once. Reading all lists first is what lets one article listed under two columns be written
-once with both, and lets a rerun with nothing new cost one list page per column.
+``SiteSpider`` crawls any ``Site``: it walks each column's list pages towards older ones
+and queues every article link it has not written in the state's frontier (``pending``),
+with every column that lists it. Articles are then claimed from the frontier and fetched,
+each once: when the lists are read (so an article listed under two columns is written
+once with both, and a rerun with nothing new costs one list page per column), or already
+while they are read once a long walk (a backfill) has queued more than a chunk. The
+frontier also holds the articles that failed in earlier runs: they are fetched again when
+their backoff has passed, whatever list page they were on.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -20,11 +26,14 @@ from ..dates import SHANGHAI, date_from_url, parse_date
 from ..generic import extract_generic
 from ..pages import extract_article
 from ..sites import Site, get_site
-from ..state import SeenStore
+from ..state import StateStore
 from ..urls import canonical_url, url_hash
 
 LIST_PRIORITY = 10  # list pages before articles, so paging decisions come early
 LOGIN_URL = re.compile(r"login|logon|signin|passport|sso|cas/|auth", re.I)
+CHUNK = 256  # articles claimed from the frontier at a time
+MAX_LIST_PAGES = 10000  # per column: a pager that never ends stops here, with an alarm
+UNREACHABLE = ("dns", "connection", "timeout")
 
 
 def failure_reason(failure) -> str:
@@ -35,6 +44,8 @@ def failure_reason(failure) -> str:
         return f"http_{failure.value.response.status}"
     name = type(failure.value).__name__
     message = str(failure.value).lower()
+    if "dns" in name.lower() or "dns" in message:
+        return "dns"
     if "timeout" in name.lower() or "timed out" in message:
         return "timeout"
     if "maxsize" in message or "max size" in message or "larger than" in message or "cancel" in name.lower():
@@ -45,8 +56,6 @@ def failure_reason(failure) -> str:
         return "data_loss"
     if "connection" in name.lower() or "connection" in message or "responsefailed" in name.lower():
         return "connection"
-    if "dns" in name.lower():
-        return "dns"
     return name
 
 
@@ -67,9 +76,14 @@ class SiteSpider(scrapy.Spider):
             raise ValueError(f"since={since!r} is not a date (use YYYY-MM-DD)")
         self.backfill = str(backfill).lower() in ("1", "true", "yes")
         self.max_pages = int(max_pages) if max_pages not in (None, "") else None
-        self.pending: dict[str, dict] = {}  # canonical URL -> {"url": fetched URL, "columns": [...]}
-        self.scheduled: set[str] = set()
         self.empty_columns: list[str] = []
+        self.broken_columns: list[str] = []  # "site/column: why" (404, 5xx, moved, endless pager)
+        self.seen_list_pages: set[str] = set()
+        self.queued_unclaimed = 0
+        self.claimer = uuid.uuid4().hex
+
+    # What the state's "skipped" marks are valid for (eastmoney: the outlet asked for).
+    skip_scope = ""
 
     def load_sites(self, **kwargs) -> list[Site]:
         return [get_site(self.site_name or self.name)]
@@ -99,54 +113,54 @@ class SiteSpider(scrapy.Spider):
         if setting and "columns" not in kwargs:
             kwargs["columns"] = setting if isinstance(setting, str) else ",".join(setting)
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.store = SeenStore.for_crawler(crawler)
+        spider.store = StateStore.for_crawler(crawler)
         crawler.signals.connect(spider.schedule_articles, signal=signals.spider_idle)
+        crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(spider.item_error, signal=signals.item_error)
         return spider
 
     async def start(self):
+        # With JOBDIR, a resumed job keeps its claimer: what it claimed is in its saved queue.
+        state = getattr(self, "state", None)
+        if state is not None:
+            self.claimer = state.setdefault("claimer", self.claimer)
         for site in self.sites:
             for column in self.site_columns(site):
                 yield scrapy.Request(
-                    column.url, callback=self.parse_list, priority=LIST_PRIORITY,
+                    column.url, callback=self.parse_list, errback=self.list_failed, priority=LIST_PRIORITY,
                     cb_kwargs={"site": site.name, "column": column.name, "page": 1, "first": column.url},
                 )
 
     # --- list pages ---------------------------------------------------------------------
-    def _bind_job_state(self) -> None:
-        """With JOBDIR, keep the links read from list pages in the job's spider state, so
-        a paused backfill resumes with them (those list pages will not be read again)."""
-        state = getattr(self, "state", None)
-        if state is not None and state.get("pending") is not self.pending:
-            self.pending = state.setdefault("pending", self.pending)
-            self.scheduled = state.setdefault("scheduled", self.scheduled)
-
     def parse_list(self, response, site: str, column: str, page: int, first: str):
-        self._bind_job_state()
         self.crawler.stats.inc_value("newsbot/list_pages")
         site = self.site_named(site)
+        if page == 1 and self._moved(first, response):
+            self.column_broken(site, column, f"its list page {first} redirects to {response.url}")
+            return
         links = []
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href.strip())
             if site.is_article(url):
                 links.append(url)
+        links = list(dict.fromkeys(links))
         if not links:
             self.crawler.stats.inc_value("newsbot/empty_list_pages")
             self.logger.warning("list page %s of column %s lists no articles", response.url, column)
             if page == 1:  # a column that lists nothing at all: the run alarm (RunReport)
                 self.crawler.stats.inc_value("newsbot/alarm/empty_column")
                 self.empty_columns.append(f"{site.name}/{column}")
-        known = self.store.known(url_hash(canonical_url(u, site.scheme)) for u in links)
-        new = 0
-        for url in links:
-            key = canonical_url(url, site.scheme)
-            if url_hash(key) in known:
-                continue
-            entry = self.pending.setdefault(key, {"url": url, "site": site.name, "columns": []})
-            if column not in entry["columns"]:
-                entry["columns"].append(column)
-            new += 1
-        self.crawler.stats.inc_value("newsbot/links_known", len(links) - new)
-        if links and new == 0 and not self.backfill:
+        keys = {url: canonical_url(url, site.scheme) for url in links}
+        known = self.store.known(keys.values(), scope=self.skip_scope)
+        written = self.store.written(keys.values()) if known else set()
+        for key in written:
+            self.store.add_columns(key, [column])
+        entries = [(url_hash(key), key, url, site.name, column) for url, key in keys.items() if key not in known]
+        new = self.store.queue(entries) if entries else 0
+        self.queued_unclaimed += new
+        self.crawler.stats.inc_value("newsbot/links_known", len(links) - len(entries))
+        yield from self.claim_articles(only_when_over=CHUNK)
+        if links and not entries and not self.backfill:
             self.logger.info("column %s: page %d lists only known articles; stopping here", column, page)
             return
         if self.since and links and self._all_older(response, links):
@@ -155,11 +169,54 @@ class SiteSpider(scrapy.Spider):
         if self.max_pages and page >= self.max_pages:
             return
         next_url = self.next_page(response, site) or site.list_page(first, page + 1)
-        if next_url:
-            yield response.follow(
-                next_url, callback=self.parse_list, priority=LIST_PRIORITY,
-                cb_kwargs={"site": site.name, "column": column, "page": page + 1, "first": first},
-            )
+        if not next_url:
+            return
+        next_url = response.urljoin(next_url)
+        self.seen_list_pages.add(response.url)
+        if next_url in self.seen_list_pages or page >= MAX_LIST_PAGES:
+            self.column_broken(site, column, f"its pager does not end (page {page} leads to "
+                                             f"{'a page already read' if next_url in self.seen_list_pages else 'more'})")
+            return
+        yield scrapy.Request(
+            next_url, callback=self.parse_list, errback=self.list_failed, priority=LIST_PRIORITY,
+            cb_kwargs={"site": site.name, "column": column, "page": page + 1, "first": first},
+        )
+
+    @staticmethod
+    def _moved(first: str, response) -> bool:
+        """Did a column's first list page redirect away (another host or directory)?"""
+        if not response.request.meta.get("redirect_urls"):
+            return False
+        was, now = urlsplit(first), urlsplit(response.url)
+        return was.hostname != now.hostname or now.path.rsplit("/", 1)[0] != was.path.rsplit("/", 1)[0]
+
+    def column_broken(self, site: Site, column: str, why: str) -> None:
+        self.crawler.stats.inc_value("newsbot/alarm/broken_column")
+        self.broken_columns.append(f"{site.name}/{column}: {why}")
+        self.logger.error("column %s/%s: %s", site.name, column, why)
+
+    def list_failed(self, failure):
+        """A list page that did not arrive. A column's first page answering 404, 410 or 5xx
+        is a broken column (alarm); every list page failing to connect is an unreachable
+        site (RunReport decides); a numbered pager's page past the last one (404) ends it."""
+        reason = failure_reason(failure)
+        kwargs = failure.request.cb_kwargs
+        site = self.site_named(kwargs["site"])
+        if kwargs["page"] > 1 and reason in ("http_404", "http_410"):
+            self.logger.info("column %s: list page %d (%s) does not exist: the list ends there",
+                             kwargs["column"], kwargs["page"], failure.request.url)
+            return
+        self.crawler.stats.inc_value("newsbot/errors")
+        self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
+        self.crawler.stats.inc_value("newsbot/list_errors")
+        self.crawler.stats.inc_value(f"newsbot/list_errors/{reason}")
+        if reason in UNREACHABLE:
+            self.logger.warning("list page %s failed: %s", failure.request.url, reason)
+        elif kwargs["page"] == 1:
+            self.column_broken(site, kwargs["column"], f"its list page {failure.request.url} failed: {reason}")
+        else:
+            self.logger.warning("column %s: list page %d (%s) failed: %s; the next run reads it again",
+                                kwargs["column"], kwargs["page"], failure.request.url, reason)
 
     def next_page(self, response, site: Site) -> str | None:
         for text in site.next_page_texts:
@@ -171,61 +228,149 @@ class SiteSpider(scrapy.Spider):
         return None
 
     def _all_older(self, response, links) -> bool:
+        """Are all the page's articles older than ``since``? By the dates in their URLs or,
+        where URLs carry none (VSB, eastmoney), the date printed beside each link."""
         dates = [date_from_url(u) for u in links]
-        return all(d is not None and d < self.since for d in dates)
+        if any(d is None for d in dates):
+            dates = self._listed_dates(response, links)
+        return bool(dates) and all(d is not None and d < self.since for d in dates)
+
+    @staticmethod
+    def _listed_dates(response, links) -> list:
+        wanted = set(links)
+        dates = []
+        for anchor in response.css("a[href]"):
+            if response.urljoin(anchor.attrib["href"].strip()) not in wanted:
+                continue
+            row = anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::div][1]")
+            text = " ".join((row or anchor).xpath(".//text()").getall())
+            dates.append(parse_date(text))
+        return dates
 
     # --- articles -------------------------------------------------------------------------
-    def schedule_articles(self):
-        """When every list page is read, fetch the articles they listed, each once."""
-        self._bind_job_state()
-        batch = [(key, entry) for key, entry in self.pending.items() if key not in self.scheduled]
-        if not batch:
+    def claim_articles(self, only_when_over: int = 0):
+        """Requests for due articles claimed from the frontier, a chunk at a time."""
+        if only_when_over and self.queued_unclaimed < only_when_over:
             return
-        for key, entry in batch:
-            self.scheduled.add(key)
-            # dont_filter: each article is scheduled once already (self.scheduled); it lets a
+        claimed = self.store.claim_due([s.name for s in self.sites], self.claimer, limit=CHUNK)
+        self.queued_unclaimed = max(0, self.queued_unclaimed - len(claimed))
+        for entry in claimed:
+            if entry.attempts:
+                self.crawler.stats.inc_value("newsbot/retried")
+            elif entry.reason != "queued":
+                self.crawler.stats.inc_value(f"newsbot/requeued/{entry.reason}")
+            # dont_filter: the frontier hands each article out once per run; it lets a
             # redirect loop end at REDIRECT_MAX_TIMES in article_failed, not silently.
-            self.crawler.engine.crawl(
-                scrapy.Request(entry["url"], callback=self.parse_article, errback=self.article_failed,
-                               dont_filter=True, cb_kwargs={"site": entry["site"], "columns": entry["columns"]})
+            yield scrapy.Request(
+                entry.fetch_url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
+                cb_kwargs={"site": entry.site, "columns": entry.columns},
+                meta={"newsbot_key": entry.url, "newsbot_attempts": entry.attempts},
             )
+
+    def schedule_articles(self):
+        """When the crawl is idle (the lists are read), fetch the next chunk of articles."""
+        requests = list(self.claim_articles())
+        if not requests:
+            return
+        for request in requests:
+            self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
     def skip(self, url: str, reason: str) -> None:
         """Remember an article this spider does not want, so reruns do not fetch it again."""
         key = canonical_url(url, self.site.scheme)
-        self.store.mark_skipped(url_hash(key), key, reason)
+        self.store.mark_skipped(url_hash(key), key, reason, scope=self.skip_scope)
         self.crawler.stats.inc_value("newsbot/skipped")
         self.logger.debug("skipped %s: %s", url, reason)
+
+    def record_failure(self, url: str, site: str, columns, reason: str, key: str | None = None) -> None:
+        """An article that was not written: counted by reason, and kept in the frontier for
+        a later run (with backoff) until it succeeds or is given up on."""
+        site_obj = self.site_named(site) if site else self.site
+        key = key or canonical_url(url, site_obj.scheme)
+        outcome = self.store.fail(url_hash(key), reason, entry=(key, url, site_obj.name, list(columns or ())))
+        stats = self.crawler.stats
+        stats.inc_value("newsbot/failed_articles")
+        if outcome["first"]:
+            stats.inc_value("newsbot/failed_articles/new")
+        if outcome["given_up"]:
+            stats.inc_value("newsbot/given_up")
+            self.logger.error("article %s: given up after %d attempts (last: %s); `newsbot failed` lists it",
+                              url, outcome["attempts"], reason)
+        else:
+            self.logger.warning("article %s failed: %s (attempt %d; retried by a later run)",
+                                url, reason, outcome["attempts"])
 
     def article_failed(self, failure):
         """An article request that got no page (after retries): counted by reason, logged."""
         reason = failure_reason(failure)
         self.crawler.stats.inc_value("newsbot/errors")
         self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
+        self._count_article_page(failure.request)
         url = failure.request.meta.get("redirect_urls", [failure.request.url])[0]
-        self.logger.warning("article %s failed: %s (%s)", url, reason, failure.getErrorMessage()[:200])
+        kwargs = failure.request.cb_kwargs
+        self.record_failure(url, kwargs.get("site"), kwargs.get("columns"), reason,
+                            key=failure.request.meta.get("newsbot_key"))
+
+    def _count_article_page(self, request) -> None:
+        self.crawler.stats.inc_value("newsbot/article_pages")
+        if not request.meta.get("newsbot_attempts"):
+            self.crawler.stats.inc_value("newsbot/article_pages/new")
+
+    def item_dropped(self, item, response, exception, spider=None):
+        reason = getattr(exception, "reason", None)
+        if reason == "older_than_since":  # not wanted by this run; not a failure either
+            self.store.unqueue(canonical_url(item.url, self.site_named(item.site).scheme))
+        if reason in ("no_title", "no_body"):  # a broken page: try again later, then give up
+            self.record_failure(item.url, item.site, item.columns, f"dropped_{reason}",
+                                key=response.meta.get("newsbot_key") if response is not None else None)
+
+    def item_error(self, item, response, spider, failure):
+        """An exception in a pipeline: the article is not written; output errors stop the run."""
+        from ..pipelines import OutputError
+
+        if failure.check(OutputError):
+            self.crawler.stats.inc_value("newsbot/output_error")
+            self.crawler.newsbot_output_error = str(failure.value)
+            self.logger.error("output: %s; stopping the run", failure.value)
+            self.crawler.engine.close_spider(self, "output_error")
+            return
+        reason = f"pipeline_{type(failure.value).__name__}"
+        self.crawler.stats.inc_value("newsbot/errors")
+        self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
+        self.record_failure(item.url, item.site, item.columns, reason,
+                            key=response.meta.get("newsbot_key") if response is not None else None)
 
     def parse_article(self, response, site: str, columns: list[str]):
-        self.crawler.stats.inc_value("newsbot/article_pages")
+        self._count_article_page(response.request)
         site = self.site_named(site)
+        url = response.request.meta.get("redirect_urls", [response.url])[0]
+        key = response.meta.get("newsbot_key")
         if response.request.meta.get("redirect_urls") and not site.is_article(response.url):
             # Redirected off the article (a login wall, an error page): never an article.
             reason = "login_redirect" if LOGIN_URL.search(response.url) else "redirected_away"
             self.crawler.stats.inc_value("newsbot/errors")
             self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
-            self.logger.warning("article %s redirected to %s: %s, not written",
-                                response.request.meta["redirect_urls"][0], response.url, reason)
+            self.logger.warning("article %s redirected to %s: %s, not written", url, response.url, reason)
+            self.record_failure(url, site.name, columns, reason, key=key)
             return
-        article = extract_article(site.page(response), fallback=extract_generic)
+        try:
+            article = extract_article(site.page(response), fallback=extract_generic)
+        except Exception as exc:  # one odd page must not take the article (or the run) down
+            reason = f"extract_{type(exc).__name__}"
+            self.crawler.stats.inc_value("newsbot/errors")
+            self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
+            self.logger.exception("article %s: extraction failed", url)
+            self.record_failure(url, site.name, columns, reason, key=key)
+            return
         if article.extractor == "fallback":
             self.crawler.stats.inc_value(f"newsbot/fallback/{site.name}")
             self.logger.warning("%s: no body with the site's rules; used the generic extractor", response.url)
         # The identity is the URL the list gave, not where a redirect ended.
-        article.url = response.request.meta.get("redirect_urls", [response.url])[0]
+        article.url = url
         article.site = site.name
         article.source = site.display_name
         article.columns = list(columns)
-        article.column = article.column or columns[0]
+        article.column = article.column or (columns[0] if columns else None)
         article.crawled_at = datetime.now(timezone.utc).astimezone(SHANGHAI)
         yield article

@@ -14,6 +14,8 @@ class EastmoneySpider(SiteSpider):
     def __init__(self, *args, outlet: str = "南方都市报", **kwargs):
         super().__init__(*args, **kwargs)
         self.outlet = outlet
+        # Skipped for this outlet only: a run for another outlet fetches them again.
+        self.skip_scope = f"outlet={outlet}"
 
     def parse_article(self, response, site, columns):
         for article in super().parse_article(response, site, columns):
