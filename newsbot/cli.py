@@ -120,7 +120,7 @@ def cmd_record(args) -> int:
 def cmd_status(args) -> int:
     from .cluster import report_status
 
-    code, message = report_status(args.output, args.spider)
+    code, message = report_status(args.output, args.spider, args.worker)
     print(message, file=sys.stderr if code else sys.stdout)
     return code
 
@@ -164,6 +164,7 @@ def main(argv=None) -> int:
                             "(for scrapyd jobs, which have none)")
     status.add_argument("--output", required=True, help="the run's NEWSBOT_OUTPUT_DIR")
     status.add_argument("--spider", default="nankai")
+    status.add_argument("--worker", default=None, help="a cluster worker's report (its NEWSBOT_WORKER)")
     status.set_defaults(func=cmd_status)
 
     feed = sub.add_parser("feed", help="the JSONL feed of a cluster").add_subparsers(dest="feed_command", required=True)

@@ -81,6 +81,14 @@ def feed_name(settings, spider_name: str) -> str:
     return f"{spider_name}.jsonl"
 
 
+def report_name(settings, spider_name: str) -> str:
+    """The run reports' name: ``{spider}`` (``reports/{spider}-latest.json``), one per
+    worker in a cluster (``{spider}.{worker}``): workers share the output directory."""
+    if cluster_url(settings):
+        return f"{spider_name}.{worker_name(settings)}"
+    return spider_name
+
+
 class ExpiringDupeFilter(RFPDupeFilter):
     """scrapy-redis's shared dupefilter, forgotten ``NEWSBOT_CLUSTER_FORGET_AFTER`` seconds
     after its last new request. It has to persist while workers come and go (a worker's
@@ -170,8 +178,10 @@ class WriteClaimPipeline:
 
 class ClusterWorker:
     """Keeps this worker's leases alive while it runs (``NEWSBOT_CLUSTER_LEASE``), and keeps
-    it from closing while due articles are claimed by others: if such a worker died, its
-    leases run out and this one claims and finishes its articles."""
+    an idle worker from closing while the crawl goes on elsewhere: while another worker is
+    busy (reading list pages that will queue articles for all), or due articles are claimed
+    by others (if such a worker died, its leases run out and this one claims and finishes
+    its articles). Busy workers are a sorted set in Redis, scored by when their lease ends."""
 
     def __init__(self, crawler):
         from .state import StateStore
@@ -181,6 +191,8 @@ class ClusterWorker:
         if not hasattr(self.store, "renew"):
             raise NotConfigured
         self.loop = None
+        self.busy = True
+        self.busy_key = f"newsbot:busy:{crawler.spidercls.name}"
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -189,27 +201,44 @@ class ClusterWorker:
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(extension.working, signal=signals.request_scheduled)
+        crawler.signals.connect(extension.working, signal=signals.response_received)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_opened(self, spider):
         from twisted.internet import task
 
-        self.loop = task.LoopingCall(self.store.renew)
+        self.loop = task.LoopingCall(self.heartbeat)
         self.loop.start(max(self.store.lease_ms / 3000, 0.2), now=True)
         logger.info("cluster worker %s joined the crawl on %s", self.store.worker,
                     self.crawler.settings.get("NEWSBOT_CLUSTER"))
 
+    def _now_ms(self) -> int:
+        seconds, micros = self.store.db.time()  # the server's clock, the same for every machine
+        return seconds * 1000 + micros // 1000
+
+    def heartbeat(self):
+        self.store.renew()
+        if self.busy:
+            self.store.db.zadd(self.busy_key, {self.store.run_id: self._now_ms() + self.store.lease_ms})
+
+    def working(self, *args, **kwargs):
+        self.busy = True
+
     def spider_idle(self, spider):
-        sites = [site.name for site in getattr(spider, "sites", ())]
-        held = self.store.claims_elsewhere(sites)
-        if held:
-            logger.info("%d due articles are claimed by other workers; waiting for them or their leases", held)
+        self.busy = False
+        self.store.db.zrem(self.busy_key, self.store.run_id)
+        others = self.store.db.zcount(self.busy_key, self._now_ms(), "+inf")
+        held = self.store.claims_elsewhere([site.name for site in getattr(spider, "sites", ())])
+        if others or held:
+            logger.info("idle, waiting: %d other workers busy, %d due articles claimed by others", others, held)
             raise DontCloseSpider
 
     def spider_closed(self, spider):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+        self.store.db.zrem(self.busy_key, self.store.run_id)
 
 
 def merge_feed(output: str | Path, spider: str) -> tuple[Path, int]:
@@ -248,23 +277,25 @@ EXIT_NO_REPORT = 1  # as the crawl's "could not start": no finished run to speak
 EXIT_ALARM = 4
 
 
-def report_status(output: str | Path, spider: str) -> tuple[int, str]:
+def report_status(output: str | Path, spider: str, worker: str | None = None) -> tuple[int, str]:
     """The exit code and a one-line summary of the spider's last finished run, from
-    ``{output}/reports/{spider}-latest.json``: what ``scrapy crawl`` would have exited with.
-    scrapyd keeps no exit code, so this is how an operator (or a monitor) sees an alarm."""
+    ``{output}/reports/{spider}-latest.json`` (a cluster worker's: ``{spider}.{worker}-…``):
+    what ``scrapy crawl`` would have exited with. scrapyd keeps no exit code, so this is
+    how an operator (or a monitor) sees an alarm."""
     import json
 
-    path = Path(output) / "reports" / f"{spider}-latest.json"
+    name = f"{spider}.{worker}" if worker else spider
+    path = Path(output) / "reports" / f"{name}-latest.json"
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return EXIT_NO_REPORT, f"{spider}: no run report at {path} (the job has not finished, or never ran)"
+        return EXIT_NO_REPORT, f"{name}: no run report at {path} (the job has not finished, or never ran)"
     except (OSError, ValueError) as exc:
-        return EXIT_NO_REPORT, f"{spider}: unreadable run report {path}: {exc}"
+        return EXIT_NO_REPORT, f"{name}: unreadable run report {path}: {exc}"
     alarms = report.get("alarms") or []
     code = report.get("exit_code")
     if not isinstance(code, int):
         code = EXIT_ALARM if alarms else 0
-    summary = (f"{spider}: exit {code}, finished {report.get('finish_reason')} after "
+    summary = (f"{name}: exit {code}, finished {report.get('finish_reason')} after "
                f"{report.get('duration_seconds')}s: {report.get('new', 0)} new, {report.get('errors', 0)} errors")
     return code, "\n".join([summary, *(f"ALARM: {alarm}" for alarm in alarms)])
