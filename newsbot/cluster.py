@@ -23,6 +23,7 @@ import socket
 from pathlib import Path
 
 from scrapy import signals
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.dupefilter import RFPDupeFilter
 
@@ -64,14 +65,24 @@ def update_settings(settings) -> None:
     settings.set("SCHEDULER_DUPEFILTER_KEY", "newsbot:%(spider)s:dupefilter", priority=priority)
     # The per-host delay moves to Redis, fleet-wide; AutoThrottle's per-process delay
     # would only add to it, and a local delay after the shared schedule would bunch requests.
+    # Above the command line: an operator's -s DOWNLOAD_DELAY becomes the fleet's interval
+    # (and Scrapy re-applies the command line's settings after update_settings).
     settings.set("NEWSBOT_CLUSTER_HOST_INTERVAL", settings.getfloat("DOWNLOAD_DELAY"), priority=priority)
-    settings.set("DOWNLOAD_DELAY", 0, priority=priority)
-    settings.set("AUTOTHROTTLE_ENABLED", False, priority=priority)
+    for name, value in (("DOWNLOAD_DELAY", 0), ("AUTOTHROTTLE_ENABLED", False)):
+        settings.set(name, value, priority=SETTINGS_PRIORITIES["cmdline"] + 1)
     # Before the host map rewrites the URL (960): the schedule is per real host.
-    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", GlobalPolitenessMiddleware, 940)
+    _add_component(settings, "DOWNLOADER_MIDDLEWARES", "newsbot.cluster.GlobalPolitenessMiddleware", 940)
     # After the dedupe (400), before the files are written (500).
-    settings.set_in_component_priority_dict("ITEM_PIPELINES", WriteClaimPipeline, 450)
-    settings.set_in_component_priority_dict("EXTENSIONS", ClusterWorker, 400)
+    _add_component(settings, "ITEM_PIPELINES", "newsbot.cluster.WriteClaimPipeline", 450)
+    _add_component(settings, "EXTENSIONS", "newsbot.cluster.ClusterWorker", 400)
+
+
+def _add_component(settings, name: str, path: str, order: int) -> None:
+    """Add a component to the project's, at the spider's priority (at least): Scrapy
+    re-applies the project's settings to the crawler after ``update_settings``."""
+    components = settings.getdict(name)
+    components[path] = order
+    settings.set(name, components, priority=max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"]))
 
 
 def feed_name(settings, spider_name: str) -> str:

@@ -486,11 +486,15 @@ class RedisStateStore:
                 pipe.hdel(f"{self.p}records", *urlnames)
                 pipe.execute()
 
-    def written_files(self, sites):
+    def written_files(self, sites, writer: str | None = ""):
+        """Like ``StateStore.written_files``, for the articles this worker wrote (``writer``:
+        another worker's, or None for all): each worker's feed shard holds its own
+        articles' lines, and each worker checks (and restores) the files it wrote."""
         sites = set(sites)
+        writer = self.worker if writer == "" else writer
         for urlname, raw in self.db.hscan_iter(f"{self.p}articles"):
             e = json.loads(raw)
-            if e["site"] in sites:
+            if e["site"] in sites and (writer is None or e.get("writer") == writer):
                 yield urlname, e["url"], e["site"], _json_list(e["files"])
 
     def add_columns(self, url: str, columns) -> None:

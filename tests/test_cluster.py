@@ -80,13 +80,13 @@ def assert_every_article_once(output: Path, url: str) -> None:
     store = state(url)
     try:
         assert store.count("nankai") == ARTICLES and store.pending_count(["nankai"]) == 0
-        assert {u for u, *_ in store.written_files(["nankai"])} == set(everything)
+        assert {u for u, *_ in store.written_files(["nankai"], writer=None)} == set(everything)
     finally:
         store.close()
 
 
 def test_two_workers_write_every_article_exactly_once(http_site, redis_url, tmp_path):
-    slow_articles(http_site, 0.2)
+    slow_articles(http_site, 0.5)  # one worker alone would take ~7 s: time for both to start
     output = tmp_path / "shared"
     workers = [worker(output, name, redis_url, http_site) for name in ("w1", "w2")]
     codes = [finish(w) for w in workers]
@@ -101,38 +101,46 @@ def test_two_workers_write_every_article_exactly_once(http_site, redis_url, tmp_
 
 
 def test_a_killed_worker_loses_nothing_the_other_and_a_restart_finish(http_site, redis_url, tmp_path):
-    slow_articles(http_site, 0.3)
+    slow_articles(http_site, 0.5)
     output = tmp_path / "shared"
-    victim = worker(output, "w1", redis_url, http_site)
-    survivor = worker(output, "w2", redis_url, http_site)
+    # Batches of 4: when killed, the victim has committed some articles (state and feed),
+    # and has fetched and written the files of others it never marked written.
+    small_batches = ("-s", "NEWSBOT_WRITE_BATCH=4", "-s", "CONCURRENT_REQUESTS=4")
+    victim = worker(output, "w1", redis_url, http_site, *small_batches)
+    survivor = worker(output, "w2", redis_url, http_site, *small_batches)
     deadline = time.monotonic() + 120
-    store = state(redis_url)
-    try:
-        while store.count("nankai") < 6 and time.monotonic() < deadline and victim.poll() is None:
-            time.sleep(0.1)
-    finally:
-        store.close()
+    while len(http_site.article_requests()) < 12 and time.monotonic() < deadline and victim.poll() is None:
+        time.sleep(0.05)
     assert victim.poll() is None, "the crawl ended before the kill: " + log_of(output, "w1")
     victim.send_signal(signal.SIGKILL)
     victim.wait()
+    store = state(redis_url)
+    try:
+        killed_with = store.count("nankai")
+    finally:
+        store.close()
+    assert killed_with < ARTICLES  # the crawl was mid-way
     assert finish(survivor) == 0, log_of(output, "w2")
-    # The restart under the same name (its lock expires with its lease) completes its feed shard.
+    # The restart under the same name (once its lock has expired with its lease, 3 s)
+    # completes its feed shard: the lines of what it wrote but had not fed when killed.
+    time.sleep(3.5)
     assert finish(worker(output, "w1", redis_url, http_site)) == 0, log_of(output, "w1")
     assert_every_article_once(output, redis_url)
 
 
 def test_a_worker_started_late_joins_the_same_crawl(http_site, redis_url, tmp_path):
-    slow_articles(http_site, 0.3)
+    slow_articles(http_site, 1.0)
     output = tmp_path / "shared"
-    first = worker(output, "w1", redis_url, http_site)
+    two_at_once = ("-s", "CONCURRENT_REQUESTS=2")  # alone, the first would take ~14 s
+    first = worker(output, "w1", redis_url, http_site, *two_at_once)
     store = state(redis_url)
     try:
         deadline = time.monotonic() + 120
-        while store.count("nankai") < 3 and time.monotonic() < deadline:
+        while len(http_site.article_requests()) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
         store.close()
-    late = worker(output, "w3", redis_url, http_site)
+    late = worker(output, "w3", redis_url, http_site, *two_at_once)
     assert [finish(first), finish(late)] == [0, 0], log_of(output, "w1") + log_of(output, "w3")
     assert_every_article_once(output, redis_url)
     late_report = json.loads((output / "reports" / "nankai.w3-latest.json").read_text())
@@ -156,6 +164,8 @@ def test_two_workers_together_keep_one_workers_per_host_rate(http_site, redis_ur
     assert_every_article_once(output, redis_url)
     times.sort()
     gaps = [b - a for a, b in zip(times, times[1:])]
-    # One request per interval across the fleet (a little slack for the server's clock).
-    assert min(gaps) >= interval - 0.03, sorted(gaps)[:5]
-    assert len(times) >= ARTICLES and times[-1] - times[0] >= (len(times) - 1) * (interval - 0.03)
+    # One worker alone: Scrapy spaces requests DOWNLOAD_DELAY apart on average, randomised
+    # to 0.5-1.5x. The fleet keeps both bounds (the server sees each request a little after
+    # it was sent, loaded machines add jitter: the lower bound has that slack).
+    assert min(gaps) >= 0.5 * interval, sorted(gaps)[:5]
+    assert times[-1] - times[0] >= (len(times) - 1) * interval * 0.95, (len(times), times[-1] - times[0])
