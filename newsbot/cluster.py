@@ -307,6 +307,6 @@ def report_status(output: str | Path, spider: str, worker: str | None = None) ->
     code = report.get("exit_code")
     if not isinstance(code, int):
         code = EXIT_ALARM if alarms else 0
-    summary = (f"{name}: exit {code}, finished {report.get('finish_reason')} after "
-               f"{report.get('duration_seconds')}s: {report.get('new', 0)} new, {report.get('errors', 0)} errors")
+    summary = (f"{name}: exit {code} ({report.get('finish_reason')}, {report.get('duration_seconds')}s, "
+               f"started {report.get('started')}): {report.get('new', 0)} new, {report.get('errors', 0)} errors")
     return code, "\n".join([summary, *(f"ALARM: {alarm}" for alarm in alarms)])
