@@ -23,8 +23,8 @@ import socket
 from pathlib import Path
 
 from scrapy import signals
-from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from .urls import host_of
@@ -49,10 +49,10 @@ def update_settings(settings) -> None:
     url = cluster_url(settings)
     if not url:
         return
-    if not url.startswith(("redis://", "rediss://", "unix://")):
+    if not url.startswith(("redis://", "rediss://")):
         raise ValueError(f"NEWSBOT_CLUSTER={url!r} is not a Redis URL (redis://host:6379/0)")
     state = settings.get("NEWSBOT_STATE")
-    if state and not str(state).startswith(("redis://", "rediss://", "unix://")):
+    if state and not str(state).startswith(("redis://", "rediss://")):
         raise ValueError(f"NEWSBOT_CLUSTER needs the state on Redis too; NEWSBOT_STATE={state!r} is a file")
     priority = "spider"  # below the command line: an operator's -s still wins
     settings.set("NEWSBOT_STATE", state or url, priority=priority)
@@ -63,10 +63,10 @@ def update_settings(settings) -> None:
     settings.set("SCHEDULER_PERSIST", True, priority=priority)
     settings.set("SCHEDULER_QUEUE_KEY", "newsbot:%(spider)s:requests", priority=priority)
     settings.set("SCHEDULER_DUPEFILTER_KEY", "newsbot:%(spider)s:dupefilter", priority=priority)
-    # The per-host delay moves to Redis, fleet-wide; AutoThrottle's per-process delay
-    # would only add to it, and a local delay after the shared schedule would bunch requests.
-    # Above the command line: an operator's -s DOWNLOAD_DELAY becomes the fleet's interval
-    # (and Scrapy re-applies the command line's settings after update_settings).
+    # The per-host delay moves to Redis, fleet-wide: an operator's -s DOWNLOAD_DELAY becomes
+    # the fleet's interval. Locally it is off, above the command line's priority (Scrapy
+    # re-applies that after update_settings): a local delay, or AutoThrottle's, after the
+    # shared schedule would only hold requests back and then send them bunched.
     settings.set("NEWSBOT_CLUSTER_HOST_INTERVAL", settings.getfloat("DOWNLOAD_DELAY"), priority=priority)
     for name, value in (("DOWNLOAD_DELAY", 0), ("AUTOTHROTTLE_ENABLED", False)):
         settings.set(name, value, priority=SETTINGS_PRIORITIES["cmdline"] + 1)
