@@ -26,6 +26,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from .urls import host_of
 
@@ -57,7 +58,7 @@ def update_settings(settings) -> None:
     priority = "spider"  # below the command line: an operator's -s still wins
     settings.set("NEWSBOT_STATE", state or url, priority=priority)
     settings.set("REDIS_URL", url, priority=priority)
-    settings.set("SCHEDULER", "scrapy_redis.scheduler.Scheduler", priority=priority)
+    settings.set("SCHEDULER", "newsbot.cluster.Scheduler", priority=priority)
     settings.set("DUPEFILTER_CLASS", "newsbot.cluster.ExpiringDupeFilter", priority=priority)
     # A worker that finishes must not flush the queue the others still work on.
     settings.set("SCHEDULER_PERSIST", True, priority=priority)
@@ -98,6 +99,90 @@ def report_name(settings, spider_name: str) -> str:
     if cluster_url(settings):
         return f"{spider_name}.{worker_name(settings)}"
     return spider_name
+
+
+class Scheduler(RedisScheduler):
+    """scrapy-redis's scheduler, remembering the requests this run has taken from the
+    shared queue until their response arrives (``ClusterWorker`` forgets them): scrapy-redis
+    alone loses the requests a killed worker had in flight, and a lost list page would
+    leave its column's older articles unlisted for the crawl."""
+
+    def open(self, spider):
+        super().open(spider)
+        from .state import StateStore
+
+        self.inflight = InFlight(self.server, spider.name, StateStore.for_crawler(spider.crawler), self.queue)
+        spider.crawler.newsbot_inflight = self.inflight
+
+    def next_request(self):
+        request = super().next_request()
+        if request is not None:
+            self.inflight.add(request, self.queue._encode_request(request))
+        return request
+
+
+class InFlight:
+    """Requests a run took from the shared queue and has not had an answer to, in Redis
+    (``newsbot:{spider}:inflight:{run}``), so that when the run dies another worker puts
+    them back in the queue (``recover``)."""
+
+    def __init__(self, server, spider_name: str, store, queue):
+        self.server = server
+        self.store = store
+        self.queue = queue
+        self.prefix = f"newsbot:{spider_name}:inflight"
+        self.key = f"{self.prefix}:{store.run_id}"
+        self.server.sadd(f"{self.prefix}-runs", store.run_id)
+
+    @staticmethod
+    def _id(request) -> str:
+        return str(id(request))  # the same Request object comes back with its response
+
+    def add(self, request, encoded: bytes) -> None:
+        self.server.hset(self.key, self._id(request), encoded)
+
+    def done(self, request) -> None:
+        self.server.hdel(self.key, self._id(request))
+
+    def clear(self) -> None:
+        """An idle run has nothing in flight (this also forgets a request a middleware
+        dropped before the download, which no signal reports)."""
+        self.server.delete(self.key)
+
+    def close(self) -> None:
+        self.clear()
+        self.server.srem(f"{self.prefix}-runs", self.store.run_id)
+
+    def _others(self):
+        for run_id in self.server.smembers(f"{self.prefix}-runs"):
+            run_id = run_id.decode() if isinstance(run_id, bytes) else run_id
+            if run_id != self.store.run_id:
+                yield run_id
+
+    def elsewhere(self) -> int:
+        """Requests other runs have in flight (a live one's, or a dead one's not yet recovered)."""
+        return sum(self.server.hlen(f"{self.prefix}:{run_id}") for run_id in self._others())
+
+    def recover(self) -> int:
+        """Put back in the queue the requests of runs that died (their worker lock is gone
+        or held by another run); returns how many. One worker wins each dead run (RENAME)."""
+        recovered = 0
+        for run_id in self._others():
+            worker = run_id.rsplit(":", 1)[0]
+            if self.store.db.get(f"newsbot:worker:{worker}") == run_id:
+                continue  # alive
+            taken = f"{self.prefix}:recovering:{self.store.run_id}"
+            try:
+                self.server.rename(f"{self.prefix}:{run_id}", taken)
+            except Exception:  # noqa: BLE001 - nothing left in flight, or another worker took it
+                self.server.srem(f"{self.prefix}-runs", run_id)
+                continue
+            for encoded in self.server.hvals(taken):
+                self.queue.push(self.queue._decode_request(encoded))
+                recovered += 1
+            self.server.delete(taken)
+            self.server.srem(f"{self.prefix}-runs", run_id)
+        return recovered
 
 
 class ExpiringDupeFilter(RFPDupeFilter):
@@ -213,7 +298,8 @@ class ClusterWorker:
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(extension.working, signal=signals.request_scheduled)
-        crawler.signals.connect(extension.working, signal=signals.response_received)
+        crawler.signals.connect(extension.answered, signal=signals.response_received)
+        crawler.signals.connect(extension.answered, signal=signals.request_left_downloader)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
@@ -237,19 +323,46 @@ class ClusterWorker:
     def working(self, *args, **kwargs):
         self.busy = True
 
+    def answered(self, request=None, **kwargs):
+        self.busy = True
+        inflight = getattr(self.crawler, "newsbot_inflight", None)
+        if inflight is not None and request is not None:
+            inflight.done(request)
+
+    def recover(self) -> int:
+        """Re-queue the requests dead workers had in flight (list pages above all)."""
+        inflight = getattr(self.crawler, "newsbot_inflight", None)
+        if inflight is None:
+            return 0
+        recovered = inflight.recover()
+        if recovered:
+            self.crawler.stats.inc_value("newsbot/cluster/recovered_requests", recovered)
+            logger.warning("re-queued %d requests a killed worker had in flight", recovered)
+        return recovered
+
     def spider_idle(self, spider):
+        inflight = getattr(self.crawler, "newsbot_inflight", None)
+        if inflight is not None:
+            inflight.clear()
+        if self.recover():
+            raise DontCloseSpider
         self.busy = False
         self.store.db.zrem(self.busy_key, self.store.run_id)
         others = self.store.db.zcount(self.busy_key, self._now_ms(), "+inf")
         held = self.store.claims_elsewhere([site.name for site in getattr(spider, "sites", ())])
-        if others or held:
-            logger.info("idle, waiting: %d other workers busy, %d due articles claimed by others", others, held)
+        fetching = inflight.elsewhere() if inflight is not None else 0
+        if others or held or fetching:
+            logger.info("idle, waiting: %d other workers busy, %d due articles claimed and %d requests "
+                        "in flight elsewhere", others, held, fetching)
             raise DontCloseSpider
 
     def spider_closed(self, spider):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         self.store.db.zrem(self.busy_key, self.store.run_id)
+        inflight = getattr(self.crawler, "newsbot_inflight", None)
+        if inflight is not None:
+            inflight.close()
 
 
 def merge_feed(output: str | Path, spider: str) -> tuple[Path, int]:

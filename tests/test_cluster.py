@@ -169,3 +169,28 @@ def test_two_workers_together_keep_one_workers_per_host_rate(http_site, redis_ur
     # it was sent, loaded machines add jitter: the lower bound has that slack).
     assert min(gaps) >= 0.5 * interval, sorted(gaps)[:5]
     assert times[-1] - times[0] >= (len(times) - 1) * interval * 0.95, (len(times), times[-1] - times[0])
+
+
+def test_list_pages_a_killed_worker_had_in_flight_are_read_by_the_other(http_site, redis_url, tmp_path):
+    # Slow list pages: the victim is killed while it holds some of them (scrapy-redis alone
+    # would lose those, and with them the older articles of their columns).
+    root = http_site.root / "news.nankai.edu.cn"
+    for page in root.rglob("*.shtml"):
+        path = "/" + str(page.relative_to(root))
+        if "/system/20" not in path:
+            http_site.faults[path] = Fault(delay=1.5)
+    output = tmp_path / "shared"
+    victim = worker(output, "w1", redis_url, http_site)
+    deadline = time.monotonic() + 60
+    while len(http_site.list_requests()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    survivor = worker(output, "w2", redis_url, http_site)
+    time.sleep(0.5)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    assert finish(survivor) == 0, log_of(output, "w2")
+    time.sleep(3.5)  # w1's lock expires with its lease; its restart completes its feed shard
+    assert finish(worker(output, "w1", redis_url, http_site)) == 0, log_of(output, "w1")
+    assert_every_article_once(output, redis_url)
+    report = json.loads((output / "reports" / "nankai.w2-latest.json").read_text())
+    assert report["stats"].get("newsbot/cluster/recovered_requests", 0) >= 1
