@@ -125,7 +125,7 @@ def cmd_status(args) -> int:
     return code
 
 
-def cmd_feed_merge(args) -> int:
+def cmd_merge_shards(args) -> int:
     from .cluster import merge_feed
 
     path, added = merge_feed(args.output, args.spider)
@@ -167,11 +167,11 @@ def main(argv=None) -> int:
     status.add_argument("--worker", default=None, help="a cluster worker's report (its NEWSBOT_WORKER)")
     status.set_defaults(func=cmd_status)
 
-    feed = sub.add_parser("feed", help="the JSONL feed of a cluster").add_subparsers(dest="feed_command", required=True)
-    merge = feed.add_parser("merge", help="merge the workers' feed shards into feeds/{spider}.jsonl")
+    merge = sub.add_parser("merge-shards", help="merge a cluster's feed shards (feeds/{spider}.{worker}.jsonl) "
+                           "into feeds/{spider}.jsonl")
     merge.add_argument("--output", required=True, help="the shared NEWSBOT_OUTPUT_DIR")
     merge.add_argument("--spider", default="nankai")
-    merge.set_defaults(func=cmd_feed_merge)
+    merge.set_defaults(func=cmd_merge_shards)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -10,7 +10,7 @@ other machines) share through Redis:
 * **politeness is global** (``GlobalPolitenessMiddleware``): one per-host schedule in Redis,
   so N workers together fetch from a host no faster than one worker would;
 * the **feed** is one shard per worker, ``feeds/{spider}.{worker}.jsonl``, merged by
-  ``newsbot feed merge`` (each article's line is in exactly one shard).
+  ``newsbot merge-shards`` (each article's line is in exactly one shard).
 
 Without the setting nothing here is enabled and a crawl is the single-machine default.
 """

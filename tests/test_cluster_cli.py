@@ -1,5 +1,5 @@
-"""``newsbot status`` (a scrapyd job's exit code, from its run report) and ``newsbot feed
-merge`` (a cluster's feed shards into one feed), on files as the crawls leave them."""
+"""``newsbot status`` (a scrapyd job's exit code, from its run report) and ``newsbot
+merge-shards`` (a cluster's feed shards into one feed), on files as the crawls leave them."""
 
 from __future__ import annotations
 
@@ -53,19 +53,19 @@ def line(urlname: str) -> str:
     return json.dumps({"urlname": urlname, "title": f"t{urlname}"}, ensure_ascii=False)
 
 
-def test_feed_merge_takes_each_article_once_and_is_idempotent(tmp_path):
+def test_merge_shards_takes_each_article_once_and_is_idempotent(tmp_path):
     feeds = tmp_path / "feeds"
     feeds.mkdir()
     (feeds / "nankai.w1.jsonl").write_text(line("a") + "\n" + line("b") + "\n", encoding="utf-8")
     # A torn last line (a worker killed mid-write) is not merged; the worker repairs it on restart.
     (feeds / "nankai.w2.jsonl").write_text(line("c") + "\n" + line("a") + "\n" + '{"urlname": "d', encoding="utf-8")
     (feeds / "bistu.w1.jsonl").write_text(line("x") + "\n", encoding="utf-8")
-    done = newsbot("feed", "merge", "--output", str(tmp_path), "--spider", "nankai")
+    done = newsbot("merge-shards", "--output", str(tmp_path), "--spider", "nankai")
     assert done.returncode == 0 and "3 lines added" in done.stdout
     merged = (feeds / "nankai.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(x)["urlname"] for x in merged] == ["a", "b", "c"]
     (feeds / "nankai.w2.jsonl").write_text(line("c") + "\n" + line("a") + "\n" + line("d") + "\n", encoding="utf-8")
-    assert "1 lines added" in newsbot("feed", "merge", "--output", str(tmp_path), "--spider", "nankai").stdout
-    assert "0 lines added" in newsbot("feed", "merge", "--output", str(tmp_path), "--spider", "nankai").stdout
+    assert "1 lines added" in newsbot("merge-shards", "--output", str(tmp_path), "--spider", "nankai").stdout
+    assert "0 lines added" in newsbot("merge-shards", "--output", str(tmp_path), "--spider", "nankai").stdout
     merged = (feeds / "nankai.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(x)["urlname"] for x in merged] == ["a", "b", "c", "d"]
