@@ -1,16 +1,22 @@
 """Article body HTML -> paragraphs and images, and from those the Markdown, text and clean
 HTML forms the writers use. Extractors find the body element; this module decides what in
 it is content, so every site and the generic fallback render alike.
+
+Everything here may be hostile (a post is published on someone's blog): links and images
+keep only http(s) (and mailto for links) URLs, Markdown destinations cannot be ended early,
+and the clean HTML passes an allow-list sanitiser (``nh3``, the ammonia binding) last.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from functools import lru_cache
+from html import escape
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+import nh3
 from lxml import etree
 
 from .text import fold_spaces, remove_pinyin
@@ -29,8 +35,14 @@ BLOCK_TAGS = frozenset(
     "figcaption pre ul ol li dl dt dd table thead tbody tfoot tr td th caption h1 h2 h3 h4 "
     "h5 h6 hr form fieldset details summary".split()
 )
+# HTML5 void elements that lxml's parser (libxml2, HTML 4 rules) does not know are empty:
+# it nests everything after them inside them. What they "contain" is the content that
+# follows them, so it is walked as such, while the element itself is dropped.
+MISPARSED_VOID = frozenset({"embed", "source", "track"})
 KEEP_ATTRS = frozenset({"href", "src", "alt", "title", "colspan", "rowspan"})
 IMAGE_SRC_ATTRS = ("data-original", "data-src", "original", "src")
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+IMAGE_SCHEMES = frozenset({"http", "https"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _BR = "\x00"  # stands for <br> while whitespace is folded
 
@@ -53,7 +65,14 @@ def parse_fragment(html: str) -> etree._Element:
     return lxml.html.fragment_fromstring(html, create_parent="div")
 
 
+# The clean step asks html_to_blocks and clean_html about the same body string: parse it
+# once. Both only read the tree, never change it.
+_parsed = lru_cache(maxsize=2)(parse_fragment)
+
+
 def is_hidden(el: etree._Element) -> bool:
+    if not el.attrib:  # most elements: nothing to look up
+        return False
     return (
         el.get("hidden") is not None
         or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
@@ -61,11 +80,30 @@ def is_hidden(el: etree._Element) -> bool:
     )
 
 
+def absolute_url(value: str | None, base_url: str, schemes=LINK_SCHEMES) -> str | None:
+    """``value`` resolved against the page, if it is a URL with one of ``schemes``.
+
+    urljoin drops the tabs and newlines browsers ignore too (``jav&#x09;ascript:``) and
+    lowercases the scheme, so what is checked is what a browser would run. Not a URL at
+    all (``Nucl. Phys. B 612 (2001) 25`` is fine, ``http://[x`` raises): no URL.
+    """
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        url = urljoin(base_url, value)
+        scheme = urlsplit(url).scheme
+    except ValueError:
+        return None
+    return url if scheme in schemes else None
+
+
 def image_src(el: etree._Element, base_url: str) -> str | None:
+    """The first usable image URL of an <img> (lazy-loading attributes first)."""
     for attr in IMAGE_SRC_ATTRS:
-        value = (el.get(attr) or "").strip()
-        if value and not value.startswith(("data:", "javascript:")):
-            return urljoin(base_url, value)
+        src = absolute_url(el.get(attr), base_url, IMAGE_SCHEMES)
+        if src:
+            return src
     return None
 
 
@@ -104,16 +142,45 @@ def _drop(node: etree._Element, parent: etree._Element | None = None) -> None:
             parent.text = (parent.text or "") + tail
 
 
-def _escape_markdown(text: str) -> str:
-    text = re.sub(r"([\\`*_\[\]])", r"\\\1", text)
-    return text.replace("<", "&lt;")
+# --- Markdown ---------------------------------------------------------------------------
+# Text: backslash-escape what Markdown would read as syntax; '<' as an entity so no raw
+# HTML (or a fake <!--more-->) can start; '&' where it would start an entity, so the text
+# '&lt;' stays those four characters.
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]]|<|&(?=#?\w+;)")
+_MD_REPLACE = {"<": "&lt;", "&": "&amp;"}
+# A paragraph line that Markdown would read as a heading, quote or list item: escape the
+# marker (of "1. " the dot: a backslash before a digit is no escape and would show).
+_MD_LINE_START = re.compile(r"^(?:([#>+-])|(\d+)([.)]))(?= )", re.M)
+_EMPTY_STRONG = re.compile(r"\*\*\s*\*\*")
+# A destination (link or image URL) may hold none of these: whitespace and controls end
+# it, ')' '(' '<' '>' unbalance it, quotes start a title, '\' escapes, '`' starts a code
+# span that binds tighter than the link, and braces would read as template syntax.
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f()<>\"'\\`{}]")
+_BR_EDGE = re.compile(f" ?{_BR} ?")
+_BR_RUN = re.compile(f"{_BR}+")
+
+
+def escape_markdown(text: str) -> str:
+    return _MD_SPECIAL.sub(lambda m: _MD_REPLACE.get(m[0], "\\" + m[0]), text)
+
+
+def markdown_url(url: str) -> str:
+    """A URL as a Markdown link destination that no character in it can end early
+    (percent-encoded: the same URL to a browser)."""
+    return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
+
+
+def _escape_line_start(match: re.Match) -> str:
+    return f"\\{match[1]}" if match[1] else f"{match[2]}\\{match[3]}"
 
 
 def _finish(raw: str) -> str:
     """Fold whitespace, keep <br> as a line break, drop pinyin annotations."""
     text = fold_spaces(raw)
-    text = re.sub(f" ?{_BR} ?", _BR, text).strip(" " + _BR)
-    text = re.sub(f"{_BR}+", "\n", text)
+    if _BR in text:
+        text = _BR_RUN.sub("\n", _BR_EDGE.sub(_BR, text).strip(" " + _BR))
+    else:
+        text = text.strip(" ")
     return remove_pinyin(text)
 
 
@@ -127,20 +194,28 @@ class _BlockBuilder:
     def add(self, text: str | None) -> None:
         if text:
             self.text.append(text)
-            self.md.append(_escape_markdown(text))
+            self.md.append(escape_markdown(text))
 
     def flush(self) -> None:
+        if not self.text:  # most block boundaries close nothing
+            return
         text = _finish("".join(self.text))
-        markdown = _finish("".join(self.md))
-        markdown = re.sub(r"^([#>+-]|\d+\.)(?= )", r"\\\1", markdown)  # not a heading/list
-        markdown = re.sub(r"\*\*\s*\*\*", "", markdown)
         if text:
+            markdown = _finish("".join(self.md))
+            markdown = _MD_LINE_START.sub(_escape_line_start, markdown)
+            markdown = _EMPTY_STRONG.sub("", markdown)
             self.blocks.append(Block(text=text, markdown=markdown))
         self.md.clear()
         self.text.clear()
 
     def walk(self, el: etree._Element) -> None:
         tag = el.tag if isinstance(el.tag, str) else None
+        if tag in MISPARSED_VOID:
+            self.add(el.text)
+            for child in el:
+                self.walk(child)
+            self.add(el.tail)
+            return
         if tag is None or tag in SKIP_TAGS or is_hidden(el):
             self.add(el.tail)  # comments and skipped elements still have tail text
             return
@@ -160,16 +235,18 @@ class _BlockBuilder:
                 lead = inner[: len(inner) - len(inner.lstrip(" \t\r\n\xa0\u3000"))]
                 trail = inner[len(inner.rstrip(" \t\r\n\xa0\u3000")):]
                 self.text.append(inner)
-                self.md.append(f"{lead}**{_escape_markdown(stripped)}**{trail}")
+                self.md.append(f"{lead}**{escape_markdown(stripped)}**{trail}")
             else:
                 self.add(inner)
         elif tag == "a" and el.get("href") and not _has_structure(el):
             inner = inline_text(el)
-            href = urljoin(self.base_url, el.get("href").strip())
-            if inner.strip() and href.startswith(("http://", "https://")):
+            href = absolute_url(el.get("href"), self.base_url, IMAGE_SCHEMES)  # no mailto: in Markdown
+            if inner.strip() and href:
+                if self.md and self.md[-1].endswith("!"):  # '![' would start an image
+                    self.md[-1] = self.md[-1][:-1] + "\\!"
                 self.text.append(inner)
-                label = _escape_markdown(fold_spaces(inner).strip())
-                self.md.append(f"[{label}]({href.replace(')', '%29').replace(' ', '%20')})")
+                label = escape_markdown(fold_spaces(inner).strip())
+                self.md.append(f"[{label}]({markdown_url(href)})")
             else:
                 self.add(inner)
         else:
@@ -195,14 +272,14 @@ def inline_text(el: etree._Element) -> str:
     """An element's text as a reader sees it: no scripts or ruby pinyin, <br> kept."""
     parts = [el.text or ""]
     for child in el:
-        if isinstance(child.tag, str) and child.tag not in SKIP_TAGS and not is_hidden(child):
+        if _kept(child):
             parts.append(" " if child.tag == "br" else inline_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
 
 
 def html_to_blocks(body: etree._Element | str, base_url: str) -> list[Block]:
-    root = parse_fragment(body) if isinstance(body, str) else body
+    root = _parsed(body) if isinstance(body, str) else body
     builder = _BlockBuilder(base_url)
     builder.add(root.text)
     for child in root:
@@ -228,7 +305,7 @@ def blocks_to_markdown(blocks: list[Block], image_alt: str = "图") -> str:
     cut = summary_index(blocks)
     out = []
     for index, block in enumerate(blocks):
-        out.append(f"![{image_alt}]({block.src})" if block.is_image else block.markdown)
+        out.append(f"![{image_alt}]({markdown_url(block.src)})" if block.is_image else block.markdown)
         if index == cut:
             out.append(MORE)
     return "\n\n".join(out)
@@ -244,33 +321,82 @@ def blocks_to_text(blocks: list[Block]) -> str:
     return "\n".join(b.text.replace("\n", " ") for b in blocks if not b.is_image)
 
 
+# --- clean HTML -------------------------------------------------------------------------
+# The allow-list: ammonia's default tags (text structure, tables, images, links) minus
+# image maps, whose <area href> is a link no rule here reads; only content attributes;
+# link URLs http/https/mailto, image URLs http/https, absolute only (every URL was made
+# absolute before: the attribute filter drops a relative one); comments, and the contents
+# of every never-content tag, removed.
+ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) - {"area", "map"} - SKIP_TAGS
+_SANITISER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(SKIP_TAGS) | {"area", "map", "base", "frame", "frameset"},
+    attributes={"*": {"title"}, "a": {"href"}, "img": {"src"}, "td": {"colspan", "rowspan"},
+                "th": {"colspan", "rowspan"}},
+    attribute_filter=lambda tag, attr, value: (
+        absolute_url(value, "", IMAGE_SCHEMES if tag == "img" else LINK_SCHEMES) if attr in ("href", "src") else value
+    ),
+    url_schemes=set(LINK_SCHEMES),
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
+def _kept(el) -> bool:
+    """Is this child content (an element, not never-content, not hidden)?"""
+    if el.tag in MISPARSED_VOID:
+        return True
+    return isinstance(el.tag, str) and el.tag.lower() not in SKIP_TAGS and not is_hidden(el)
+
+
+def _serialise(el: etree._Element, base_url: str, out: list[str]) -> None:
+    """Append the clean HTML of ``el`` (not its tail): never-content and hidden children
+    dropped (their tails kept), content attributes only, absolute URLs."""
+    tag = el.tag.lower()
+    if tag in MISPARSED_VOID:
+        out.append(escape(el.text or "", quote=False))
+        _serialise_children(el, base_url, out)
+        return
+    if tag in ("p", "div", "span") and not any(_kept(child) for child in el):
+        text = (el.text or "") + "".join(child.tail or "" for child in el)
+        if not fold_spaces(text).strip():
+            return  # empty spacer paragraphs (<p>&nbsp;</p>)
+    attrs = []
+    if tag == "img":
+        src = image_src(el, base_url)
+        if src is None:
+            return  # an image with no http(s) URL shows nothing
+        attrs.append(("src", src))
+    else:
+        for name, value in el.items():
+            if name in ("href", "src"):
+                value = absolute_url(value, base_url)
+            if name in KEEP_ATTRS and value is not None:
+                attrs.append((name, value))
+    out.append("<" + tag + "".join(f' {name}="{escape(value)}"' for name, value in attrs) + ">")
+    out.append(escape(el.text or "", quote=False))
+    _serialise_children(el, base_url, out)
+    if tag not in _VOID_TAGS:
+        out.append(f"</{tag}>")
+
+
+def _serialise_children(el: etree._Element, base_url: str, out: list[str]) -> None:
+    for child in el:
+        if _kept(child):
+            _serialise(child, base_url, out)
+        out.append(escape(child.tail or "", quote=False))
+
+
 def clean_html(body: etree._Element | str, base_url: str) -> str:
-    """The body as clean HTML: no scripts, styles, comments or hidden elements; only
-    content attributes; absolute links and image URLs."""
-    root = parse_fragment(body) if isinstance(body, str) else copy.deepcopy(body)
-    while len(root) == 1 and not (root.text or "").strip() and not (root[0].tail or "").strip():
+    """The body as clean, safe HTML: no scripts, styles, comments or hidden elements; only
+    content attributes; absolute http(s)/mailto links and http(s) image URLs."""
+    root = _parsed(body) if isinstance(body, str) else body
+    while len(root) == 1 and _kept(root[0]) and not (root.text or "").strip() and not (root[0].tail or "").strip():
         root = root[0]  # the body container itself (<td id="txt">) is not content
-    for el in list(root.iter()):
-        if el is root:
-            continue
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None or tag.lower() in SKIP_TAGS or is_hidden(el):
-            _drop(el)
-    for el in root.iter():
-        for attr in list(el.attrib):
-            if attr not in KEEP_ATTRS:
-                del el.attrib[attr]
-        if el.tag == "img":
-            src = image_src(el, base_url)
-            el.attrib.clear()
-            if src:
-                el.set("src", src)
-        elif el.get("href"):
-            el.set("href", urljoin(base_url, el.get("href").strip()))
-    for el in list(root.iter("p", "div", "span")):
-        if el is not root and not len(el) and not fold_spaces(el.text or "").strip():
-            _drop(el)  # empty spacer paragraphs (<p>&nbsp;</p>)
-    inner = (root.text or "") + "".join(
-        lxml.html.tostring(child, encoding="unicode", method="html") for child in root
-    )
-    return inner.strip()
+    out = [escape(root.text or "", quote=False)]
+    _serialise_children(root, base_url, out)
+    # html5ever writes U+00A0 as &nbsp;: keep it the character the page had, as before.
+    return _SANITISER.clean("".join(out)).replace("&nbsp;", "\xa0").strip()

@@ -2,20 +2,26 @@
 
 Scrapy decodes an HTML page with the charset of its Content-Type header, else of its
 ``<meta>``, else it guesses among UTF-8 and cp1252, so GBK bytes without a declaration
-came out as mojibake, and GBK bytes declared as UTF-8 as replacement characters. This
-downloader middleware checks the bytes: when they are not valid in the declared (or
-assumed UTF-8) charset but are valid GB18030 (a superset of GBK and GB2312), the page is
-decoded as GB18030, with a log line and ``newsbot/charset/{missing,wrong}`` counted.
+came out as mojibake, and GBK bytes declared as UTF-8 as replacement characters.
+``repair`` checks the bytes: when they are not valid in the declared (or assumed UTF-8)
+charset but are valid GB18030 (a superset of GBK and GB2312), the page is decoded as
+GB18030; when a page declares GBK/GB2312 but its bytes are UTF-8 (a browser-saved page
+keeps the server's ``<meta>`` and writes UTF-8), as UTF-8. The downloader middleware
+applies it to every crawled page (a log line, ``newsbot/charset/{missing,wrong}``
+counted); ``newsbot.extract`` applies the same decision to a saved page.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from scrapy.http import HtmlResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
 
 logger = logging.getLogger(__name__)
+
+_GB = ("gb18030", "gbk", "gb2312", "cp936")
 
 
 def _decodes(body: bytes, encoding: str) -> bool:
@@ -32,6 +38,49 @@ def _mostly_utf8(body: bytes) -> bool:
     return bad <= 3 and bad * 1000 < len(body)
 
 
+def _has_multibyte_utf8(body: bytes) -> bool:
+    """UTF-8 with non-ASCII text in it: valid GBK bytes almost never also decode as UTF-8."""
+    return _decodes(body, "utf-8") and any(b >= 0x80 for b in body)
+
+
+@dataclass(frozen=True)
+class Repair:
+    encoding: str  # the charset the page is to be decoded with
+    declared: str | None  # what the header or <meta> said (None: nothing)
+
+    @property
+    def kind(self) -> str:
+        return "wrong" if self.declared else "missing"
+
+
+def repair(body: bytes, content_type: str | None = None) -> Repair | None:
+    """The charset to decode ``body`` with instead of the declared one, or None when the
+    declaration (or Scrapy's guess) is right."""
+    if not body:
+        return None
+    declared = http_content_type_encoding(content_type or "") or html_body_declared_encoding(body)
+    encoding = resolve_encoding(declared) if declared else None
+    if encoding in _GB and _has_multibyte_utf8(body):
+        return Repair("utf-8", declared)  # declared GBK, but the bytes are UTF-8
+    if encoding == "gb18030" or _decodes(body, encoding or "utf-8"):
+        return None
+    if encoding in (None, "utf-8") and _mostly_utf8(body):
+        return None  # a UTF-8 page with a few broken bytes stays UTF-8
+    if not _decodes(body, "gb18030"):
+        return None
+    return Repair("gb18030", declared)
+
+
+def content_type_of(headers) -> str:
+    """The Content-Type header as text, from Scrapy headers or a plain dict."""
+    if not headers:
+        return ""
+    value = headers.get("Content-Type") or headers.get(b"Content-Type") or b""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else b""
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
 class ChineseCharsetMiddleware:
     def __init__(self, stats):
         self.stats = stats
@@ -41,19 +90,13 @@ class ChineseCharsetMiddleware:
         return cls(crawler.stats)
 
     def process_response(self, request, response, spider=None):
-        if not isinstance(response, HtmlResponse) or not response.body:
+        if not isinstance(response, HtmlResponse):
             return response
-        header = response.headers.get("Content-Type", b"").decode("latin-1")
-        declared = http_content_type_encoding(header) or html_body_declared_encoding(response.body)
-        encoding = resolve_encoding(declared) if declared else None
-        if encoding == "gb18030" or _decodes(response.body, encoding or "utf-8"):
+        fix = repair(response.body, content_type_of(response.headers))
+        if fix is None:
             return response
-        if encoding in (None, "utf-8") and _mostly_utf8(response.body):
-            return response  # a UTF-8 page with a few broken bytes stays UTF-8
-        if not _decodes(response.body, "gb18030"):
-            return response
-        kind = "wrong" if declared else "missing"
-        self.stats.inc_value(f"newsbot/charset/{kind}")
-        logger.warning("%s: charset %s but the bytes are GB18030; decoding them as GB18030",
-                       response.url, f"declared {declared}" if declared else "not declared")
-        return response.replace(encoding="gb18030")
+        self.stats.inc_value(f"newsbot/charset/{fix.kind}")
+        logger.warning("%s: charset %s but the bytes are %s; decoding them as %s", response.url,
+                       f"declared {fix.declared}" if fix.declared else "not declared",
+                       fix.encoding.upper(), fix.encoding.upper())
+        return response.replace(encoding=fix.encoding)

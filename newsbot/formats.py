@@ -15,28 +15,111 @@ from typing import Callable
 
 import yaml
 
+from .body import markdown_url
 from .dates import to_local
 from .items import Article
 
+# --- YAML scalars -----------------------------------------------------------------------
+# Written by hand rather than by a YAML round-trip per call (PyYAML was most of the render
+# time); tests/test_formats.py proves on arbitrary unicode that every scalar loads back with
+# PyYAML as exactly its value, and that the quoted form is byte for byte PyYAML's own.
+
 # FORMAT.md: characters that make YAML misread a bare title.
-_YAML_HOSTILE = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`]|: | #|:$|[\t\n\r]")
+_YAML_HOSTILE = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`]|: | #|:$")
+# What a plain scalar may hold: YAML's printable characters, less tab, the BOM and the
+# characters YAML 1.1 reads as line breaks (U+0085, U+2028, U+2029).
+_YAML_PLAIN = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]+")
+# PyYAML's double-quoted escapes (yaml.emitter.Emitter.ESCAPE_REPLACEMENTS), and the
+# characters it escapes with allow_unicode (yaml.emitter.Emitter.write_double_quoted):
+# all but printable ASCII and the BMP's printable rest (astral characters are escaped).
+_DQ_ESCAPES = {
+    "\0": "0", "\x07": "a", "\x08": "b", "\x09": "t", "\x0a": "n", "\x0b": "v", "\x0c": "f",
+    "\x0d": "r", "\x1b": "e", '"': '"', "\\": "\\", "\x85": "N", "\xa0": "_", "\u2028": "L", "\u2029": "P",
+}
+_DQ_ESCAPED = re.compile('["\\\\]|[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]')
+
+
+# Hexo reads front matter with js-yaml (YAML 1.2), which takes 1e5, 0o17 and 0b1 for numbers
+# where PyYAML (YAML 1.1) does not: a scalar that starts like a number is quoted.
+_NUMBER_LIKE = re.compile(r"[-+]?\.?\d")
+
+
+def _resolves_to_non_string(value: str) -> bool:
+    """Would a YAML loader read this plain scalar as a number, bool, null, date, ...?
+    (PyYAML's own implicit resolvers, the ones safe_load applies, and js-yaml's numbers.)"""
+    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers.get(value[0], ())
+    return bool(_NUMBER_LIKE.match(value)) or any(regexp.match(value) for _tag, regexp in resolvers)
 
 
 def yaml_scalar(value: str) -> str:
     """A YAML scalar that loads back as exactly ``value``: bare when that is safe (as the
     seeds write titles), double-quoted otherwise."""
-    if value and not _YAML_HOSTILE.search(value) and "\n" not in value and value == value.strip():
-        try:
-            if yaml.safe_load(f"k: {value}") == {"k": value}:
-                return value
-        except yaml.YAMLError:
-            pass
+    if (
+        value
+        and value == value.strip()
+        and _YAML_PLAIN.fullmatch(value)
+        and not _YAML_HOSTILE.search(value)
+        and not _resolves_to_non_string(value)
+    ):
+        return value
     return double_quoted(value)
 
 
+def _escape(match: re.Match) -> str:
+    char = match[0]
+    if char in _DQ_ESCAPES:
+        return "\\" + _DQ_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+
+
 def double_quoted(value: str) -> str:
-    dumped = yaml.safe_dump(value, allow_unicode=True, default_style='"', width=1 << 30)
-    return dumped.rstrip("\n").removesuffix("\n...")
+    """``value`` as a double-quoted YAML scalar, exactly as PyYAML's safe_dump writes it."""
+    return '"' + _DQ_ESCAPED.sub(_escape, value) + '"'
+
+
+# --- template syntax ----------------------------------------------------------------------
+# Hexo runs nunjucks over a post ({{ }}, {% %}, {# #}) and Jekyll runs Liquid ({{ }}, {% %}):
+# article text must never be evaluated, nor break the build (nunjucks stops at a stray
+# "#}"). Each '{' that would open a tag, and each '#' of a "#}", is wrapped in a raw block
+# of its own, which both engines print as the plain character. No article text ever stands
+# inside a raw block, so an article's own '{% endraw %}' cannot end one early (its '{' is
+# wrapped too). Hexo >= 5 lifts raw blocks out before the Markdown renderer and puts them
+# back after it; older Hexo runs nunjucks first: either way the plain character reaches the
+# page (checked with Hexo 7 + hexo-renderer-marked). Not entities (&#123;): whether they
+# survive depends on the Markdown renderer (marked keeps them, markdown-it decodes them back
+# to '{' before nunjucks runs), while raw is read by the template engine itself. Known
+# blemish: Hexo's placeholder for a raw block is an HTML comment, so a paragraph that
+# *starts* with one is passed through as an HTML block (shown as text, no <p>).
+# URLs get no raw block: their braces are percent-encoded (``markdown_url``).
+_TEMPLATE_SYNTAX = re.compile(r"\{(?=[{%#])|#(?=\})")
+
+
+def raw(char: str) -> str:
+    return "{% raw %}" + char + "{% endraw %}"
+
+
+RAW_BRACE = raw("{")
+
+
+def neutralise_templates(text: str) -> str:
+    return _TEMPLATE_SYNTAX.sub(lambda m: raw(m[0]), text)
+
+
+_BLANK_LINE_AFTER = re.compile(r"\n(?=[ \t]*\n)")
+
+
+def html_block(html: str) -> str:
+    """The body HTML as one HTML block that a Markdown converter passes through untouched.
+
+    Jekyll runs a post through kramdown (or CommonMark), which reads text standing between
+    HTML elements as Markdown: a '[x](javascript:...)' in article text would become a live
+    link there, since neither converter checks URL schemes. Inside one <div> with no blank
+    line (a blank line ends an HTML block in CommonMark) no article text is read as
+    Markdown. A blank line is only collapsible whitespace to a browser, except in <pre>,
+    where its newline is kept as '&#10;' (the same character).
+    """
+    return "<div>\n" + _BLANK_LINE_AFTER.sub("&#10;" if "<pre" in html else "", html) + "\n</div>"
 
 
 def _local_time(article: Article) -> datetime:
@@ -60,9 +143,9 @@ def render_hexo(article: Article, options: dict) -> str:
         "authorbox: false",
         "sidebar: false",
         "---",
-        article.body_markdown,
+        neutralise_templates(article.body_markdown),
         "",
-        f"[转入文章首发地址]({article.url})",
+        f"[转入文章首发地址]({markdown_url(article.url)})",
     ]
     return "\n".join(lines) + "\n"
 
@@ -80,12 +163,12 @@ def render_jekyll(article: Article, options: dict) -> str:
         "layout: post",
         f"title: {double_quoted(article.title)}",
         f"date: {date}",
-        f"categories: {category}",
-        f"tags: {outlet}新闻",
+        f"categories: {yaml_scalar(category)}",
+        f"tags: {yaml_scalar(f'{outlet}新闻')}",  # the outlet is the page's words, like the title
         "---",
-        article.body_html,
+        neutralise_templates(html_block(article.body_html)),
         "",
-        f"<{article.url}>",
+        f"<{markdown_url(article.url)}>",
         "",
         f"[返回{outlet}新闻]({site}/category/{category}.html)｜[返回首页]({site}/)",
     ]
@@ -120,6 +203,12 @@ def parse_profiles(value) -> list[str]:
 TEMP_PREFIX = ".newsbot-tmp-"
 
 
+def current_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> None:
     """Write ``text`` to ``path`` so that readers, and a crash, see the old file or the
     whole new one, never a part: temp file in the same directory, fsync, rename, fsync dir.
@@ -129,6 +218,9 @@ def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> None:
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
+        # mkstemp makes 0600; give the file the mode open() would (what the umask, or
+        # NEWSBOT_FILE_MODE, allows), so a web server running as another user reads it.
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

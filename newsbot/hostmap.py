@@ -17,9 +17,22 @@ from scrapy.exceptions import NotConfigured
 META_KEY = "newsbot_real_url"
 
 
+def mapped_url(host_map: dict[str, str], url: str) -> str | None:
+    """Where to download ``url`` from, or None when its host is not mapped."""
+    parts = urlsplit(url)
+    bases = {host.lower(): base for host, base in host_map.items()}
+    base = bases.get((parts.hostname or "").lower())
+    if base is None:
+        return None
+    base = urlsplit(base)
+    path = base.path.rstrip("/") + (parts.path or "/")
+    return urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
+
+
 class HostMapMiddleware:
     def __init__(self, host_map: dict[str, str]):
         self.host_map = {host.lower(): urlsplit(base) for host, base in host_map.items()}
+        self.bases = {host.lower(): base for host, base in host_map.items()}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -28,16 +41,8 @@ class HostMapMiddleware:
             raise NotConfigured
         return cls(host_map)
 
-    def mapped(self, url: str) -> str | None:
-        parts = urlsplit(url)
-        base = self.host_map.get((parts.hostname or "").lower())
-        if base is None:
-            return None
-        path = base.path.rstrip("/") + (parts.path or "/")
-        return urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
-
     def process_request(self, request, spider=None):
-        target = self.mapped(request.url)
+        target = mapped_url(self.bases, request.url)
         if target is not None:
             request.meta[META_KEY] = request.url
             request._set_url(target)  # in place: the same Request object comes back to us

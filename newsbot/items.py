@@ -18,7 +18,8 @@ class Article:
     source: str = ""  # the source's display name (南开大学)
     column: str | None = None  # the site's section (南开要闻)
     columns: list[str] = field(default_factory=list)  # every section that listed it
-    outlet: str | None = None  # 来源: the outlet the page credits (南开大学新闻网, 人民日报)
+    outlet: str | None = None  # 来源: the outlet the page credits, its name only (人民日报)
+    outlet_edition: str | None = None  # what 来源 states beside the name: 2024年10月18日 1版
     published: datetime | None = field(default=None, metadata={"serializer": _iso})
     published_raw: str | None = None  # the date text as found, kept for debugging misreads
     crawled_at: datetime | None = field(default=None, metadata={"serializer": _iso})

@@ -2,8 +2,7 @@
 
 An ``ArticlePage`` is built from a response (URL + HTML). Site classes list their
 selectors as class attributes at the top and override a field method only where their
-site needs more than a selector. The spiders, ``newsbot extract`` and the tests all go
-through ``extract_article``.
+site needs more than a selector. ``newsbot.extract`` runs them (the one extraction path).
 """
 
 from __future__ import annotations
@@ -11,13 +10,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import cached_property
+from urllib.parse import urljoin
 
 from lxml import etree
+from lxml.cssselect import CSSSelector
 from scrapy.http import HtmlResponse, TextResponse
 
 from .body import inline_text
 from .dates import date_from_url, parse_date
-from .items import Article
 from .text import clean_text
 
 META_DATE_NAMES = (
@@ -31,12 +31,100 @@ def make_response(url: str, body: bytes, encoding: str | None = None) -> HtmlRes
     return HtmlResponse(url, body=body, encoding=encoding)
 
 
+def remove_keeping_tail(el: etree._Element) -> None:
+    """Remove an element; the text after it (its tail) stays where it was."""
+    parent, previous, tail = el.getparent(), el.getprevious(), el.tail
+    parent.remove(el)
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+# Editorial lines that close a body but are not the article (the realpages convention):
+# 原文链接：…, 审核：…, 责任编辑：…, (责编：…), 【编辑:…】.
+EDITORIAL_LINE = re.compile(r"^[(（【\[]?\s*(?:原文链接|原文地址|责任编辑|编辑|责编|审核|审稿|校对|终审)\s*[:：]")
+_BLOCKS = ("p", "div", "section", "center", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+
+
+def drop_editorial_tail(root: etree._Element) -> None:
+    """Remove the editorial lines that end the body (and only those at its very end)."""
+    for el in reversed(list(root.iter(*_BLOCKS))):
+        if el is root:
+            return
+        text = clean_text("".join(el.itertext()))
+        if not text:
+            continue
+        if not (len(text) < 200 and EDITORIAL_LINE.match(text)):
+            return
+        if not re.sub(r"\s+", "", "".join(root.itertext())).endswith(re.sub(r"\s+", "", text)):
+            return  # text follows it outside any block: it does not end the body
+        remove_keeping_tail(el)
+
+
+def drop_unjoinable_links(root: etree._Element, base_url: str) -> None:
+    """Unlink hrefs and image sources that are no URL at all (a citation pasted as a link,
+    ``http://[Nucl. Phys. B 612 (2001) 25]``): urljoin raises on them, which would lose the
+    article; the link text or the rest of the body stays."""
+    for el in root.iter():
+        for attr in ("href", "src", "data-src", "data-original", "original"):
+            value = el.get(attr) if isinstance(el.tag, str) else None
+            if value is None:
+                continue
+            try:
+                urljoin(base_url, value.strip())
+            except ValueError:
+                del el.attrib[attr]
+
+
+# Labels that end a labelled value in a page's meta line (来源：… 作者：… 发稿时间：…).
+META_LABELS = ("发稿时间|发布时间|更新时间|时间|日期|来源|作者|责任编辑|编辑|责编|审核|点击率|点击|浏览次数|浏览"
+               "|阅读|字号|供稿|摄影|记者")
+
+
+def labelled(label: str, value: str = "[^|｜<>]") -> re.Pattern:
+    """``label：value`` up to the next label, a bar or the end of the text."""
+    return re.compile(
+        rf"{label}\s*[:：]\s*({value}{{0,60}}?)\s*"
+        rf"(?=(?:{META_LABELS})\s*[:：]|\s[^\s\d:：|｜]{{1,6}}[:：]|[|｜]|$)"
+    )
+
+
+# Layout images that editors and templates put among the text: never content.
+LAYOUT_IMAGE = re.compile(r"/(?:spacer|space|blank|pixel|next_page|prev_page)\.(?:gif|png|jpe?g)$", re.I)
+
+
+def drop_layout_images(root: etree._Element) -> None:
+    for img in list(root.iter("img")):
+        if LAYOUT_IMAGE.search((img.get("src") or "").split("?")[0]) and img.getparent() is not None:
+            remove_keeping_tail(img)
+
+
+# Where a page's headline may stand, beside the site's own title selectors.
+HEADLINE_CSS = ("h1", "h2", "h3", "[class*=title]", "[class*=Title]")
+
+
+def _text_after(node) -> str:
+    """The first text after an lxml text node (``来源：<a>人民网</a>`` -> 人民网)."""
+    parent = node.getparent()
+    after = "following::text()[normalize-space()][not(ancestor::script) and not(ancestor::style)]"
+    inside = "descendant::text()[normalize-space()][not(ancestor::script) and not(ancestor::style)]"
+    texts = parent.xpath(after if node.is_tail else f"{inside} | {after}")
+    text = clean_text(texts[1]) if len(texts) > 1 else ""
+    # A name has letters and is no other label (作者：, 点击率：) or counter (2168).
+    return text if len(text) >= 2 and re.search(r"[^\W\d_]", text) and not re.search(r"[:：]", text) else ""
+
+
 class ArticlePage:
     # Selectors (CSS), tried in order; the first that matches wins.
     title_css: tuple[str, ...] = ("h1",)
     body_css: tuple[str, ...] = ()
     date_css: tuple[str, ...] = ()
-    outlet_pattern = re.compile(r"来源\s*[:：]\s*([^\s|｜<>]{2,40})")
+    # 来源：… up to the next label or bar: the whole statement (name, date, edition), which
+    # newsbot.text.split_outlet takes apart.
+    outlet_pattern = labelled("来源")
+    byline_pattern = labelled("作者", "[^|｜<>()（）]")  # not a credit in parentheses
     # Elements inside the body that are page chrome, not article (share bars, editors).
     remove_css: tuple[str, ...] = ()
 
@@ -46,12 +134,21 @@ class ArticlePage:
 
     # --- fields -----------------------------------------------------------------------
     def title(self) -> str | None:
-        for css in self.title_css:
-            found = self.response.css(css)
-            text = clean_text(inline_text(found[0].root)) if found else ""
-            if text:
-                return text
-        return self.head_title()
+        """The headline: of the site's title elements and the page's headings, the longest
+        whose text the page's ``<title>`` contains (``{headline}-{site}``); else the first
+        site title element; else the ``<title>``."""
+        head = self.head_title() or ""
+        first, best = None, ""
+        for css in (*self.title_css, *HEADLINE_CSS):
+            for found in self.response.css(css)[:50]:
+                text = clean_text(inline_text(found.root))
+                if not text:
+                    continue
+                if css in self.title_css:
+                    first = first or text
+                if len(text) >= 4 and text in head and len(text) > len(best):
+                    best = text
+        return best or first or head or None
 
     def head_title(self) -> str | None:
         return clean_text(self.response.xpath("//title//text()").get()) or None
@@ -60,10 +157,15 @@ class ArticlePage:
         for css in self.body_css:
             found = self.response.css(css)
             if found:
+                # A container nested in one of its own kind (a duplicated VSB wrapper whose
+                # outer copy also holds the pager): the inner one is the article.
                 root = found[0].root
+                for inner in found[1:]:
+                    if root in inner.root.iterancestors():
+                        root = inner.root
                 for noise in self.remove_css:
-                    for el in found[0].css(noise):
-                        el.root.getparent().remove(el.root)
+                    for el in CSSSelector(noise)(root):
+                        el.getparent().remove(el)
                 return root
         return None
 
@@ -95,11 +197,34 @@ class ArticlePage:
         return None
 
     def outlet(self) -> str | None:
-        for text in self.response.xpath(
+        """What 来源 states: beside the label, or in the element after a bare label
+        (``来源：<a>人民网-文化频道</a>``), else a ``source`` element or meta tag."""
+        for node in self.response.selector.root.xpath(
             "//body//text()[contains(., '来源')][not(ancestor::script) and not(ancestor::style)]"
+        ):
+            text = clean_text(node)
+            match = self.outlet_pattern.search(text)
+            if match and match.group(1):
+                return match.group(1)
+            if match and text.endswith(("：", ":")):
+                match = self.outlet_pattern.search(f"来源：{_text_after(node)}")
+                if match and match.group(1):
+                    return match.group(1)
+        for css in ("#source", ".source", "meta[name=ContentSource]::attr(content)"):
+            for found in self.response.css(css):
+                text = clean_text(found.get() if css.startswith("meta") else inline_text(found.root))
+                if 2 <= len(text) <= 30 and not re.search(r"[:：]", text):
+                    return text
+        return None
+
+    def byline(self) -> str | None:
+        """作者：… as the page's meta line states it (the body's own credit lines are read
+        by the clean pipeline)."""
+        for text in self.response.xpath(
+            "//body//text()[contains(., '作者')][not(ancestor::script) and not(ancestor::style)]"
         ).getall():
-            match = self.outlet_pattern.search(clean_text(text))
-            if match:
+            match = self.byline_pattern.search(clean_text(text))
+            if match and match.group(1):
                 return match.group(1)
         return None
 
@@ -112,34 +237,7 @@ class ArticlePage:
             "title": self.title(),
             "published": self.published(),
             "outlet": self.outlet(),
+            "byline": self.byline(),
             "column": self.column(),
             "body": self.body(),
         }
-
-
-def extract_article(page: ArticlePage, fallback=None) -> Article:
-    """Everything a page states, as an Article (uncleaned: the pipelines clean it).
-
-    When the page object finds no body, ``fallback`` (the generic extractor) is asked,
-    and the article is marked ``extractor="fallback"``.
-    """
-    fields = page.fields
-    article = Article(url=page.url, title=fields["title"], outlet=fields["outlet"], column=fields["column"])
-    article.published = fields["published"]
-    body = fields["body"]
-    if body is None and fallback is not None:
-        found = fallback(page.response)
-        body = found.get("body")
-        if body is not None:
-            article.extractor = "fallback"
-            article.title = article.title or found.get("title")
-            article.published = article.published or found.get("published")
-    if article.published is None:
-        # The site's rules found no date: search the page the generic way (a date beside
-        # the title, labelled or not, meta tags, scripts, the URL).
-        from .generic import GenericExtraction
-
-        article.published = GenericExtraction(page.response).published
-    if body is not None:
-        article.body_html = body if isinstance(body, str) else etree.tostring(body, encoding="unicode", method="html")
-    return article

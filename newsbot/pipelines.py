@@ -14,6 +14,7 @@ import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
@@ -51,15 +52,14 @@ def clean_article(article: Article, convert=None) -> Article:
     blocks = html_to_blocks(article.body_html, article.url) if article.body_html else []
     if convert:
         blocks = [dataclasses.replace(b, text=convert(b.text), markdown=convert(b.markdown)) for b in blocks]
-    if not any(not b.is_image for b in blocks):
-        raise Dropped("no_body", f"no body text on {article.url}")
+    if not blocks:  # photo news (images only, captions or not) is an article
+        raise Dropped("no_body", f"no body text on {article.url} (and no images)")
     article.body_markdown = blocks_to_markdown(blocks)
     article.body_text = blocks_to_text(blocks)
     article.summary = blocks_summary(blocks)
     article.images = [b.src for b in blocks if b.is_image]
     article.body_html = clean_html(article.body_html, article.url)
-    lead = next(b.text for b in blocks if not b.is_image)
-    article.byline = article.byline or find_byline(lead)
+    article.byline = article.byline or find_byline([b.text for b in blocks if not b.is_image])
     article.author = article.author or byline_names(article.byline)
     article.outlet = clean_text(article.outlet) or None
     article.columns = list(dict.fromkeys([*article.columns, *([article.column] if article.column else [])]))
@@ -79,8 +79,8 @@ def normalise_date(article: Article, now: datetime | None = None) -> Article:
 
 
 def canonicalise(article: Article) -> Article:
-    scheme = get_site(article.site).scheme if article.site else "https"
-    article.url = canonical_url(article.url, scheme)
+    # extract() wrote the URL with its site's scheme; keep that scheme.
+    article.url = canonical_url(article.url, urlsplit(article.url).scheme)
     article.urlname = url_hash(article.url)
     return article
 
@@ -215,7 +215,7 @@ class WriteFilesPipeline(_Counted):
             rejected, present = self.feed.scrub()
             if rejected:
                 self.stats.inc_value("newsbot/feed_rejected_lines", rejected)
-            lost = [u for u, _, _, _ in self.store.written_files(self.sites) if u not in present]
+            lost = [u for u in self.store.fed_urlnames(self.sites) if u not in present]
             if lost:  # lines removed by hand: the articles get them back (re-fetched if need be)
                 logger.warning("feed %s: %d written articles have no line; adding them again", self.feed.path, len(lost))
                 self.store.mark_unfed(lost)

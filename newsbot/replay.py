@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,8 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
+
+from .hostmap import mapped_url
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +73,27 @@ class ReplayMiddleware:
         return response
 
 
-def record(url: str, root: str | Path, user_agent: str) -> Path:
-    """Save a live page into fixtures, byte for byte, where replay will look for it."""
-    request = urllib.request.Request(url, headers={"User-Agent": user_agent})
-    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (http(s) only)
-        body = answer.read()
+class RecordError(Exception):
+    """A page that could not be recorded; the message is one line for the user."""
+
+
+def record(url: str, root: str | Path, user_agent: str, host_map: dict[str, str] | None = None) -> Path:
+    """Save a live page into fixtures, byte for byte, where replay will look for it.
+    ``host_map`` (as NEWSBOT_HOST_MAP) downloads it from a mirror; it is saved under the
+    real URL all the same."""
+    source = mapped_url(host_map or {}, url) or url
+    via = f" (from {source})" if source != url else ""
+    if urlsplit(source).scheme not in ("http", "https"):
+        raise RecordError(f"{url}: not an http(s) URL")
+    request = urllib.request.Request(source, headers={"User-Agent": user_agent})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (http(s) only)
+            body = answer.read()
+    except urllib.error.HTTPError as error:
+        raise RecordError(f"{url}{via}: HTTP {error.code} {error.reason}; nothing saved") from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise RecordError(f"{url}{via}: could not download it ({reason}); nothing saved") from None
     path = fixture_path(root, url)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(body)

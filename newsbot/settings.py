@@ -15,7 +15,15 @@ NEWSBOT_COLUMNS = None  # columns to crawl, e.g. "ywsd,mtnk"; same as -a columns
 NEWSBOT_REPLAY_DIR = None  # serve every request from saved pages in this directory (no network)
 NEWSBOT_CHINESE = None  # OpenCC conversion of text, e.g. "t2s" or "s2t"; off by default
 NEWSBOT_SITES_FILE = None  # another sites file (campus.yaml format) for the campus spider
-NEWSBOT_CONTACT_URL = "https://github.com/newsbot/newsbot"  # in the User-Agent, for site owners
+# In the User-Agent, so site owners can reach whoever runs the crawl; default: the
+# project's home (pyproject.toml [project.urls] Homepage). Set USER_AGENT to replace it all.
+NEWSBOT_CONTACT_URL = None
+# Mode of the files a crawl writes (articles, feed, state, reports), e.g. "0640"; default:
+# what the umask allows (0644 typically), so a blog build running as another user can read them.
+NEWSBOT_FILE_MODE = None
+# A 429/503 answer's Retry-After is waited for (without holding up other requests) up to
+# this many seconds; a longer one gives the request up for this run.
+NEWSBOT_RETRY_AFTER_MAX = 300
 # Download a host's pages from another address, e.g. a test server or a staging mirror:
 # {"news.nankai.edu.cn": "http://127.0.0.1:8080"}. Only the download is redirected; URLs,
 # robots.txt rules and article identity stay the real site's (newsbot/hostmap.py).
@@ -24,9 +32,28 @@ NEWSBOT_HOST_MAP = {}
 # read in a run lack a title, a date or a body: the site's layout has probably changed.
 # A column whose first list page lists no article links always raises the alarm.
 NEWSBOT_ALARM_MAX_BROKEN_SHARE = 0.2
+# ... and only when at least this many new articles failed (one broken article is retried
+# quietly, and raises the alarm once more only when it is given up on).
+NEWSBOT_ALARM_MIN_FAILED = 2
+# A failed article (download error, broken page, pipeline error) is tried again by later
+# runs after these many hours (the last repeats), and given up on after this many attempts
+# (`newsbot failed` lists them; `newsbot failed --requeue URL` tries again).
+NEWSBOT_RETRY_BACKOFF_HOURS = [1, 4, 24, 72]
+NEWSBOT_GIVE_UP_AFTER = 6
+# Articles whose files are fsynced, marked written and appended to the feed together.
+NEWSBOT_WRITE_BATCH = 32
+NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-{column}].atom
+# Several workers, one crawl (docs/cluster.md, newsbot/cluster.py): a Redis URL such as
+# redis://host:6379/2 makes this crawl a worker of the crawl shared there (and the state's
+# default, NEWSBOT_STATE). DOWNLOAD_DELAY is then the interval per host across all workers.
+NEWSBOT_CLUSTER = None
+NEWSBOT_WORKER = None  # this worker's name (its lock, feed shard and report); default: the host name
+NEWSBOT_CLUSTER_LEASE = 60  # seconds a killed worker's claims and lock outlive it
+NEWSBOT_CLUSTER_FORGET_AFTER = 600  # seconds after the crawl's last new request the shared dupefilter is dropped
+NEWSBOT_CLUSTER_HOST_INTERVAL = 0  # set from DOWNLOAD_DELAY by the cluster (not to be set by hand)
 
 # --- politeness ---------------------------------------------------------------------------
-USER_AGENT = f"newsbot/0.1 (+{NEWSBOT_CONTACT_URL})"
+# USER_AGENT: built at crawl start from NEWSBOT_CONTACT_URL (newsbot.middlewares.NewsbotAddon).
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -37,6 +64,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+# Between retries of one request: 1 s, 2 s, 4 s, ... (or the answer's Retry-After).
+NEWSBOT_RETRY_BACKOFF = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # an article page is never 10 MiB; refuse what is
 HTTPCACHE_ENABLED = False  # -s HTTPCACHE_ENABLED=1 while developing a site
@@ -49,6 +78,14 @@ ITEM_PIPELINES = {
     "newsbot.pipelines.WriteFilesPipeline": 500,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Every request stays on the spider's sites' hosts, redirects and dont_filter ones too.
+    "newsbot.middlewares.SiteHostsMiddleware": 60,
+    # robots.txt for every request (Scrapy's own lets all but the first two waiters through).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsbot.middlewares.RobotsTxtMiddleware": 100,
+    # Retry-After and backoff between retries.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsbot.middlewares.PoliteRetryMiddleware": 550,
     # Last before the network: robots.txt, redirects and retries work on replayed pages too.
     "newsbot.replay.ReplayMiddleware": 950,
     "newsbot.hostmap.HostMapMiddleware": 960,
@@ -57,8 +94,18 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbot.charset.ChineseCharsetMiddleware": 900,
 }
 
+# Nothing listens on a port or leaves files outside the output: no telnet console, no
+# remote-control server (Scrapy 2.19 starts one and writes a job file with its token).
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+ADDONS = {
+    "newsbot.middlewares.NewsbotAddon": 0,
+}
+
 EXTENSIONS = {
     "newsbot.extensions.RunReport": 500,
+    "newsbot.syndication.Publisher": 600,  # feeds and index.html, after the run report
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -40,10 +40,11 @@ CREATE TABLE IF NOT EXISTS articles (
     files      TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS skipped (
-    urlname TEXT PRIMARY KEY,
+    urlname TEXT NOT NULL,
     url     TEXT NOT NULL,
     reason  TEXT NOT NULL,
-    scope   TEXT NOT NULL DEFAULT ''
+    scope   TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (urlname, scope)
 );
 CREATE TABLE IF NOT EXISTS article_columns (
     urlname TEXT NOT NULL,
@@ -84,6 +85,11 @@ CREATE INDEX IF NOT EXISTS pending_due ON pending(site, given_up, next_attempt);
 # Hours before the 1st, 2nd, ... retry of a failed article; the last repeats.
 DEFAULT_BACKOFF_HOURS = (1, 4, 24, 72)
 DEFAULT_GIVE_UP_AFTER = 6  # attempts
+
+
+# articles.fed: the article's JSONL line is missing / in the feed / never in it (a post
+# adopted from an existing blog, which newsbot did not write).
+UNFED, FED, NOT_IN_FEED = 0, 1, 2
 
 
 class StateLocked(RuntimeError):
@@ -162,7 +168,11 @@ class StateStore:
             self.db.execute("ALTER TABLE articles ADD COLUMN fed INTEGER NOT NULL DEFAULT 1")
             self.db.execute("ALTER TABLE articles ADD COLUMN files TEXT NOT NULL DEFAULT '[]'")
         if "scope" not in {row[1] for row in self.db.execute("PRAGMA table_info(skipped)")}:
-            self.db.execute("ALTER TABLE skipped ADD COLUMN scope TEXT NOT NULL DEFAULT ''")
+            # Skips were global; now per scope (eastmoney: per outlet asked for).
+            self.db.execute("ALTER TABLE skipped RENAME TO skipped_old")
+            self.db.executescript(SCHEMA)
+            self.db.execute("INSERT INTO skipped (urlname, url, reason) SELECT urlname, url, reason FROM skipped_old")
+            self.db.execute("DROP TABLE skipped_old")
         self.db.executescript(INDEXES)
 
     # --- what is known ----------------------------------------------------------------
@@ -259,10 +269,12 @@ class StateStore:
         hours = self.backoff_hours[min(attempts, len(self.backoff_hours)) - 1] if attempts else 0
         return hours * 3600.0
 
-    def fail(self, urlname: str, reason: str, now: float | None = None, entry: tuple | None = None) -> dict:
+    def fail(self, urlname: str, reason: str, now: float | None = None, entry: tuple | None = None,
+             claimer: str | None = None) -> dict:
         """Count a failed attempt; schedule the next one with backoff, or give up. Returns
         ``{"attempts": n, "given_up": bool, "first": bool}`` (first: never failed before).
-        ``entry`` (url, fetch_url, site, columns) queues an article not yet pending."""
+        ``entry`` (url, fetch_url, site, columns) queues an article not yet pending; it
+        stays claimed by ``claimer`` (this run), which does not try it again."""
         now = time.time() if now is None else now
         with self.db:
             self.db.execute("BEGIN")
@@ -281,8 +293,8 @@ class StateStore:
             given_up = attempts >= self.give_up_after
             self.db.execute(
                 "UPDATE pending SET attempts = ?, reason = ?, last_failed = ?, next_attempt = ?, "
-                "given_up = ?, claimed_by = NULL WHERE urlname = ?",
-                (attempts, reason, now, now + self.backoff_seconds(attempts), int(given_up), urlname),
+                "given_up = ?, claimed_by = coalesce(?, claimed_by) WHERE urlname = ?",
+                (attempts, reason, now, now + self.backoff_seconds(attempts), int(given_up), claimer, urlname),
             )
         return {"attempts": attempts, "given_up": given_up, "first": attempts == 1}
 
@@ -369,6 +381,13 @@ class StateStore:
             self.db.executemany("UPDATE articles SET fed = 1, record = NULL WHERE urlname = ?",
                                 [(u,) for u in urlnames])
 
+    def fed_urlnames(self, sites):
+        """The urlnames whose lines newsbot put in the feed (not adopted posts)."""
+        sites = list(sites)
+        marks = ",".join("?" * len(sites))
+        for (urlname,) in self.db.execute(f"SELECT urlname FROM articles WHERE fed = {FED} AND site IN ({marks})", sites):
+            yield urlname
+
     def written_files(self, sites):
         """(urlname, url, site, [(relative path, size), ...]) of every written article of
         these sites, as an iterator (the start-up check of files deleted or truncated)."""
@@ -400,13 +419,15 @@ class StateStore:
 
     def adopt(self, urlname: str, url: str, site: str, written_at: str, files=()) -> bool:
         """Register an article written by something else (an existing blog), under its own
-        urlname; returns False when the URL is already known."""
+        urlname; returns False when the URL is already known. ``files`` (rebuilding a state
+        from newsbot's own output) marks it as in the feed, and its files as to be kept."""
         if self.urlname_for(url) or urlname in self:
             return False
         with self.db:
             self.db.execute(
-                "INSERT INTO articles (urlname, url, site, written_at, record, fed, files) VALUES (?, ?, ?, ?, NULL, 1, ?)",
-                (urlname, url, site, written_at, json.dumps([[str(p), s] for p, s in files])),
+                "INSERT INTO articles (urlname, url, site, written_at, record, fed, files) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+                (urlname, url, site, written_at, FED if files else NOT_IN_FEED,
+                 json.dumps([[str(p), s] for p, s in files])),
             )
             self.db.execute("DELETE FROM pending WHERE url = ?", (url,))
         return True

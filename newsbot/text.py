@@ -44,14 +44,63 @@ ROLE_WORDS = (
     "报道", "文字", "文/图", "文", "图", "供稿", "图片", "编辑", "责任编辑", "审核", "撰稿",
 )
 _ROLE = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
-# （记者 吴军辉 摄影 宗琪琪） near the start of the lead paragraph.
-BYLINE = re.compile(rf"[（(]\s*((?:{_ROLE})[^（()）]{{0,60}})[)）]")
 
 
-def find_byline(lead: str) -> str | None:
-    """The byline as stated (``记者 吴军辉 摄影 宗琪琪``) in the first 80 chars of the lead."""
-    match = BYLINE.search(lead[:80])
-    return clean_text(match.group(1)) if match else None
+# （记者 吴军辉 摄影 宗琪琪） near the start; an outlet may precede the role: （中青报·中青网记者 杨洁）.
+# A one-character role (文, 图, 摄) only with a separator after it: （文章来源：…） is no byline.
+_ROLE_FIRST = "|".join(sorted((re.escape(w) + (r"(?=[\s:：/])" if len(w) == 1 else "") for w in ROLE_WORDS),
+                              key=len, reverse=True))
+BYLINE = re.compile(rf"[（(]\s*((?:[^（()）\s:：]{{1,12}}?(?:记者|通讯员)|{_ROLE_FIRST})[^（()）]{{0,60}})[)）]")
+# （通讯员 杨帆） closing the last paragraph: campus stories often credit at the end.
+BYLINE_AT_END = re.compile(BYLINE.pattern + r"\s*$")
+# A paragraph that is only credits: 撰稿：付雁，摄影：李俊毅 / 文：张馨予 摄影：吴军辉 宗琪琪 /
+# 澎湃新闻记者 段彦超 廖艳 / □ 周婴戈 (南开大学报). Editors are never bylines.
+_NAME = r"[\u4e00-\u9fff·]{2,5}"
+_NAMES = rf"{_NAME}(?:[\s、]+{_NAME})*"
+_AUTHOR_ROLE = "|".join(sorted(map(re.escape, set(ROLE_WORDS) - {"编辑", "责任编辑", "审核"}), key=len, reverse=True))
+CREDIT_LINE = re.compile(
+    rf"^(?:(?:{_AUTHOR_ROLE})\s*[:：]\s*{_NAMES}\s*[，,；;]?\s*)+$"  # 撰稿：付雁，摄影：李俊毅
+    rf"|^[^\s（()）:：]{{0,12}}(?:记者|通讯员)\s*{_NAMES}$"  # 澎湃新闻记者 段彦超 廖艳
+)
+SIGNED_LINE = re.compile(rf"^□\s*({_NAMES})$")  # □ 周婴戈
+
+
+def _credit(paragraph: str) -> str | None:
+    paragraph = clean_text(paragraph)
+    signed = SIGNED_LINE.match(paragraph)
+    if signed:
+        return signed.group(1)
+    return paragraph if len(paragraph) <= 120 and CREDIT_LINE.match(paragraph) else None
+
+
+def find_byline(paragraphs: list[str] | str) -> str | None:
+    """The byline as stated (``记者 吴军辉 摄影 宗琪琪``) in the body's paragraphs (or one
+    lead paragraph): a credit line opening the body, else in parentheses in its first 80
+    characters, else a credit line or a parenthesised credit closing it."""
+    paragraphs = [paragraphs] if isinstance(paragraphs, str) else list(paragraphs) or [""]
+    first, last = paragraphs[0], paragraphs[-1]
+    match = BYLINE.search("\n".join(paragraphs)[:80])
+    found = _credit(first) or (clean_text(match.group(1)) if match else None) or _credit(last)
+    if not found:
+        match = BYLINE_AT_END.search(last[-80:])
+        found = clean_text(match.group(1)) if match else None
+    return _without_editors(found)
+
+
+_EDITOR = re.compile(r"^(?:责任编辑|编辑|责编|审核)|(?:责任编辑|编辑|责编|审核)$")
+
+
+def _without_editors(byline: str | None) -> str | None:
+    """The byline up to its editors (每经记者 孙磊 每经编辑 张倩 -> 每经记者 孙磊): editors
+    are never bylines."""
+    if not byline:
+        return None
+    kept = []
+    for token in byline.split(" "):
+        if _EDITOR.search(re.split(r"[:：]", token)[0]):
+            break
+        kept.append(token)
+    return " ".join(kept) or None
 
 
 def byline_names(byline: str | None) -> list[str]:
@@ -60,7 +109,32 @@ def byline_names(byline: str | None) -> list[str]:
         return []
     names = []
     for token in re.split(r"[\s,，、:：/]+", byline):
+        if re.search(r"(?:记者|通讯员)$", token):
+            continue  # 记者 alone, or after an outlet (本报记者, 澎湃新闻记者): no name
         token = re.sub(rf"^(?:{_ROLE})+|(?:{_ROLE})+$", "", token)
         if token and token not in names and not re.search(r"[\d(（]", token):
             names.append(token)
     return names
+
+
+# --- outlets --------------------------------------------------------------------------
+# 来源 often states more than the outlet: the print date, the edition, the time it went
+# online (`2018年09月21日 天津日报 第2版`, `《光明日报》2022年11月15日06版`,
+# `人民网教育频道2024年06月12日08:58`). The outlet is the name; the rest is kept apart.
+_EDITION = re.compile(
+    r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"  # 2024年06月12日08:58
+    r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"  # 2024-06-12 08:58
+    r"|第?\s*\d+\s*版(?:\s*[、,，]\s*第?\s*\d+\s*版)*"  # 第2版, 05 版, 1版、4版
+    r"|第\s*\d+\s*期"  # 第1481期
+)
+_OUTLET_PUNCTUATION = "《》〈〉「」【】()（）[]:：,，、|｜ "
+
+
+def split_outlet(stated: str | None) -> tuple[str | None, str | None]:
+    """``(name, edition)`` of what 来源 states: ``《 人民日报 》（ 2019年07月21日 05 版）``
+    -> ``("人民日报", "2019年07月21日 05 版")``."""
+    text = clean_text(stated)
+    parts = [clean_text(m.group(0)) for m in _EDITION.finditer(text)]
+    name = clean_text(_EDITION.sub(" ", text))
+    name = clean_text(re.sub(r"[《》〈〉「」【】\[\]()（）]", " ", name)).strip(_OUTLET_PUNCTUATION)
+    return name or None, " ".join(parts) or None

@@ -1,6 +1,6 @@
 """A local HTTP server for crawl tests: the nankai fixture site on 127.0.0.1, with faults.
 
-``HttpSite(root)`` serves ``{root}/news.nankai.edu.cn/<path>`` (the replay layout, see
+``HttpSite(root)`` serves ``{root}/news.nankai.edu.cn/<path>`` (another host's with ``host=``) (the replay layout, see
 ``newsbot.replay.fixture_path``) on a random port. Per-path faults and extra pages are set
 on the instance while it runs; every request is recorded (path, User-Agent) so tests can
 count what a crawl cost the site.
@@ -21,6 +21,28 @@ from newsbot.replay import fixture_path
 HOST = "news.nankai.edu.cn"
 
 
+class Gate:
+    """A Fault's ``block`` shared by many paths: lets the first ``let_through`` requests
+    pass, whichever paths they are for, and holds every later one until ``set()``."""
+
+    def __init__(self, let_through: int = 0):
+        self.let_through, self.passed = let_through, 0
+        self.event = threading.Event()
+        self.lock = threading.Lock()
+
+    def admit(self) -> bool:
+        """True for the first ``let_through`` calls: that request is not held."""
+        with self.lock:
+            self.passed += 1
+            return self.passed <= self.let_through
+
+    def wait(self) -> None:
+        self.event.wait()
+
+    def set(self) -> None:
+        self.event.set()
+
+
 @dataclass
 class Fault:
     delay: float = 0.0  # seconds before answering
@@ -32,14 +54,21 @@ class Fault:
     content_type: str = "text/html"  # without charset, as most campus servers send it
     size: int | None = None  # answer a body of this many bytes (oversize pages)
     times: int | None = None  # apply only to the first N requests of the path
+    headers: dict | None = None  # extra headers on a ``status`` answer, e.g. Retry-After
+    # Hold the request until this event (or Gate) is set, then answer as usual: the test
+    # knows the crawl waits here, does what it wants meanwhile (a kill), then lets it go.
+    block: threading.Event | Gate | None = None
 
 
 class HttpSite:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, host: str = HOST):
         self.root = Path(root)
+        self.host = host  # the real site's host: pages come from {root}/{host}/
         self.faults: dict[str, Fault] = {}
         self.pages: dict[str, bytes] = {}  # path -> bytes, over the fixtures
         self.requests: list[tuple[str, str]] = []  # (path, user agent)
+        self.times: list[tuple[str, float]] = []  # (path, time.monotonic() on arrival)
+        self.held: list[str] = []  # paths of requests waiting on a Fault's block now
         self.lock = threading.Lock()
         site = self
 
@@ -66,6 +95,9 @@ class HttpSite:
         return self
 
     def __exit__(self, *exc):
+        for fault in list(self.faults.values()):  # let held requests go, or they hang on
+            if fault.block is not None:
+                fault.block.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -83,12 +115,18 @@ class HttpSite:
     def reset_log(self) -> None:
         with self.lock:
             self.requests.clear()
+            self.times.clear()
+
+    def held_paths(self) -> list[str]:
+        with self.lock:
+            return list(self.held)
 
     # --- serving ------------------------------------------------------------------------
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path
         with self.lock:
             self.requests.append((path, handler.headers.get("User-Agent", "")))
+            self.times.append((path, time.monotonic()))
             seen = sum(1 for p, _ in self.requests if p == path)
         fault = self.faults.get(path.split("?")[0]) or self.faults.get(path)
         if fault and fault.times is not None and seen > fault.times:
@@ -96,6 +134,12 @@ class HttpSite:
         fault = fault or Fault()
         if fault.delay:
             time.sleep(fault.delay)
+        if fault.block is not None and not (isinstance(fault.block, Gate) and fault.block.admit()):
+            with self.lock:
+                self.held.append(path)
+            fault.block.wait()
+            with self.lock:
+                self.held.remove(path)
         if fault.reset:
             sock = handler.connection
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -110,7 +154,7 @@ class HttpSite:
             return
         if fault.status:
             body = f"<html><body>error {fault.status}</body></html>".encode()
-            self.send(handler, fault.status, body, "text/html")
+            self.send(handler, fault.status, body, "text/html", fault.headers)
             return
         if fault.size is not None:
             body = b"<html><body>" + b"x" * fault.size + b"</body></html>"
@@ -119,7 +163,7 @@ class HttpSite:
         else:
             body = self.pages.get(path, self.pages.get(path.split("?")[0]))
             if body is None:
-                file = fixture_path(self.root, f"http://{HOST}{path}")
+                file = fixture_path(self.root, f"http://{self.host}{path}")
                 if not file.is_file():
                     self.send(handler, 404, b"<html><body>not found</body></html>", "text/html")
                     return
@@ -137,9 +181,11 @@ class HttpSite:
         self.send(handler, 200, body, content_type)
 
     @staticmethod
-    def send(handler, status: int, body: bytes, content_type: str) -> None:
+    def send(handler, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         try:

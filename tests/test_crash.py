@@ -5,13 +5,14 @@ import json
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 
 import pytest
 import yaml
 
 from .conftest import ROOT, crawl, crawl_command
-from .httpsite import Fault
+from .httpsite import Fault, Gate
 
 ARTICLES = 27
 
@@ -20,11 +21,19 @@ def md_files(output):
     return sorted((output / "nankai" / "hexo").glob("*.md")) if (output / "nankai").exists() else []
 
 
-def start_slow_crawl(http_site, output, delay=0.25):
+def start_gated_crawl(http_site, output, gate, *args):
+    """A crawl whose article requests pass ``gate`` (tests/httpsite.py): the first N are
+    answered, every later one is held until the test opens the gate."""
     for path in distinct_article_paths(http_site):
-        http_site.faults[path] = Fault(delay=delay)
+        http_site.faults[path] = Fault(block=gate)
     log = open(output.parent / f"{output.name}.log", "w")
-    return subprocess.Popen(crawl_command("nankai", output, site=http_site), cwd=ROOT, stdout=log, stderr=log)
+    # Held requests must not time out while the test looks on.
+    command = crawl_command("nankai", output, "-s", "DOWNLOAD_TIMEOUT=60", *args, site=http_site)
+    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
+
+
+def log_of(output):
+    return (output.parent / f"{output.name}.log").read_text(encoding="utf-8", errors="replace")
 
 
 def distinct_article_paths(http_site):
@@ -32,11 +41,14 @@ def distinct_article_paths(http_site):
     return ["/" + p.relative_to(root).as_posix() for p in root.rglob("*.shtml") if "/system/20" in p.as_posix()]
 
 
-def wait_until(predicate, timeout=30.0):
+def wait_until(predicate, process=None, timeout=60.0):
+    """Poll for a state the test has arranged (a held request, a file count), not a time."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the crawl ended (exit {process.returncode}) before the awaited point")
         time.sleep(0.02)
     raise AssertionError("timed out waiting")
 
@@ -62,21 +74,20 @@ def assert_consistent(output, complete=True):
         assert len(names) == len(state) == ARTICLES
 
 
-# 18, not later: the slow server must still have articles left to serve when the kill lands
-# (on a loaded 2-core machine 24 raced the last three articles).
-@pytest.mark.parametrize("kill_after", [0, 6, 18])
+@pytest.mark.parametrize("kill_after", [0, 6, 18, ARTICLES - 2])
 def test_sigkill_at_any_point_then_rerun_writes_each_article_once(http_site, tmp_path, kill_after):
     output = tmp_path / "out"
-    process = start_slow_crawl(http_site, output)
+    gate = Gate(let_through=kill_after)
+    process = start_gated_crawl(http_site, output, gate)
     try:
-        if kill_after == 0:  # list pages read, first article requested, nothing written yet
-            wait_until(lambda: http_site.article_requests())
-        else:
-            wait_until(lambda: len(md_files(output)) >= kill_after)
+        # Exactly kill_after articles answered (and written, the last perhaps half-way),
+        # the next one held: the kill lands there, whatever the machine's load.
+        wait_until(lambda: http_site.held_paths() and len(md_files(output)) >= kill_after, process)
     finally:
         process.kill()
         process.wait(timeout=10)
-    assert len(md_files(output)) < ARTICLES
+        gate.set()
+    assert len(md_files(output)) == kill_after
     http_site.faults.clear()
     done, report = crawl("nankai", output, site=http_site)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -131,15 +142,21 @@ def test_a_kill_between_the_state_mark_and_the_feed_line_is_repaired_from_the_st
 
 def test_sigterm_finishes_in_flight_items_and_leaves_a_consistent_output(http_site, tmp_path):
     output = tmp_path / "out"
-    process = start_slow_crawl(http_site, output)
+    gate = Gate(let_through=4)
+    process = start_gated_crawl(http_site, output, gate)
     try:
-        wait_until(lambda: len(md_files(output)) >= 4)
+        wait_until(lambda: len(md_files(output)) == 4 and http_site.held_paths(), process)
         process.send_signal(signal.SIGTERM)
+        wait_until(lambda: "Received SIGTERM" in log_of(output), process)
+        in_flight = len(http_site.held_paths())
+        gate.set()  # the held requests are answered, and their articles written
         assert process.wait(timeout=30) == 0
     finally:
+        gate.set()
         if process.poll() is None:
             process.kill()
-    assert 4 <= len(md_files(output)) < ARTICLES
+    # Those held, and those Scrapy had queued for the download slot, are finished; no more.
+    assert 4 + in_flight <= len(md_files(output)) <= 4 + 8 < ARTICLES  # CONCURRENT_REQUESTS = 8
     assert_consistent(output, complete=False)
     report = json.loads((output / "reports" / "nankai-latest.json").read_text(encoding="utf-8"))
     assert report["finish_reason"] == "shutdown"
@@ -152,16 +169,20 @@ def test_sigterm_finishes_in_flight_items_and_leaves_a_consistent_output(http_si
 def test_a_backfill_paused_with_sigterm_resumes_from_its_jobdir(http_site, tmp_path):
     output, job = tmp_path / "out", tmp_path / "job"
     last_list_page = "/ywsd/system/count//0003000/000000000000/000/000/c0003000000000000000_000000001.shtml"
-    http_site.faults[last_list_page] = Fault(delay=2)
+    gate = threading.Event()
+    http_site.faults[last_list_page] = Fault(block=gate)
     args = ("-a", "backfill=1", "-s", f"JOBDIR={job}")
-    log = open(tmp_path / "first.log", "w")
+    log_path = tmp_path / "first.log"
     process = subprocess.Popen(crawl_command("nankai", output, *args, site=http_site), cwd=ROOT,
-                               stdout=log, stderr=log)
+                               stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
     try:
-        wait_until(lambda: last_list_page in http_site.paths())  # paused while reading the lists
+        wait_until(lambda: last_list_page in http_site.held_paths(), process)  # paused while reading the lists
         process.send_signal(signal.SIGTERM)
+        wait_until(lambda: "Received SIGTERM" in log_path.read_text(encoding="utf-8"), process)
+        gate.set()
         assert process.wait(timeout=30) == 0
     finally:
+        gate.set()
         if process.poll() is None:
             process.kill()
     assert http_site.article_requests() == []

@@ -1,14 +1,18 @@
 """``newsbot extract`` on saved pages: the field values a reader sees, nothing of the chrome."""
 
 import json
+import shutil
 import subprocess
 import sys
 
-from newsbot.pages import extract_article, make_response
-from newsbot.pipelines import article_record, prepare
-from newsbot.sites import site_for_url
+import pytest
 
-from .conftest import ROOT
+from newsbot import cli
+from newsbot.extract import extract
+from newsbot.pipelines import article_record, prepare, render
+from newsbot.text import split_outlet
+
+from .conftest import FIXTURES, ROOT, crawl
 
 DATA = ROOT / "tests" / "data"
 NOISY_URL = "https://news.nankai.edu.cn/ywsd/system/2023/06/02/030056555.shtml"
@@ -55,18 +59,168 @@ def test_extract_renders_exactly_what_the_crawl_wrote(nankai_crawl):
 def test_title_does_not_depend_on_one_style_string():
     html = (DATA / "nankai_noisy_article.html").read_text(encoding="utf-8")
     restyled = html.replace("font-size:30px", "font-size: 28px").replace("font-size: 30px", "font-size: 28px")
-    page = site_for_url(NOISY_URL).page(make_response(NOISY_URL, restyled.encode("utf-8")))
-    article = extract_article(page)
-    article.site, article.source = "nankai", "南开大学"
-    assert prepare(article).title == "南开大学第九届“公能”创新创业大赛总决赛举行"
+    assert prepare(extract(NOISY_URL, restyled.encode("utf-8"))).title == "南开大学第九届“公能”创新创业大赛总决赛举行"
 
 
 def test_page_without_headline_cell_falls_back_to_head_title():
     html = """<html><head><meta charset="utf-8"><title>标题-含-连字符-南开要闻-南开大学</title></head>
     <body><table><tr><td><span>来源：南开大学新闻网</span><span>发稿时间：2023-06-02 09:30</span></td></tr>
     <tr><td id="txt"><p>　　正文第一段。</p></td></tr></table></body></html>"""
-    article = extract_article(site_for_url(NOISY_URL).page(make_response(NOISY_URL, html.encode("utf-8"))))
-    article.site = "nankai"
-    record = article_record(prepare(article))
+    record = article_record(prepare(extract(NOISY_URL, html.encode("utf-8"))))
     assert record["title"] == "标题-含-连字符"
     assert record["published"] == "2023-06-02T09:30:00+08:00"
+
+
+# --- one extraction path: `newsbot extract` is the crawl ---------------------------------------
+@pytest.fixture(scope="module")
+def odd_charset_crawl(tmp_path_factory):
+    """A replayed crawl of the nankai fixtures in which two articles have a lying charset: GBK
+    bytes declaring UTF-8, and UTF-8 bytes declaring GB2312 (a browser-saved page)."""
+    replay = tmp_path_factory.mktemp("replay") / "nankai"
+    shutil.copytree(FIXTURES / "nankai", replay)
+    meta = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />'
+    gbk_page = replay / "news.nankai.edu.cn" / GBK_PATH
+    gbk_page.write_bytes(gbk_page.read_text(encoding="utf-8").encode("gb18030"))
+    gb2312_page = replay / "news.nankai.edu.cn" / GB2312_PATH
+    html = gb2312_page.read_text(encoding="utf-8")
+    assert meta in html
+    gb2312_page.write_bytes(html.replace(meta, meta.replace("utf-8", "gb2312")).encode("utf-8"))
+    output = tmp_path_factory.mktemp("out")
+    done, report = crawl("nankai", output, replay=replay)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return replay, output
+
+
+GBK_PATH = "ywsd/system/2022/06/30/030051796.shtml"
+GB2312_PATH = "zhxw/system/2023/06/08/030056603.shtml"
+
+
+def test_extract_gives_the_crawls_bytes_for_every_page(odd_charset_crawl, capsys):
+    replay, output = odd_charset_crawl
+    records = [json.loads(line) for line in (output / "feeds" / "nankai.jsonl").read_text("utf-8").splitlines()]
+    assert len(records) == 27
+    for record in records:
+        path = replay / "news.nankai.edu.cn" / record["url"].split("news.nankai.edu.cn/", 1)[1]
+        # The replay serves every page as text/html without a charset, as the crawl saw it.
+        assert cli.main(["extract", str(path), "--url", record["url"], "--content-type", "text/html"]) == 0
+        written = (output / "nankai" / "hexo" / f"{record['urlname']}.md").read_text(encoding="utf-8")
+        assert capsys.readouterr().out == written, record["url"]
+    titles = {r["url"].split("edu.cn/", 1)[1]: r["title"] for r in records}
+    assert titles[GBK_PATH] == "南开大学新增4个国家级一流本科专业建设点"
+    assert titles[GB2312_PATH] == "南开大学第十届研究生学术文化节开幕"
+
+
+def test_extract_repairs_a_gbk_page_declared_utf8(tmp_path, capsys):
+    page = tmp_path / "page.html"
+    page.write_bytes((FIXTURES / "nankai" / "news.nankai.edu.cn" / GBK_PATH).read_text("utf-8").encode("gb18030"))
+    assert cli.main(["extract", str(page), "--url", f"https://news.nankai.edu.cn/{GBK_PATH}", "--format", "json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["title"] == "南开大学新增4个国家级一流本科专业建设点"
+    assert "\ufffd" not in record["body_text"] and "南开大学" in record["body_text"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["extract", "nope.html", "--url", NOISY_URL], "nope.html: no such file"),
+    (["extract", "tests", "--url", NOISY_URL], "tests is a directory, not a saved page"),
+    (["extract", sys.executable, "--url", NOISY_URL], "is a binary file, not an HTML page"),
+    (["extract", "tests/data/nankai_noisy_article.html", "--url", "news.nankai.edu.cn/x"], "not an http(s) URL"),
+    (["extract", "tests/data/nankai_noisy_article.html", "--url", NOISY_URL, "--format", "jekyll"],
+     "profile jekyll cannot render nankai: no jekyll category slug for outlet '南开大学新闻网'"),
+])
+def test_extract_bad_input_is_one_line_and_exit_1(argv, message):
+    done = subprocess.run([sys.executable, "-m", "newsbot.cli", *argv], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+# --- real-page defects (issue 8 §4), each on a page of our own in that shape -------------------
+def read(name: str, url: str) -> dict:
+    return article_record(prepare(extract(url, (DATA / name).read_bytes(), {"Content-Type": "text/html"})))
+
+
+def test_photo_news_is_an_article_its_images_are_the_body():
+    url = "https://news.nankai.edu.cn/ywsd/system/2019/02/13/030031201.shtml"
+    record = read("nankai_photo_news.html", url)
+    images = [f"https://news.nankai.edu.cn/pic/003/000/101/0030001010{i}_a{i}.jpg" for i in (1, 2, 3)]
+    assert record["title"] == "【组图】雪后南开园" and record["extractor"] == "site"
+    assert record["images"] == images
+    assert record["body_markdown"] == "\n\n".join(f"![图]({src})" for src in images)
+    assert record["body_text"] == ""
+    assert "责任编辑" not in record["body_html"]
+
+
+OLD_URL = "https://news.nankai.edu.cn/mtnk/system/2019/07/21/030034567.shtml"
+
+
+def test_older_template_enpcontent_block_with_table_captions_and_epaper_link():
+    record = read("nankai_old_template.html", OLD_URL)
+    assert record["extractor"] == "site"  # the site's rules read the <!--enpcontent--> block
+    image = "http://paper.people.com.cn/rmrb/res/2019-07/21/05/rmrb2019072105p21_b.jpg"
+    assert record["images"] == [image]
+    paragraphs = record["body_markdown"].split("\n\n")
+    # The caption in the table row under the image follows the image.
+    assert paragraphs[paragraphs.index(f"![图]({image})") + 1] == "图为获奖学生在颁奖现场。"
+    assert record["body_text"].split("\n")[0] == "本报天津7月20日电 南开大学学生团队在全国大学生数学建模竞赛中获一等奖。"
+    assert "分享到" not in record["body_text"]  # outside the enpcontent markers
+    assert record["byline"] == "本报记者 张三" and record["author"] == ["张三"]
+
+
+def test_a_body_link_that_is_no_url_keeps_the_article_and_its_text():
+    record = read("nankai_old_template.html", OLD_URL)
+    assert "团队成员来自数学科学学院，论文引用了 Nucl. Phys. B 612 (2001) 25 与 同一文献 的方法。" in record["body_text"].split("\n")
+    assert "[Nucl" not in record["body_html"]  # the link that urljoin cannot read is unlinked
+    for profile in ("hexo", "text"):
+        assert "同一文献" in render(prepare(extract(OLD_URL, (DATA / "nankai_old_template.html").read_bytes())), profile)
+
+
+def test_outlet_is_the_name_and_the_edition_is_kept_apart():
+    record = read("nankai_old_template.html", OLD_URL)
+    assert (record["outlet"], record["outlet_edition"]) == ("人民日报", "2019年07月21日 05 版")
+
+
+@pytest.mark.parametrize("stated, outlet, edition", [
+    ("2018年09月21日 天津日报 第2版", "天津日报", "2018年09月21日 第2版"),
+    ("《光明日报》2022年11月15日06版", "光明日报", "2022年11月15日 06版"),
+    ("人民日报2024年10月18日 1版", "人民日报", "2024年10月18日 1版"),
+    ("人民网教育频道2024年06月12日08:58", "人民网教育频道", "2024年06月12日08:58"),
+    ("《 人民日报 》（ 2019年07月21日   05 版）", "人民日报", "2019年07月21日 05 版"),
+    ("光明日报 2015年9月14日1版、4版", "光明日报", "2015年9月14日 1版、4版"),
+    ("南开大学报 第1481期", "南开大学报", "第1481期"),
+    ("南开大学新闻网", "南开大学新闻网", None),
+    ("21世纪经济报道", "21世纪经济报道", None),
+    ("", None, None),
+])
+def test_split_outlet(stated, outlet, edition):
+    assert split_outlet(stated) == (outlet, edition)
+
+
+def test_unclosed_body_cell_keeps_footer_chrome_out_and_finds_the_closing_byline():
+    url = "https://news.nankai.edu.cn/zhxw/system/2018/09/21/030029876.shtml"
+    record = read("nankai_unclosed_body.html", url)
+    assert record["body_text"].split("\n") == [
+        "南开新闻网讯 9月20日，计算机学院举办人工智能前沿论坛，来自国内外的十余位学者作报告。",
+        "论坛围绕大模型与智能计算展开讨论，与会学者分享了各自团队的最新研究进展，百余名师生参加。",
+        "（通讯员 杨帆）",
+    ]
+    for chrome in ("版权声明", "本网站由南开大学", "更多", "微信往期推送", "津ICP备"):
+        assert chrome not in record["body_html"], chrome
+    assert (record["byline"], record["author"]) == ("通讯员 杨帆", ["杨帆"])
+    assert (record["outlet"], record["outlet_edition"]) == ("天津日报", "2018年09月21日 第2版")
+
+
+def test_a_page_only_trafilatura_and_htmldate_read():
+    """An English page on an unconfigured host: the generic extractor's Chinese density rules
+    find no body and its date rules no date, so trafilatura gives the body and htmldate the
+    date (<time datetime>). With either stubbed out this test fails: this is the test that
+    keeps the real trafilatura/htmldate path exercised."""
+    html = (DATA / "english_article.html").read_bytes()
+    record = article_record(prepare(extract("https://en.nankai.edu.cn/info/1091/9999.htm", html)))
+    assert record["extractor"] == "fallback"
+    assert record["title"] == "Nankai team reports a new catalyst"
+    assert record["published"].startswith("2021-03-04T")
+    paragraphs = record["body_text"].split("\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[0].startswith("A research team from the College of Chemistry")
+    assert paragraphs[-1].endswith("expect the first results by the end of the year.")
+    assert "Copyright" not in record["body_text"] and "Home" not in record["body_text"]

@@ -11,7 +11,9 @@ import pytest
 from newsbot.body import blocks_to_text, html_to_blocks
 from newsbot.dates import SHANGHAI
 from newsbot.generic import GenericArticlePage, extract_generic, is_chrome_line
-from newsbot.pages import ArticlePage, extract_article, make_response
+from newsbot.extract import extract_article
+from newsbot.pages import ArticlePage, make_response
+from newsbot.pipelines import prepare
 
 CHROME = "<div class='nav'><a href='/'>首页</a> <a href='/news/'>新闻</a> <a href='/notice/'>通知公告</a></div>"
 PARAS = (
@@ -63,6 +65,11 @@ def test_share_widget_and_editor_lines_are_removed():
     ("分享到： 微信 微博 QQ空间", True),
     ("扫一扫在手机打开当前页", True),
     ("下一篇：学校召开工作会议", True),
+    ("点击进入专题：聚焦香港局势", True),
+    ("此前报道：港媒曝某某出狱前首受访", True),
+    ("原文链接：https://zqb.example.cn/pad/content/202504/09/content_409527.html?isshow=1", True),
+    ("撰稿：付雁，摄影：李俊毅", False),  # a credit: part of the article (see the next test)
+    ("打印 字体： 放大 正常 缩小 分享", True),
     ("图：会议现场", False),
     ("图片来源：视觉中国", False),
     ("（供稿：自动化学院 编辑：王某 审核：李某）", False),
@@ -199,20 +206,20 @@ def test_page_without_article_gives_no_body():
     assert found["body"] is None or text == ""
 
 
-def test_bench_scores_stay_high():
-    """The hand-annotated pages of bench/generic: a regression guard, not the target."""
+def load_bench():
     path = Path(__file__).resolve().parents[1] / "bench" / "generic" / "evaluate.py"
     spec = importlib.util.spec_from_file_location("bench_generic_evaluate", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    f1s, days = [], []
-    for _name, _split, raw, gold in bench.load("all", None):
-        text, day = bench.run_newsbot(make_response(gold["url"], raw))
-        f1s.append(bench.bigram_f1(text, gold["body"]))
-        days.append(day == gold["published"])
-    assert len(f1s) >= 30
-    assert sum(f1s) / len(f1s) >= 0.95
-    assert sum(days) / len(days) >= 0.9
+    return bench
+
+
+def test_own_bench_pages_stay_right():
+    """The hand-written pages of bench/generic: a regression guard, not a quality figure."""
+    rows = list(load_bench().own_pages())
+    assert len(rows) >= 30
+    assert sum(f1 for _, f1, _ in rows) / len(rows) >= 0.95
+    assert sum(day for _, _, day in rows) / len(rows) >= 0.9
 
 
 def test_paragraphs_split_between_container_and_inner_wrapper():
@@ -231,3 +238,173 @@ def test_paragraphs_split_between_container_and_inner_wrapper():
     _, text = run(html)
     assert text.startswith("5月17日，全市春季农业生产推进会召开")
     assert text.endswith("切实保障农民群众的合法权益。")
+
+
+def test_page_without_title_or_h1_gives_body_and_headline_from_structure():
+    """No <title>, no og:title, no heading: the headline is the short line above the body."""
+    html = (
+        "<html><head><meta charset='utf-8'></head><body>"
+        f"<div class='top'>{CHROME}</div>"
+        "<div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/news/'>新闻</a></div>"
+        "<div class='wrap'><div class='t'>全市春季农业生产推进会召开</div>"
+        "<div class='i'>2024-03-12 10:00　来源：市农业农村局</div>"
+        "<div class='bar'><a href='#'>微信</a> <a href='#'>微博</a> 打印 关闭</div>"
+        f"<div class='c'>{PARAS}</div></div>"
+        "<div class='footer'>版权所有 © 2003-2024 某某网　2024-12-31</div></body></html>"
+    )
+    found, text = run(html)
+    assert found["title"] == "全市春季农业生产推进会召开"
+    assert found["published"] == datetime(2024, 3, 12, 10, 0, tzinfo=SHANGHAI)
+    assert text.startswith("5月17日，全市春季农业生产推进会召开")
+    assert text.endswith("确保夏粮颗粒归仓。")
+    # and the pipeline writes it (it refused it as no_title before)
+    response = make_response("https://news.example.cn/a/123.html", html.encode("utf-8"))
+    article = prepare(extract_article(GenericArticlePage(response)))
+    assert article.title == "全市春季农业生产推进会召开"
+
+
+
+def test_title_naming_only_the_site_is_not_the_headline():
+    html = (
+        "<html><head><meta charset='utf-8'><title>某某大学新闻网</title></head><body>"
+        f"<div class='logo'>某某大学新闻网</div>{CHROME}"
+        "<div class='art'><div class='tt'>全市春季农业生产推进会召开</div>"
+        f"<div class='i'>2024-03-12 10:00</div><div class='c'>{PARAS}</div></div></body></html>"
+    )
+    found, _ = run(html)
+    assert found["title"] == "全市春季农业生产推进会召开"
+
+def test_control_characters_in_a_page_do_not_raise():
+    """C0 control characters (valid in neither XML nor lxml values) in text and attributes."""
+    html = page(
+        "<div class='info'>发布时间：2023-05-18\x0b09:30</div>"
+        "<div class='content'>"
+        "<p>　　5月17日，全市春季农业生产推进会召开\x01，会议总结了前一阶段的春耕备耕工作，部署下一阶段的重点任务。</p>"
+        "<p><img src='/img/a\x02.jpg' alt='会议\x08现场'></p>"
+        "<p>　　会议指出\x0c，今年以来全市早稻播种面积达到18.6万亩，较去年增加1.2万亩，春播进度快于往年同期。</p>"
+        "</div>",
+        title="全市春季农业\x1f生产推进会召开",
+    )
+    url = "https://news.example.cn/a/123.html"
+    found, text = run(html, url)
+    assert "会议总结了前一阶段的春耕备耕工作" in text and "早稻播种面积" in text
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in text)
+    assert [b.src for b in html_to_blocks(found["body"], url) if b.is_image] == ["https://news.example.cn/img/a.jpg"]
+    article = extract_article(GenericArticlePage(make_response(url, html.encode("utf-8"))))
+    assert article.published.date().isoformat() == "2023-05-18"
+
+
+@pytest.mark.parametrize("after_body", [
+    # comments under the article, each with a labelled date
+    "<div class='cmt'><h3>网友评论</h3>"
+    "<div class='item'><span>网友甲</span> 发表时间：2024-05-02 12:00<p>说得好，支持！会议很有意义。</p></div>"
+    "<div class='item'><span>网友乙</span> 发布时间：2024-05-03 08:00<p>希望今年粮食丰收，大家都能过上好日子。</p></div></div>",
+    # a related-articles block in paragraphs (not a list), labelled dates
+    "<div class='xg'><b>相关文章</b>"
+    "<p><a href='/a/1.html'>全市农业工作会议召开</a>　发布时间：2024-05-20</p>"
+    "<p><a href='/a/2.html'>春耕生产有序推进</a>　发布时间：2024-04-26</p></div>",
+    # the site's footer
+    "<div class='bottom'>发布日期：2024-12-31　技术支持：某某公司</div>",
+])
+def test_the_date_by_the_headline_beats_a_labelled_date_after_the_article(after_body):
+    html = page(f"<div class='info'>作者：张三　2024-03-12 10:00</div><div class='content'>{PARAS}</div>{after_body}")
+    found, _ = run(html)
+    assert found["published"] == datetime(2024, 3, 12, 10, 0, tzinfo=SHANGHAI)
+
+
+def test_a_date_in_a_sidebar_above_the_headline_is_not_the_articles():
+    sidebar = "<div class='sidebar'><b>通知</b> 系统维护 发布时间：2023-11-02</div>"
+    html = page(f"<div class='info'>2024-03-12 08:30</div><div class='content'>{PARAS}</div>")
+    found, _ = run(html.replace("<h1>", f"{sidebar}<h1>"))
+    assert found["published"] == datetime(2024, 3, 12, 8, 30, tzinfo=SHANGHAI)
+
+
+def test_credit_line_kept_at_the_end_dropped_above_the_text():
+    html = page(
+        "<div class='article'><p>作者：宣传部</p>"
+        f"{PARAS}"
+        "<p class='has-text-color has-small-font-size'>撰稿：付雁，摄影：李俊毅</p></div>"
+    )
+    _, text = run(html)
+    assert text.startswith("5月17日")
+    assert text.endswith("撰稿：付雁，摄影：李俊毅")
+
+
+def test_pager_image_is_not_an_article_image():
+    url = "https://news.example.cn/n1/2019/0615/c1013-31153719.html"
+    html = page(
+        f"<div class='article'>{PARAS}<p><img src='/img/photo1.jpg'></p>"
+        "<center><a href='/n1/2019/0615/c1013-31153719-2.html'><img src='/img/next_page.jpg'></a></center></div>"
+    )
+    found, _ = run(html, url)
+    images = [b.src for b in html_to_blocks(found["body"], url) if b.is_image]
+    assert images == ["https://news.example.cn/img/photo1.jpg"]
+
+
+COMMENTS = "".join(
+    f"<p>网友{i}：这篇报道说得很好，我们村今年也种了早稻，希望风调雨顺，粮食丰收，大家的日子越过越红火！</p>"
+    for i in range(10)
+)
+
+
+def test_trafilatura_reference_overrules_density_on_a_comment_thread(monkeypatch):
+    """Ten punctuated comments outscore three article paragraphs on density alone; the
+    real trafilatura's main text (comments excluded) says the article is elsewhere."""
+    html = page(
+        f"<div class='info'>2024-03-12</div><div class='article'>{PARAS}</div>"
+        f"<div class='comment-list'><h3>网友留言</h3>{COMMENTS}</div>"
+    )
+    _, text = run(html)
+    assert text.startswith("5月17日，全市春季农业生产推进会召开") and "网友" not in text
+
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "extract", lambda *args, **kwargs: None)
+    _, without_trafilatura = run(html)
+    assert "网友0" in without_trafilatura  # so the right answer above is trafilatura's doing
+
+
+def test_htmldate_finds_a_date_newsbot_does_not_parse(monkeypatch):
+    """A bilingual page's English date: not newsbot.dates' formats, found by the real htmldate."""
+    html = page(f"<div class='post-date'>Published: May 18, 2023</div><div class='article'>{PARAS}</div>")
+    found, _ = run(html, "https://en.example.edu.cn/news/show.php?id=42")
+    assert found["published"].date().isoformat() == "2023-05-18"
+
+    import htmldate
+
+    monkeypatch.setattr(htmldate, "find_date", lambda *args, **kwargs: None)
+    found, _ = run(html, "https://en.example.edu.cn/news/show.php?id=42")
+    assert found["published"] is None  # so the date above is htmldate's
+
+
+# Real pages where the generic extractor and the hand-checked expectation differ, and why.
+REAL_PAGE_EXCEPTIONS = {
+    # The body repeats the headline as its first line; the expectation keeps it, the
+    # extractor drops it (the post states the title already).
+    ("023-www.sxmu.edu.cn", "start"),
+    # A 图集 (photo gallery) label above the dateline inside the body container.
+    ("025-www.xinhuanet.com", "start"),
+    # A transcript opening with its bare date line, dropped as the date line under a headline.
+    ("031-www.cmse.gov.cn", "start"),
+}
+
+
+def real_article_pages():
+    bench = load_bench()
+    if not bench.REALPAGES.is_dir():
+        return []
+    return [pytest.param(bench, *page, id=page[0]) for page in bench.real_pages(None)]
+
+
+@pytest.mark.parametrize("bench, name, url, raw, expected", real_article_pages() or [
+    pytest.param(None, None, None, None, None, marks=pytest.mark.skip(reason="../shared/realpages is absent"))
+])
+def test_generic_extractor_on_real_pages(bench, name, url, raw, expected):
+    """Every real article page, whether or not a site rule reads it: the generic path itself."""
+    encoding, body = bench.page_text(raw)
+    got = bench.run_generic(make_response(url, body, encoding=encoding))
+    wrong = {
+        field for field, ok in bench.score(got, expected).items()
+        if ok is False and (name, field) not in REAL_PAGE_EXCEPTIONS
+    }
+    assert not wrong, (wrong, got["title"], got["published"], got["text"][:60], got["text"][-60:], got["images"])

@@ -11,6 +11,8 @@ import lxml.html
 import pytest
 import yaml
 
+from newsbot.sites import get_site
+
 from .conftest import FIXTURES, ROOT, SEEDS, crawl
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
@@ -59,7 +61,7 @@ def test_bistu_ordinary_parentheses_and_gb18030_page(bistu):
     output, report = bistu
     texts = "\n".join(r["body_text"] for r in records(output, "bistu"))
     assert "(OAM)" in texts and "（记者 张三）" in texts and "(vortex beam)" in texts
-    assert "王喆" in texts or "李堃" in texts  # the GB18030 page decoded right
+    assert "王喆" in texts and "李堃" in texts  # the GB18030 page decoded right
     assert report["new"] == len(list((FIXTURES / "bistu").rglob("t20*.html")))
 
 
@@ -104,7 +106,7 @@ def test_eastmoney_writes_only_the_outlet_and_remembers_the_rest(eastmoney, tmp_
 
 def test_reruns_add_nothing(tmp_path):
     for spider, replay, args in (
-        ("bistu", "bistu", ()), ("eastmoney", "eastmoney", ()), ("campus", "campus", ("-a", "site=all")),
+        ("bistu", "bistu", ()), ("eastmoney", "eastmoney", ()), ("campus", "campus", ("-a", "site=tju,ecnu,bjtu")),
     ):
         output = tmp_path / spider
         done, first = crawl(spider, output, *args, replay=FIXTURES / replay)
@@ -121,9 +123,16 @@ def test_each_campus_site(tmp_path, site, articles):
     assert report["new"] == articles
     written = list((tmp_path / site / "hexo").glob("*.md"))
     assert len(written) == articles
+    # Each record is its page's golden record (fixtures/campus/…/*.expected.json), but for
+    # what only the crawl knows: when it ran, and which lists linked the page.
+    goldens = {g["url"]: g for g in (json.loads(p.read_text("utf-8")) for p in (FIXTURES / "campus").rglob("*.expected.json"))}
+    crawl_only = ("crawled_at", "column", "columns", "categories")
     for record in records(tmp_path, "campus"):
-        assert record["published"] and record["body_text"] and record["title"]
         assert record["site"] == site
+        golden = goldens[record["url"]]
+        differ = [k for k in {*record, *golden} if k not in crawl_only and record.get(k) != golden.get(k)]
+        assert not differ, (record["url"], differ)
+        assert record["columns"] == [c.name for c in get_site(site).columns]
 
 
 def test_missing_body_container_goes_to_the_fallback_and_is_counted(tmp_path):
@@ -185,3 +194,17 @@ def test_optional_traditional_to_simplified_conversion(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     titles = {r["title"] for r in records(tmp_path, "bistu")}
     assert "全国云计算中心服务与应用创新行业产教融合共同体成立大会成功召开" in titles
+
+
+def test_every_site_module_is_in_the_site_table():
+    """A site module the table leaves out would silently never be crawled."""
+    import importlib
+    import pkgutil
+
+    import newsbot.sites
+    from newsbot.sites import all_sites, built_in_sites
+
+    modules = [importlib.import_module(f"newsbot.sites.{m.name}") for m in pkgutil.iter_modules(newsbot.sites.__path__)]
+    defined = {module.SITE.name for module in modules if hasattr(module, "SITE")}
+    assert defined == {site.name for site in built_in_sites()} == {"nankai", "bistu", "eastmoney"}
+    assert defined <= {site.name for site in all_sites()}

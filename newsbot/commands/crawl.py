@@ -1,7 +1,8 @@
 """``scrapy crawl`` with newsbot's exit codes (README, "Exit codes").
 
 0  the run finished (articles that failed are kept for a later run: see the report)
-1  the crawl could not start (bad spider name, setting or argument; a corrupt state)
+1  the crawl could not start: a bad setting or spider argument (one line on stderr says
+   which, before anything is written), a corrupt state, or Scrapy could not start it
 2  usage error on the command line (Scrapy's own)
 3  another run holds this state or output directory: nothing was done, try again later
 4  alarm: the site's layout may have changed, new articles fail, or some were given up on
@@ -14,13 +15,35 @@ from __future__ import annotations
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.spiderloader import get_spider_loader
 
+from ..config import ConfigError, check_crawl
+from ..middlewares import apply_file_mode
 from ..state import StateCorrupt, StateLocked, StateStore
 
 EXIT_LOCKED = 3
 
 
 class Command(ScrapyCrawl):
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        # Here, before Scrapy starts logging and before the run lock: a bad setting or
+        # argument costs one line on stderr and leaves nothing behind.
+        if len(args) == 1:
+            loader = get_spider_loader(self.settings)
+            try:
+                spidercls = loader.load(args[0])
+            except KeyError:
+                print(f"newsbot: no spider {args[0]!r}; the spiders are {', '.join(sorted(loader.list()))}",
+                      file=sys.stderr)
+                sys.exit(1)
+            try:
+                check_crawl(self.settings, spidercls, opts.spargs)
+            except ConfigError as bad:
+                print(f"newsbot: {bad}", file=sys.stderr)
+                sys.exit(1)
+            apply_file_mode(self.settings)  # before the state and its lock are created
+
     def run(self, args, opts):
         if len(args) != 1:
             return super().run(args, opts)

@@ -34,7 +34,8 @@ class Site:
     profile_options: dict = field(default_factory=dict)
     default_columns: tuple[str, ...] = ()
     scheme: str = "https"  # the scheme canonical URLs are written with
-    next_page_texts: tuple[str, ...] = ("下一页", "下页", "后页", "下一頁", "Next", "next")
+    next_page_texts: tuple[str, ...] = ("下一页", "下页", "后页", "下一頁", "下一页>>", "下一页>", "下页>>",
+                                        "Next", "next")
     # Older list pages by number, for lists whose pager is drawn by JavaScript only:
     # "index_{n}.html" with n = 1 for the second page (TRS), offset 1 for "list{n}.htm"
     # with n = 2 for the second page (WebPlus). Used only when no next link is found.
@@ -69,10 +70,18 @@ def register(site: Site) -> Site:
 CAMPUS_FILE = Path(__file__).with_name("campus.yaml")
 
 
+def built_in_sites() -> tuple[Site, ...]:
+    """The sites with a module of their own: this table is the one list of them (a
+    module left out of it is not crawled; tests/test_sources.py checks none is)."""
+    from . import bistu, eastmoney, nankai
+
+    return (nankai.SITE, bistu.SITE, eastmoney.SITE)
+
+
 def _load() -> None:
     if not _REGISTRY:
-        from . import bistu, eastmoney, nankai  # noqa: F401  (each registers itself)
-
+        for site in built_in_sites():
+            register(site)
         # as_file: also from a zipped egg (scrapyd), where campus.yaml is no file of its own.
         with resources.as_file(resources.files(__package__) / CAMPUS_FILE.name) as path:
             load_sites_file(path)
@@ -81,6 +90,8 @@ def _load() -> None:
 def load_sites_file(path: str | Path) -> list[Site]:
     """Register every entry of a sites file (campus.yaml's format); return them."""
     import yaml
+
+    _load()  # the built-in sites first: a sites file adds to them (and may override one)
 
     from .cms import FAMILIES, configured_page
 

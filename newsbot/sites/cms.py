@@ -18,7 +18,8 @@ class VsbPage(ArticlePage):
 
 
 class WebPlusPage(ArticlePage):
-    """WebPlus (大汉/新闻系统): /2023/0518/c1234a56789/page.htm, body div.wp_articlecontent."""
+    """WebPlus (大汉/新闻系统): /2023/0518/c1234a56789/page.htm or /28/e4/c1234a56789/page.htm,
+    body div.wp_articlecontent."""
 
     title_css = (".arti_title", ".arti-title", "h1.title", "h1", "h2")
     body_css = ("div.wp_articlecontent", ".wp_articlecontent")
@@ -36,7 +37,8 @@ class TrsPage(ArticlePage):
 FAMILIES = {
     "vsb": (VsbPage, r"/info/\d+/\d+\.htm$", None, 0,
             ("v_news_content", "vsb_content", "_newscontent_fromname", "Visual SiteBuilder", "vsbscreen")),
-    "webplus": (WebPlusPage, r"/\d{4}/\d{4}/c\d+a\d+/page\.htm$", "list{n}.htm", 1,
+    # WebPlus article paths are dated (/2023/0518/…) or hashed (/28/e4/…) by site setting.
+    "webplus": (WebPlusPage, r"/(?:\d{4}/\d{4}|[0-9a-f]{2}/[0-9a-f]{2})/c\d+a\d+/page\.html?$", "list{n}.htm", 1,
                 ("wp_articlecontent", "sudy-wp", "<!--Start||content-->", "/_js/")),
     "trs": (TrsPage, r"/t\d{8}_\d+\.s?html?$", "index_{n}.html", 0,
             ("TRS_Editor", "trs_editor", "createPageHTML", "TRS WCM")),

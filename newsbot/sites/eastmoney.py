@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..body import remove_between_comments
 from ..pages import ArticlePage
-from . import Column, Site, register
+from . import Column, Site
 
 BASE = "https://finance.eastmoney.com"
 # Jekyll category slug per outlet (seed 003: 南方都市报 -> nanfangdushibao).
@@ -36,15 +36,13 @@ class EastmoneyArticlePage(ArticlePage):
         return source.strip() if source and source.strip() else super().outlet()
 
 
-SITE = register(
-    Site(
-        name="eastmoney",
-        display_name="东方财富网",
-        hosts=("finance.eastmoney.com",),
-        columns=(Column("cywjh", "要闻精华", f"{BASE}/a/cywjh.html"),),
-        article_url=r"^https?://finance\.eastmoney\.com/a/\d{18}\.html$",
-        page=EastmoneyArticlePage,
-        profile="jekyll",
-        profile_options={"site": "//finews.withounder.com", "categories": OUTLET_SLUGS, "blog": "finews"},
-    )
+SITE = Site(
+    name="eastmoney",
+    display_name="东方财富网",
+    hosts=("finance.eastmoney.com",),
+    columns=(Column("cywjh", "要闻精华", f"{BASE}/a/cywjh.html"),),
+    article_url=r"^https?://finance\.eastmoney\.com/a/\d{18}\.html$",
+    page=EastmoneyArticlePage,
+    profile="jekyll",
+    profile_options={"site": "//finews.withounder.com", "categories": OUTLET_SLUGS, "blog": "finews"},
 )

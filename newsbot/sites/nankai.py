@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from ..dates import parse_date
 from ..body import inline_text
 from ..pages import ArticlePage
 from ..text import clean_text
-from . import Column, Site, register
+from . import Column, Site
 
 BASE = "https://news.nankai.edu.cn"
 COLUMNS = (
@@ -25,8 +27,74 @@ _COLUMN_NAMES = {c.code: c.name for c in COLUMNS}
 _FONT_SIZE = re.compile(r"font-size\s*:\s*(\d+)\s*px", re.I)
 
 
+# Page chrome that follows the body: the 微信往期推送 box (更多...) and the footer. Where the
+# body cell is not closed in the page's markup, the parser puts them inside it.
+FOOTER_CHROME = re.compile(r"版权声明|本网站由南开大学|津ICP备|^更多\s*(?:\.{3}|…|>>)?$")
+
+
+def _cut_from(root: etree._Element, start: etree._Element) -> None:
+    """Remove ``start`` and everything after it inside ``root``."""
+    node = start
+    while node is not root:
+        parent = node.getparent()
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+        node.tail = None
+        node = parent
+    start.getparent().remove(start)
+
+
+def cut_footer_chrome(root: etree._Element) -> None:
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if FOOTER_CHROME.search(clean_text(el.text)):
+            at = el
+        elif FOOTER_CHROME.search(clean_text(el.tail)) and el.getparent() is not None:
+            at = el.getparent()
+        else:
+            continue
+        if at is root:
+            return
+        # The chrome box is a table of its own (an include); cut from it, unless that table
+        # also holds the article (more text than a box has).
+        table = next((a for a in at.iterancestors("table") if root in a.iterancestors()), None)
+        if table is not None and len(clean_text("".join(table.itertext()))) < 500:
+            at = table
+        _cut_from(root, at)
+        return
+
+
+def between_enpcontent(document: etree._Element) -> etree._Element | None:
+    """The body of the older template: the element holding ``<!--enpcontent-->`` …
+    ``<!--/enpcontent-->``, with what stands outside those markers removed."""
+    for comment in document.iter(etree.Comment):
+        if (comment.text or "").strip().lower() != "enpcontent" or comment.getparent() is None:
+            continue
+        parent = comment.getparent()
+        parent.text = None
+        for before in list(comment.itersiblings(preceding=True)):
+            parent.remove(before)
+        end = next((c for c in comment.itersiblings() if isinstance(c, etree._Comment)
+                    and (c.text or "").strip().lower() == "/enpcontent"), None)
+        if end is not None:
+            for after in list(end.itersiblings()):
+                parent.remove(after)
+            end.tail = None
+        return parent
+    return None
+
+
 class NankaiArticlePage(ArticlePage):
     body_css = ("td#txt", "#txt")
+
+    def body(self):
+        root = super().body()
+        if root is None:
+            root = between_enpcontent(self.response.selector.root)
+        if root is not None:
+            cut_footer_chrome(root)
+        return root
     meta_xpath = "//*[contains(text(), '发稿时间') or contains(text(), '发布时间')]"
 
     def title(self) -> str | None:
@@ -69,17 +137,15 @@ class NankaiArticlePage(ArticlePage):
         return clean_text(head[1]) if len(head) == 3 else None
 
 
-SITE = register(
-    Site(
-        name="nankai",
-        display_name="南开大学",
-        hosts=("news.nankai.edu.cn",),
-        columns=COLUMNS,
-        default_columns=("ywsd", "zhxw", "mtnk", "nkrw"),
-        article_url=r"^https?://news\.nankai\.edu\.cn/[a-z]+/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$",
-        page=NankaiArticlePage,
-        profile="hexo",
-        profile_options={"blog": "nankai.info"},
-        scheme="https",
-    )
+SITE = Site(
+    name="nankai",
+    display_name="南开大学",
+    hosts=("news.nankai.edu.cn",),
+    columns=COLUMNS,
+    default_columns=("ywsd", "zhxw", "mtnk", "nkrw"),
+    article_url=r"^https?://news\.nankai\.edu\.cn/[a-z]+/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$",
+    page=NankaiArticlePage,
+    profile="hexo",
+    profile_options={"blog": "nankai.info"},
+    scheme="https",
 )

@@ -22,9 +22,9 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
 from .. import cluster
+from ..config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from ..dates import SHANGHAI, date_from_url, parse_date
-from ..generic import extract_generic
-from ..pages import extract_article
+from ..extract import extract
 from ..sites import Site, get_site
 from ..state import StateStore
 from ..urls import canonical_url, url_hash
@@ -44,6 +44,8 @@ def failure_reason(failure) -> str:
         return f"http_{failure.value.response.status}"
     name = type(failure.value).__name__
     message = str(failure.value).lower()
+    if name in ("OffsiteRequest", "IgnoreOffsite") or "offsite" in message or "off-site" in message:
+        return "offsite"
     if "dns" in name.lower() or "dns" in message:
         return "dns"
     if "timeout" in name.lower() or "timed out" in message:
@@ -70,12 +72,11 @@ class SiteSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.sites: list[Site] = self.load_sites(**kwargs)
         self.site: Site = self.sites[0]  # the spider's own site (campus: the first of its sites)
-        self.column_codes = self._column_codes(columns)
-        self.since = parse_date(since) if since else None
-        if since and self.since is None:
-            raise ValueError(f"since={since!r} is not a date (use YYYY-MM-DD)")
-        self.backfill = str(backfill).lower() in ("1", "true", "yes")
-        self.max_pages = int(max_pages) if max_pages not in (None, "") else None
+        # One parser per argument, shared with the start-up check (newsbot.config).
+        self.column_codes = parse_columns(columns, self.site)
+        self.since = parse_since(since)
+        self.backfill = parse_backfill(backfill)
+        self.max_pages = parse_max_pages(max_pages)
         self.empty_columns: list[str] = []
         self.broken_columns: list[str] = []  # "site/column: why" (404, 5xx, moved, endless pager)
         self.seen_list_pages: set[str] = set()
@@ -87,13 +88,6 @@ class SiteSpider(scrapy.Spider):
 
     def load_sites(self, **kwargs) -> list[Site]:
         return [get_site(self.site_name or self.name)]
-
-    def _column_codes(self, columns: str | None) -> list[str] | None:
-        """Columns asked for by name (one-site spiders); None: each site's defaults."""
-        codes = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-        for code in codes or ():
-            self.site.column(code)  # a clear error for an unknown column
-        return codes
 
     def site_columns(self, site: Site):
         codes = self.column_codes or list(site.default_columns) or [c.code for c in site.columns]
@@ -288,7 +282,8 @@ class SiteSpider(scrapy.Spider):
         a later run (with backoff) until it succeeds or is given up on."""
         site_obj = self.site_named(site) if site else self.site
         key = key or canonical_url(url, site_obj.scheme)
-        outcome = self.store.fail(url_hash(key), reason, entry=(key, url, site_obj.name, list(columns or ())))
+        outcome = self.store.fail(url_hash(key), reason, entry=(key, url, site_obj.name, list(columns or ())),
+                                  claimer=self.claimer)
         stats = self.crawler.stats
         stats.inc_value("newsbot/failed_articles")
         if outcome["first"]:
@@ -355,7 +350,7 @@ class SiteSpider(scrapy.Spider):
             self.record_failure(url, site.name, columns, reason, key=key)
             return
         try:
-            article = extract_article(site.page(response), fallback=extract_generic)
+            article = extract(url, response.body, response.headers, site=site, fetched_url=response.url)
         except Exception as exc:  # one odd page must not take the article (or the run) down
             reason = f"extract_{type(exc).__name__}"
             self.crawler.stats.inc_value("newsbot/errors")
@@ -366,10 +361,6 @@ class SiteSpider(scrapy.Spider):
         if article.extractor == "fallback":
             self.crawler.stats.inc_value(f"newsbot/fallback/{site.name}")
             self.logger.warning("%s: no body with the site's rules; used the generic extractor", response.url)
-        # The identity is the URL the list gave, not where a redirect ended.
-        article.url = url
-        article.site = site.name
-        article.source = site.display_name
         article.columns = list(columns)
         article.column = article.column or (columns[0] if columns else None)
         article.crawled_at = datetime.now(timezone.utc).astimezone(SHANGHAI)

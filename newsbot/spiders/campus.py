@@ -4,8 +4,9 @@ from . import SiteSpider
 
 class CampusSpider(SiteSpider):
     """Campus sites configured in newsbot/sites/campus.yaml (plus NEWSBOT_SITES_FILE):
-    ``-a site=NAME`` for one, ``-a site=all`` for every configured site. Each site is its
-    own download slot, so politeness (delay, concurrency, AutoThrottle) is per site."""
+    ``-a site=NAME`` for one, ``-a site=a,b`` for several, ``-a site=all`` for every
+    configured site. Each site is its own download slot, so politeness (delay,
+    concurrency, AutoThrottle) is per site."""
 
     name = "campus"
 
@@ -21,7 +22,8 @@ class CampusSpider(SiteSpider):
             raise ValueError("campus needs -a site=NAME (or site=all); `newsbot sites` lists them")
         if site == "all":
             return [s for s in all_sites() if s.campus]
-        found = get_site(site)
-        if not found.campus:
-            raise ValueError(f"{site} has a spider of its own: scrapy crawl {site}")
-        return [found]
+        found = [get_site(name.strip()) for name in site.split(",") if name.strip()]
+        for one in found:
+            if not one.campus:
+                raise ValueError(f"{one.name} has a spider of its own: scrapy crawl {one.name}")
+        return found
