@@ -178,6 +178,10 @@ def _open_state(args):
     re-queueing are safe beside a running crawl (SQLite serialises the writes)."""
     from .state import StateCorrupt, StateStore
 
+    if args.state and args.state.startswith(("redis://", "rediss://")):  # a cluster's (docs/cluster.md)
+        from .state_redis import RedisStateStore
+
+        return RedisStateStore(args.state, lock=False)
     path = Path(args.state) if args.state else Path(args.output) / ".newsbot" / "state.sqlite"
     if not path.is_file():
         raise SystemExit(f"newsbot: no state at {path} (give --output DIR or --state FILE)")

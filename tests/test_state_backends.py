@@ -219,3 +219,20 @@ def test_one_worker_name_runs_once_and_a_killed_ones_lock_expires(redis_url):
     a.db.close()  # "killed": no close(), no renewal
     time.sleep(0.6)
     redis_store(redis_url, "w1").close()
+
+
+def test_newsbot_failed_reads_and_requeues_a_cluster_state(redis_url):
+    import subprocess
+    import sys
+
+    store = redis_store(redis_url, "w1")
+    try:
+        url = URL.format(7)
+        store.fail("h7", "http_500", entry=(url, url, "nankai", ["ywsd"]))
+    finally:
+        store.close()
+    command = [sys.executable, "-m", "newsbot.cli", "failed", "--state", redis_url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "http_500" in done.stdout and URL.format(7) in done.stdout, done.stderr
+    done = subprocess.run([*command, "--requeue-all"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "re-queued 1 article" in done.stdout
