@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import warnings
 from pathlib import Path
 
 from scrapy import signals
@@ -31,6 +32,11 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from .urls import host_of
 
 logger = logging.getLogger(__name__)
+
+# scrapy-redis 0.9.1 still passes spider= to Scrapy's stats collector (deprecated since
+# Scrapy 2.13, still working): harmless and not ours to change, so not in every worker's log.
+warnings.filterwarnings("ignore", message="Passing a 'spider' argument to StatsCollector",
+                        module="scrapy_redis")
 
 DEFAULT_FORGET_AFTER = 600  # seconds: the shared dupefilter outlives the crawl's last request by this
 

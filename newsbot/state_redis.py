@@ -43,6 +43,7 @@ for i = 6, #ARGV do
     if #out >= 2 * limit then return out end
     if redis.call('SET', p .. 'claim:' .. urlname, claimer, 'NX', 'PX', lease) then
       redis.call('SADD', p .. 'claims:' .. claimer, urlname)
+      redis.call('PEXPIRE', p .. 'claims:' .. claimer, lease)  -- a dead claimer's list goes too
       table.insert(out, urlname)
       table.insert(out, redis.call('HGET', p .. 'pending', urlname))
     end
@@ -62,6 +63,7 @@ for _, urlname in ipairs(redis.call('SMEMBERS', key)) do
     redis.call('SREM', key, urlname)
   end
 end
+redis.call('PEXPIRE', key, lease)
 return 1
 """
 
@@ -243,6 +245,7 @@ if redis.call('HEXISTS', p .. 'articles', urlname) == 1 and redis.call('HEXISTS'
 end
 if not redis.call('SET', p .. 'writing:' .. urlname, holder, 'NX', 'PX', lease) then return 0 end
 redis.call('SADD', p .. 'writings:' .. holder, urlname)
+redis.call('PEXPIRE', p .. 'writings:' .. holder, lease)
 return 1
 """
 
