@@ -34,3 +34,6 @@ class Article:
     categories: list[str] = field(default_factory=list)
     urlname: str | None = None
     extractor: str = "site"  # "site" (a site's own rules) or "fallback" (generic extractor)
+    # Not part of the record: set by a pipeline when the article is written but a part of it
+    # should be tried again by a later run (newsbot.pipelines.WriteFilesPipeline.flush).
+    retry_reason: str | None = field(default=None, repr=False, metadata={"record": False})

@@ -94,6 +94,8 @@ def article_record(article: Article) -> dict:
     """The JSONL record (the exporter applies the same field serializers)."""
     record = {}
     for f in dataclasses.fields(article):
+        if f.metadata.get("record") is False:
+            continue
         value = getattr(article, f.name)
         record[f.name] = f.metadata.get("serializer", lambda v: v)(value)
     return record
@@ -312,6 +314,11 @@ class WriteFilesPipeline(_Counted):
             self.feed.append(record for item, record, _ in batch if item.urlname in unfed)
             self.store.mark_fed(unfed)
             self.store.set_meta(f"feed_signature:{self.feed.path.name}", self.feed.signature())
+            for item, _, _ in batch:
+                # Written, but a part of it wants another try (an image that did not
+                # download): the article is fetched again after a backoff, like a failure.
+                if item.retry_reason:
+                    self.store.fail(item.urlname, item.retry_reason, entry=(item.url, item.url, item.site, item.columns))
         except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only: nothing is lost
             raise OutputError(f"cannot write to {self.output}: {exc}") from exc
         for item, _, _ in batch:

@@ -68,6 +68,9 @@ RETRY_TIMES = 3
 NEWSBOT_RETRY_BACKOFF = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # an article page is never 10 MiB; refuse what is
+# Scrapy's default (100) starts 100 asyncio tasks per response to process at most one
+# article item: 17% of a backfill's CPU in an A/B (bench/crawl/run.py --set).
+CONCURRENT_ITEMS = 16
 HTTPCACHE_ENABLED = False  # -s HTTPCACHE_ENABLED=1 while developing a site
 
 ITEM_PIPELINES = {

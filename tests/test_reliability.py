@@ -119,7 +119,7 @@ def test_an_exception_inside_extraction_is_caught_counted_and_retried(tmp_path, 
 
     crawler = get_crawler(NankaiSpider, {"NEWSBOT_OUTPUT_DIR": str(tmp_path)})
     crawler.spider = spider = NankaiSpider.from_crawler(crawler)
-    crawler.stats.open_spider(spider)
+    crawler.stats.open_spider()
 
     def broken_extractor(*args, **kwargs):
         raise ValueError("Invalid URL 'Nucl.%20Phys.%20B%20612'")
@@ -306,3 +306,25 @@ def test_rebuild_state_from_the_files_and_the_feed_after_corruption(http_site, t
     assert done.returncode == 0, done.stderr[-3000:]
     assert len(http_site.article_requests()) == 1 and report["new"] == 1
     assert_consistent(tmp_path)
+
+
+def test_since_stops_paging_by_the_dates_a_list_prints_where_urls_have_none(tmp_path):
+    # tju (VSB): article URLs carry no date (info/1011/68512.htm); each list row prints one.
+    # Page 1 lists 05-18, 05-16, 05-11; page 2 05-08, 05-04 (all older); page 3 is not read.
+    done, report = crawl("campus", tmp_path, "-a", "site=tju", "-a", "since=2023-05-10",
+                         replay=FIXTURES / "campus")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert report["new"] == 3 and report["list_pages"] == 2
+    published = sorted(json.loads(line)["published"][:10] for line in
+                       (tmp_path / "feeds" / "campus.jsonl").read_text().splitlines())
+    assert published == ["2023-05-11", "2023-05-16", "2023-05-18"]
+
+
+def test_timeouts_on_every_list_page_are_an_unreachable_site(http_site, tmp_path):
+    for column in ("ywsd", "zhxw", "mtnk", "nkrw"):
+        http_site.faults[f"/{column}/index.shtml"] = Fault(delay=2.5)
+    done, report = crawl("nankai", tmp_path, "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=0", site=http_site)
+    assert done.returncode == 5, done.stderr[-3000:]
+    [alarm] = alarm_lines(done)
+    assert "the site is unreachable" in alarm
+    assert report["errors_by_reason"] == {"timeout": 4}

@@ -41,7 +41,8 @@ def simulated_pages(count: int) -> list[tuple[str, bytes]]:
 def newsbot_steps(url: str, body: bytes, settings) -> dict[str, float]:
     """One page through newsbot as ``newsbot extract`` does it; seconds per step."""
     from newsbot.generic import extract_generic
-    from newsbot.pages import extract_article, make_response
+    from newsbot.extract import extract_article
+    from newsbot.pages import make_response
     from newsbot.pipelines import prepare, render
     from newsbot.sites import site_for_url
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 from lxml import etree
 
@@ -114,8 +115,9 @@ class NankaiArticlePage(ArticlePage):
         parts = head.rsplit("-", 2)
         return clean_text(parts[0]) if len(parts) == 3 and parts[2].strip() == "南开大学" else None
 
+    @cached_property
     def _meta_text(self) -> str:
-        """The text of the row under the headline: 来源： … 发稿时间：…"""
+        """The text of the row under the headline: 来源： … 发稿时间：… (read once per page)."""
         node = self.response.xpath(self.meta_xpath)[:1]
         if not node:
             return ""
@@ -123,10 +125,10 @@ class NankaiArticlePage(ArticlePage):
         return clean_text(" ".join(row.xpath(".//text()").getall()))
 
     def published(self):
-        return parse_date(self._meta_text()) or super().published()
+        return parse_date(self._meta_text) or super().published()
 
     def outlet(self) -> str | None:
-        match = self.outlet_pattern.search(self._meta_text())
+        match = self.outlet_pattern.search(self._meta_text)
         return match.group(1) if match else super().outlet()
 
     def column(self) -> str | None:
