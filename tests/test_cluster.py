@@ -86,9 +86,11 @@ def assert_every_article_once(output: Path, url: str) -> None:
 
 
 def test_two_workers_write_every_article_exactly_once(http_site, redis_url, tmp_path):
-    slow_articles(http_site, 0.5)  # one worker alone would take ~7 s: time for both to start
+    # One worker alone would take ~14 s (articles 1 s each, two at a time): an idle worker
+    # looks at the shared queue again at Scrapy's engine heartbeat, every 5 s.
+    slow_articles(http_site, 1.0)
     output = tmp_path / "shared"
-    workers = [worker(output, name, redis_url, http_site) for name in ("w1", "w2")]
+    workers = [worker(output, name, redis_url, http_site, "-s", "CONCURRENT_REQUESTS=2") for name in ("w1", "w2")]
     codes = [finish(w) for w in workers]
     assert codes == [0, 0], log_of(output, "w1") + log_of(output, "w2")
     assert_every_article_once(output, redis_url)
