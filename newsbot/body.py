@@ -124,10 +124,10 @@ def remove_between_comments(root: etree._Element, start: str, end: str) -> None:
                 break
             node = node.getnext()
         for node in doomed:
-            _drop(node, parent)
+            remove_keeping_tail(node, parent)
 
 
-def _drop(node: etree._Element, parent: etree._Element | None = None) -> None:
+def remove_keeping_tail(node: etree._Element, parent: etree._Element | None = None) -> None:
     """Remove a node but keep its tail text (the text after it belongs to the parent)."""
     parent = parent if parent is not None else node.getparent()
     if parent is None:

@@ -156,6 +156,29 @@ def seconds(name: str, value) -> float:
     return number
 
 
+def whole_number(name: str, value, minimum: int = 0, also: tuple = ()) -> None:
+    """A setting that is a whole number (at least ``minimum``), or one of the words ``also``."""
+    if value in also:
+        return
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        words = "".join(f" or {w}" for w in also)
+        raise ConfigError(f"-s {name}={value!r} is not allowed: use a whole number, {minimum} or more{words}")
+
+
+def backoff_hours(value) -> None:
+    hours = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    try:
+        if not hours or any(float(h) < 0 for h in hours):
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"-s NEWSBOT_RETRY_BACKOFF_HOURS={value!r} is not allowed: "
+                          f"use hours, 0 or more, separated by commas, e.g. 1,4,24,72") from None
+
+
 def chinese(value) -> None:
     if not value:
         return
@@ -245,6 +268,11 @@ def check_settings(settings) -> None:
     file_mode(settings.get("NEWSBOT_FILE_MODE"))
     seconds("NEWSBOT_RETRY_AFTER_MAX", settings.get("NEWSBOT_RETRY_AFTER_MAX"))
     seconds("NEWSBOT_RETRY_BACKOFF", settings.get("NEWSBOT_RETRY_BACKOFF"))
+    backoff_hours(settings.get("NEWSBOT_RETRY_BACKOFF_HOURS"))
+    whole_number("NEWSBOT_GIVE_UP_AFTER", settings.get("NEWSBOT_GIVE_UP_AFTER"), minimum=1)
+    whole_number("NEWSBOT_ALARM_MIN_FAILED", settings.get("NEWSBOT_ALARM_MIN_FAILED"), minimum=1)
+    whole_number("NEWSBOT_WRITE_BATCH", settings.get("NEWSBOT_WRITE_BATCH"), minimum=1)
+    whole_number("NEWSBOT_WORKERS", settings.get("NEWSBOT_WORKERS"), minimum=0, also=("auto",))
     chinese(settings.get("NEWSBOT_CHINESE"))
     contact_url(settings.get("NEWSBOT_CONTACT_URL"))
     sites_file(settings.get("NEWSBOT_SITES_FILE"))

@@ -16,7 +16,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from scrapy.http import HtmlResponse, TextResponse
 
-from .body import inline_text
+from .body import inline_text, remove_keeping_tail
 from .dates import date_from_url, parse_date
 from .text import clean_text
 
@@ -29,17 +29,6 @@ META_DATE_NAMES = (
 def make_response(url: str, body: bytes, encoding: str | None = None) -> HtmlResponse:
     """A response as Scrapy would build it from the server's bytes (same charset rules)."""
     return HtmlResponse(url, body=body, encoding=encoding)
-
-
-def remove_keeping_tail(el: etree._Element) -> None:
-    """Remove an element; the text after it (its tail) stays where it was."""
-    parent, previous, tail = el.getparent(), el.getprevious(), el.tail
-    parent.remove(el)
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
 
 
 # Editorial lines that close a body but are not the article (the realpages convention):

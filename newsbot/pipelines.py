@@ -29,6 +29,7 @@ from .sites import get_site
 from .state import StateStore
 from .text import byline_names, clean_text, find_byline, remove_pinyin
 from .urls import canonical_url, url_hash
+from .workers import Workers, clean_page
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,10 @@ class Dropped(DropItem):
 
     def __init__(self, reason: str, message: str, log_level: str = "WARNING"):
         super().__init__(f"{reason}: {message}", log_level=log_level)
-        self.reason = reason
+        self.reason, self.message, self.log_level = reason, message, log_level
+
+    def __reduce__(self):  # raised in a worker process (newsbot.workers), re-raised here
+        return (type(self), (self.reason, self.message, self.log_level))
 
 
 # --- the steps ----------------------------------------------------------------------------
@@ -130,12 +134,19 @@ class _Counted:
 
 
 class CleanArticlePipeline(_Counted):
+    """Cleans the article, in a worker process when the crawl has them (newsbot.workers)."""
+
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.convert = chinese_converter(crawler.settings.get("NEWSBOT_CHINESE"))
+        self.chinese = crawler.settings.get("NEWSBOT_CHINESE")
+        self.workers = Workers.for_crawler(crawler)
 
-    def process_item(self, item, spider=None):
-        return self._run(lambda a: clean_article(a, self.convert), item)
+    async def process_item(self, item, spider=None):
+        try:
+            return await self.workers.run(clean_page, item, self.chinese)
+        except Dropped as drop:
+            self.stats.inc_value(f"newsbot/dropped/{drop.reason}")
+            raise
 
 
 class PublishedDatePipeline(_Counted):
@@ -328,16 +339,9 @@ class WriteFilesPipeline(_Counted):
 
 def sync_files(paths) -> None:
     """fsync each file and, once, each directory they are in (their renames)."""
-    directories = set()
-    for path in paths:
+    paths = list(paths)
+    for path in [*paths, *dict.fromkeys(p.parent for p in paths)]:
         fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        directories.add(path.parent)
-    for directory in directories:
-        fd = os.open(directory, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:

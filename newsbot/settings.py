@@ -42,6 +42,9 @@ NEWSBOT_RETRY_BACKOFF_HOURS = [1, 4, 24, 72]
 NEWSBOT_GIVE_UP_AFTER = 6
 # Articles whose files are fsynced, marked written and appended to the feed together.
 NEWSBOT_WRITE_BATCH = 32
+# Worker processes that read and clean article pages (newsbot/workers.py): "auto" starts
+# one per spare core once a run has many articles to fetch (a backfill); 0: none.
+NEWSBOT_WORKERS = "auto"
 NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-{column}].atom
 # Several workers, one crawl (docs/cluster.md, newsbot/cluster.py): a Redis URL such as
 # redis://host:6379/2 makes this crawl a worker of the crawl shared there (and the state's

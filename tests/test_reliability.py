@@ -3,6 +3,7 @@ kept and retried with backoff whatever list page they were on, files deleted by 
 restored, garbage feed lines are moved out, and the exit code and ALARM line say when the
 site is unreachable, a column broke, new articles fail, or the output cannot be written."""
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -114,7 +115,7 @@ def test_an_exception_inside_extraction_is_caught_counted_and_retried(tmp_path, 
     from scrapy.http import HtmlResponse, Request
     from scrapy.utils.test import get_crawler
 
-    import newsbot.spiders as spiders
+    import newsbot.workers as workers
     from newsbot.spiders.nankai import NankaiSpider
 
     crawler = get_crawler(NankaiSpider, {"NEWSBOT_OUTPUT_DIR": str(tmp_path)})
@@ -124,10 +125,13 @@ def test_an_exception_inside_extraction_is_caught_counted_and_retried(tmp_path, 
     def broken_extractor(*args, **kwargs):
         raise ValueError("Invalid URL 'Nucl.%20Phys.%20B%20612'")
 
-    monkeypatch.setattr(spiders, "extract", broken_extractor)
+    monkeypatch.setattr(workers, "extract", broken_extractor)
     page = (FIXTURES / "nankai" / "news.nankai.edu.cn" / DEEP_ARTICLE.lstrip("/")).read_bytes()
     response = HtmlResponse(DEEP_URL, body=page, request=Request(DEEP_URL))
-    assert list(spider.parse_article(response, site="nankai", columns=["南开要闻"])) == []
+    async def articles():
+        return [a async for a in spider.parse_article(response, site="nankai", columns=["南开要闻"])]
+
+    assert asyncio.run(articles()) == []
     assert crawler.stats.get_value("newsbot/errors/extract_ValueError") == 1
     [failed] = spider.store.failures()
     assert (failed["url"], failed["reason"], failed["columns"]) == (DEEP_URL, "extract_ValueError", ["南开要闻"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -11,7 +12,7 @@ from ..dates import parse_date
 from ..body import inline_text
 from ..pages import ArticlePage
 from ..text import clean_text
-from . import Column, Site
+from . import Column, CountdownPager, Site
 
 BASE = "https://news.nankai.edu.cn"
 COLUMNS = (
@@ -23,6 +24,9 @@ COLUMNS = (
     Column("gjjl", "国际交流", f"{BASE}/gjjl/index.shtml"),
 )
 _COLUMN_NAMES = {c.code: c.name for c in COLUMNS}
+# The code in a column's numbered list page URLs (SITES.md); zhxw's is a guess. A column
+# not here takes it from its pager script's name.
+LIST_CODES = {"ywsd": "0003000", "zhxw": "0004000", "mtnk": "0006000", "nkrw": "0008000"}
 # The headline is the page's one big bold cell; its exact style string varies by template
 # version, so look for a large font size rather than for the string.
 _FONT_SIZE = re.compile(r"font-size\s*:\s*(\d+)\s*px", re.I)
@@ -139,6 +143,34 @@ class NankaiArticlePage(ArticlePage):
         return clean_text(head[1]) if len(head) == 3 else None
 
 
+class NankaiPager(CountdownPager):
+    """The real list pages link no older page: ``<div id="pagetemple"></div>`` is filled by
+    ``{column}/system/count/{code}/{sub}/count_page_list_{code}{sub}.js``. Older pages are
+    ``{column}/system/count//{code}/{sub}/{aaa}/{bbb}/c{code}{sub}_{aaabbbccc}.shtml``:
+    numbered up from 1 (the oldest) to the newest, the number 9 digits with zeros; the two
+    directories are its first six digits (000/000 below 1000, which the saved URLs show;
+    000/001 from 1000 on is the ECMS layout assumed, unconfirmed for this site)."""
+
+    script = re.compile(r"count_page_list_\d{19}\.js\b")
+    list_code = re.compile(r"(\d{7})(\d{12})(?:\.js|_\d{9}\.shtml)\b")  # in the script's or a page's URL
+
+    def script_url(self, response) -> str | None:
+        for src in response.xpath("//script/@src").getall():
+            if self.script.search(src.strip()):
+                return response.urljoin(src.strip())
+        return None
+
+    def page_url(self, first: str, known: str | None, number: int) -> str | None:
+        column = first.split("//", 1)[-1].split("/")[1]
+        named = self.list_code.search(known or "")
+        code, sub = named.groups() if named else (LIST_CODES.get(column), "0" * 12)
+        if code is None:
+            return None
+        digits = f"{number:09d}"
+        return urljoin(first, f"/{column}/system/count//{code}/{sub}/{digits[:3]}/{digits[3:6]}/"
+                              f"c{code}{sub}_{digits}.shtml")
+
+
 SITE = Site(
     name="nankai",
     display_name="南开大学",
@@ -150,4 +182,5 @@ SITE = Site(
     profile="hexo",
     profile_options={"blog": "nankai.info"},
     scheme="https",
+    countdown=NankaiPager(),
 )

@@ -24,14 +24,15 @@ from scrapy.exceptions import DontCloseSpider
 from .. import cluster
 from ..config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from ..dates import SHANGHAI, date_from_url, parse_date
-from ..extract import extract
 from ..sites import Site, get_site
 from ..state import StateStore
 from ..urls import canonical_url, url_hash
+from ..workers import Workers, extract_page
 
 LIST_PRIORITY = 10  # list pages before articles, so paging decisions come early
 LOGIN_URL = re.compile(r"login|logon|signin|passport|sso|cas/|auth", re.I)
 CHUNK = 256  # articles claimed from the frontier at a time
+LOW_WATER = 64  # a backfill claims more once fewer article requests than this are out
 MAX_LIST_PAGES = 10000  # per column: a pager that never ends stops here, with an alarm
 UNREACHABLE = ("dns", "connection", "timeout")
 
@@ -81,6 +82,7 @@ class SiteSpider(scrapy.Spider):
         self.broken_columns: list[str] = []  # "site/column: why" (404, 5xx, moved, endless pager)
         self.seen_list_pages: set[str] = set()
         self.queued_unclaimed = 0
+        self.in_flight = 0  # article requests handed out and not yet answered
         self.claimer = uuid.uuid4().hex
 
     # What the state's "skipped" marks are valid for (eastmoney: the outlet asked for).
@@ -108,6 +110,7 @@ class SiteSpider(scrapy.Spider):
             kwargs["columns"] = setting if isinstance(setting, str) else ",".join(setting)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.store = StateStore.for_crawler(crawler)
+        spider.workers = Workers.for_crawler(crawler)
         crawler.signals.connect(spider.schedule_articles, signal=signals.spider_idle)
         crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider.item_error, signal=signals.item_error)
@@ -126,18 +129,13 @@ class SiteSpider(scrapy.Spider):
                 )
 
     # --- list pages ---------------------------------------------------------------------
-    def parse_list(self, response, site: str, column: str, page: int, first: str):
+    async def parse_list(self, response, site: str, column: str, page: int, first: str):
         self.crawler.stats.inc_value("newsbot/list_pages")
         site = self.site_named(site)
         if page == 1 and self._moved(first, response):
             self.column_broken(site, column, f"its list page {first} redirects to {response.url}")
             return
-        links = []
-        for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip())
-            if site.is_article(url):
-                links.append(url)
-        links = list(dict.fromkeys(links))
+        links = site.article_links(response)
         if not links:
             self.crawler.stats.inc_value("newsbot/empty_list_pages")
             self.logger.warning("list page %s of column %s lists no articles", response.url, column)
@@ -153,7 +151,12 @@ class SiteSpider(scrapy.Spider):
         new = self.store.queue(entries) if entries else 0
         self.queued_unclaimed += new
         self.crawler.stats.inc_value("newsbot/links_known", len(links) - len(entries))
-        yield from self.claim_articles(only_when_over=CHUNK)
+        # A backfill keeps the downloader busy with articles while its lists are read; an
+        # ordinary run reads its (few) list pages first, so an article in two columns is
+        # written once with both. Either way the queue is claimed in chunks.
+        low = self.backfill and self.in_flight < LOW_WATER
+        for request in self.claim_articles(only_when_over=1 if low else CHUNK):
+            yield request
         if links and not entries and not self.backfill:
             self.logger.info("column %s: page %d lists only known articles; stopping here", column, page)
             return
@@ -163,6 +166,8 @@ class SiteSpider(scrapy.Spider):
         if self.max_pages and page >= self.max_pages:
             return
         next_url = self.next_page(response, site) or site.list_page(first, page + 1)
+        if not next_url and site.countdown:
+            next_url = await self.countdown_page(response, site, column, first, page + 1)
         if not next_url:
             return
         next_url = response.urljoin(next_url)
@@ -175,6 +180,34 @@ class SiteSpider(scrapy.Spider):
             next_url, callback=self.parse_list, errback=self.list_failed, priority=LIST_PRIORITY,
             cb_kwargs={"site": site.name, "column": column, "page": page + 1, "first": first},
         )
+
+    async def countdown_page(self, response, site: Site, column: str, first: str, page: int) -> str | None:
+        """List page ``page`` of a column whose older pages are numbered down from a newest
+        number M no link states (``Site.countdown``): page 2 is M, found when it is needed;
+        each later page is one below the page before (so a resumed job needs no M)."""
+        pager = site.countdown
+        if page > 2:
+            number = pager.number_of(response.url)
+            return pager.page_url(first, response.url, number - 1) if number and number > 1 else None
+        script = pager.script_url(response)
+        newest = await pager.find_newest(first, script, self.probe, site.article_links)
+        if newest is None:
+            self.crawler.stats.inc_value("newsbot/pager_unknown")
+            self.logger.warning("column %s: cannot tell how its older list pages are numbered; "
+                                "only its first page is read", column)
+            return None
+        self.logger.info("column %s: its older list pages are numbered 1..%d", column, newest)
+        return pager.page_url(first, script, newest) if newest else None
+
+    async def probe(self, url: str):
+        """Fetch a page the pager search needs, through the downloader (robots.txt, the host
+        map, politeness, retries and replay apply); None when it does not arrive."""
+        self.crawler.stats.inc_value("newsbot/pager_probes")
+        try:
+            return await self.crawler.engine.download_async(scrapy.Request(url, dont_filter=True))
+        except Exception as exc:  # robots.txt forbids it, the connection failed after retries
+            self.logger.warning("pager probe %s failed: %s", url, exc)
+            return None
 
     @staticmethod
     def _moved(first: str, response) -> bool:
@@ -247,6 +280,9 @@ class SiteSpider(scrapy.Spider):
         if only_when_over and self.queued_unclaimed < only_when_over:
             return
         claimed = self.store.claim_due([s.name for s in self.sites], self.claimer, limit=CHUNK)
+        if self.backfill or len(claimed) == CHUNK:  # a long run: read pages on the spare cores
+            self.workers.big_run()
+        self.in_flight += len(claimed)
         self.queued_unclaimed = max(0, self.queued_unclaimed - len(claimed))
         for entry in claimed:
             if entry.attempts:
@@ -308,6 +344,7 @@ class SiteSpider(scrapy.Spider):
                             key=failure.request.meta.get("newsbot_key"))
 
     def _count_article_page(self, request) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
         self.crawler.stats.inc_value("newsbot/article_pages")
         if not request.meta.get("newsbot_attempts"):
             self.crawler.stats.inc_value("newsbot/article_pages/new")
@@ -336,7 +373,7 @@ class SiteSpider(scrapy.Spider):
         self.record_failure(item.url, item.site, item.columns, reason,
                             key=response.meta.get("newsbot_key") if response is not None else None)
 
-    def parse_article(self, response, site: str, columns: list[str]):
+    async def parse_article(self, response, site: str, columns: list[str]):
         self._count_article_page(response.request)
         site = self.site_named(site)
         url = response.request.meta.get("redirect_urls", [response.url])[0]
@@ -350,7 +387,8 @@ class SiteSpider(scrapy.Spider):
             self.record_failure(url, site.name, columns, reason, key=key)
             return
         try:
-            article = extract(url, response.body, response.headers, site=site, fetched_url=response.url)
+            headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
+            article = await self.workers.run(extract_page, url, response.body, headers, site.name, response.url)
         except Exception as exc:  # one odd page must not take the article (or the run) down
             reason = f"extract_{type(exc).__name__}"
             self.crawler.stats.inc_value("newsbot/errors")

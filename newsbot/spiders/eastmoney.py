@@ -17,8 +17,8 @@ class EastmoneySpider(SiteSpider):
         # Skipped for this outlet only: a run for another outlet fetches them again.
         self.skip_scope = f"outlet={outlet}"
 
-    def parse_article(self, response, site, columns):
-        for article in super().parse_article(response, site, columns):
+    async def parse_article(self, response, site, columns):
+        async for article in super().parse_article(response, site, columns):
             if article.outlet == self.outlet:
                 yield article
             else:

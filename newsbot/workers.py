@@ -1,0 +1,115 @@
+"""Reading and cleaning article pages in worker processes, on the cores a crawl leaves idle.
+
+Scrapy runs a crawl on one core. Reading a page (``newsbot.extract.extract``) and turning
+its body into Markdown, text and clean HTML (``newsbot.pipelines.clean_article``) are pure
+CPU, one article at a time, and cost more than all of Scrapy's own work per page: in a
+backfill they are what keeps newsbot from the speed of a bare spider. With workers they
+run in other processes while the crawl's process downloads, dedupes and writes.
+
+``NEWSBOT_WORKERS``: ``0``, everything in the crawl's process; ``N``, N worker processes;
+``auto`` (the default), one per core beyond the first, started only when a run has more
+than a chunk of articles to fetch (a backfill), so the usual small run does not pay their
+start-up. The results are the same either way (tests/test_workers.py); a worker that dies
+is replaced and its article read in the crawl's own process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from .extract import extract
+from .items import Article
+
+logger = logging.getLogger(__name__)
+
+_converters: dict = {}
+
+
+def _start_worker(sites_file: str | None) -> None:
+    if sites_file:
+        from .sites import load_sites_file
+
+        load_sites_file(sites_file)
+
+
+def extract_page(url: str, body: bytes, headers: dict | None, site_name: str, fetched_url: str) -> Article:
+    from .sites import get_site
+
+    return extract(url, body, headers, site=get_site(site_name), fetched_url=fetched_url)
+
+
+def clean_page(article: Article, chinese: str | None) -> Article:
+    from .pipelines import chinese_converter, clean_article
+
+    if chinese not in _converters:
+        _converters[chinese] = chinese_converter(chinese)
+    return clean_article(article, _converters[chinese])
+
+
+def worker_count(setting) -> int | None:
+    """``NEWSBOT_WORKERS`` as a number of processes; None for ``auto``."""
+    if setting in (None, "", "auto"):
+        return None
+    return int(setting)
+
+
+class Workers:
+    def __init__(self, setting, sites_file: str | None = None):
+        count = worker_count(setting)
+        self.auto = count is None
+        self.processes = max(0, (os.cpu_count() or 1) - 1) if count is None else count
+        self.sites_file = sites_file
+        self.executor: ProcessPoolExecutor | None = None
+        if not self.auto:
+            self.start()
+
+    def start(self) -> None:
+        """Start the workers (once); without spare cores, or with 0, nothing happens."""
+        if self.executor is not None or self.processes <= 0:
+            return
+        context = multiprocessing.get_context("forkserver")  # not a fork of the running reactor
+        context.set_forkserver_preload(["newsbot.workers"])
+        self.executor = ProcessPoolExecutor(self.processes, mp_context=context,
+                                            initializer=_start_worker, initargs=(self.sites_file,))
+        logger.info("reading and cleaning articles in %d worker process(es)", self.processes)
+
+    def big_run(self) -> None:
+        """A run with many articles to fetch: start the workers if ``auto``."""
+        if self.auto:
+            self.start()
+
+    async def run(self, function, *args):
+        """``function(*args)`` in a worker, or here when there are none."""
+        if self.executor is None:
+            return function(*args)
+        try:
+            return await asyncio.wrap_future(self.executor.submit(function, *args))
+        except BrokenProcessPool:
+            logger.warning("a worker process died; starting new ones and reading this article here")
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
+            self.start()
+            return function(*args)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
+
+    @classmethod
+    def for_crawler(cls, crawler) -> "Workers":
+        """One set of workers per crawl, shared by the spider and the pipelines."""
+        workers = getattr(crawler, "_newsbot_workers", None)
+        if workers is None:
+            settings = crawler.settings
+            workers = cls(settings.get("NEWSBOT_WORKERS", "auto"), settings.get("NEWSBOT_SITES_FILE"))
+            crawler._newsbot_workers = workers
+            from scrapy import signals
+
+            crawler.signals.connect(workers.close, signal=signals.engine_stopped)
+        return workers

@@ -1,0 +1,38 @@
+"""NEWSBOT_WORKERS: pages read and cleaned in worker processes give exactly what the crawl's
+own process gives, and a drop raised in a worker is counted as in the process."""
+
+import json
+
+from .conftest import FIXTURES, crawl
+from .httpsite import Fault
+
+
+def outputs(output):
+    files = {p.relative_to(output).as_posix(): p.read_bytes() for p in (output / "nankai").rglob("*.md")}
+    records = {}
+    for line in (output / "feeds" / "nankai.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        record.pop("crawled_at")
+        records[record["urlname"]] = record
+    return files, records
+
+
+def test_workers_write_what_the_crawl_process_writes(tmp_path):
+    done, report = crawl("nankai", tmp_path / "in-process", "-s", "NEWSBOT_WORKERS=0", replay=FIXTURES / "nankai")
+    assert done.returncode == 0 and report["new"] == 27, done.stderr[-2000:]
+    done, report = crawl("nankai", tmp_path / "workers", "-s", "NEWSBOT_WORKERS=2", replay=FIXTURES / "nankai")
+    assert done.returncode == 0 and report["new"] == 27, done.stderr[-2000:]
+    assert "reading and cleaning articles in 2 worker process(es)" in done.stderr
+    assert outputs(tmp_path / "workers") == outputs(tmp_path / "in-process")
+
+
+def test_a_drop_in_a_worker_is_counted_and_the_article_kept_for_a_retry(http_site, tmp_path):
+    path = "/nkrw/system/2022/07/15/030052147.shtml"
+    html = (http_site.root / "news.nankai.edu.cn" / path.lstrip("/")).read_text(encoding="utf-8")
+    start = html.index('id="txt">') + len('id="txt">')
+    http_site.pages[path] = (html[:start] + "</td></tr></table></body></html>").encode()
+    http_site.faults["/ywsd/system/2022/06/30/030051796.shtml"] = Fault(status=500)
+    done, report = crawl("nankai", tmp_path, "-s", "NEWSBOT_WORKERS=1", site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert report["dropped"] == {"no_body": 1} and report["new"] == 25
+    assert sorted(f["reason"] for f in report["failed"]) == ["dropped_no_body", "http_500"]
