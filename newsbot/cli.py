@@ -441,7 +441,7 @@ def main(argv=None) -> int:
                             "(for scrapyd jobs, which have none)")
     status.add_argument("--output", required=True, help="the run's NEWSBOT_OUTPUT_DIR")
     status.add_argument("--spider", default="nankai")
-    status.add_argument("--worker", default=None, help="a cluster worker's report (its NEWSBOT_WORKER)")
+    status.add_argument("--worker", default=None, help="a cluster worker's report (its NEWSBOT_CLUSTER_WORKER)")
     status.set_defaults(func=cmd_status)
 
     merge = sub.add_parser("merge-shards", help="merge a cluster's feed shards (feeds/{spider}.{worker}.jsonl) "

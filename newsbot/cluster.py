@@ -46,8 +46,8 @@ def cluster_url(settings) -> str | None:
 
 
 def worker_name(settings) -> str:
-    """This worker's stable name: its lock, its feed shard (``NEWSBOT_WORKER``)."""
-    return settings.get("NEWSBOT_WORKER") or socket.gethostname()
+    """This worker's stable name: its lock, its feed shard (``NEWSBOT_CLUSTER_WORKER``)."""
+    return settings.get("NEWSBOT_CLUSTER_WORKER") or socket.gethostname()
 
 
 def update_settings(settings) -> None:

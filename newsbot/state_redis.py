@@ -13,7 +13,7 @@ Same methods, same meaning as ``StateStore``; what differs is what sharing needs
   records the article, so it is either being written by one live worker, or written.
 * **The run lock is per worker**, not per state (all workers share the state): a key
   ``worker:{id}`` held with a lease, so one worker id (its feed shard) is never run twice at
-  once, on any machine. ``NEWSBOT_WORKER`` names the worker (default: the host name).
+  once, on any machine. ``NEWSBOT_CLUSTER_WORKER`` names the worker (default: the host name).
 * **Feed records are per writer**: ``unfed`` returns the articles this worker wrote whose
   line may be missing from its own feed shard.
 
@@ -297,7 +297,7 @@ class RedisStateStore:
             if not self._scripts["take"](keys=[self._worker_key], args=[self.run_id, self.lease_ms]):
                 raise StateLocked(
                     f"another newsbot worker named {self.worker!r} is running on {url} "
-                    f"(NEWSBOT_WORKER names each worker; a killed one's lock expires in "
+                    f"(NEWSBOT_CLUSTER_WORKER names each worker; a killed one's lock expires in "
                     f"{self.lease_ms / 1000:g}s)")
             self.locked = True
 

@@ -33,7 +33,7 @@ def slow_articles(site, delay: float) -> None:
 
 
 def worker(output: Path, name: str, url: str, site, *args: str, lease: float = 3) -> subprocess.Popen:
-    command = crawl_command(SPIDER, output, "-s", f"NEWSBOT_CLUSTER={url}", "-s", f"NEWSBOT_WORKER={name}",
+    command = crawl_command(SPIDER, output, "-s", f"NEWSBOT_CLUSTER={url}", "-s", f"NEWSBOT_CLUSTER_WORKER={name}",
                             "-s", f"NEWSBOT_CLUSTER_LEASE={lease}", *args, site=site)
     log = open(output.parent / f"{output.name}-{name}.log", "w")
     return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)

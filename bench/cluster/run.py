@@ -78,7 +78,7 @@ def run(n: int, workers: int, site: str, redis_url: str | None, workdir: Path) -
         redis.Redis.from_url(redis_url).flushall()
     start = time.perf_counter()
     if redis_url:
-        processes = [crawl(output, site, ["-s", f"NEWSBOT_CLUSTER={redis_url}", "-s", f"NEWSBOT_WORKER=w{i}"],
+        processes = [crawl(output, site, ["-s", f"NEWSBOT_CLUSTER={redis_url}", "-s", f"NEWSBOT_CLUSTER_WORKER=w{i}"],
                            workdir / f"{output.name}-w{i}.log") for i in range(workers)]
     else:
         processes = [crawl(output, site, [], workdir / "sqlite.log")]
