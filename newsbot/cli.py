@@ -178,6 +178,10 @@ def _open_state(args):
     re-queueing are safe beside a running crawl (SQLite serialises the writes)."""
     from .state import StateCorrupt, StateStore
 
+    if args.state and args.state.startswith(("redis://", "rediss://")):  # a cluster's (docs/cluster.md)
+        from .state_redis import RedisStateStore
+
+        return RedisStateStore(args.state, lock=False)
     path = Path(args.state) if args.state else Path(args.output) / ".newsbot" / "state.sqlite"
     if not path.is_file():
         raise SystemExit(f"newsbot: no state at {path} (give --output DIR or --state FILE)")
@@ -339,6 +343,22 @@ def cmd_add(args) -> int:
     return 0
 
 
+def cmd_status(args) -> int:
+    from .cluster import report_status
+
+    code, message = report_status(args.output, args.spider, args.worker)
+    print(message, file=sys.stderr if code else sys.stdout)
+    return code
+
+
+def cmd_merge_shards(args) -> int:
+    from .cluster import merge_feed
+
+    path, added = merge_feed(args.output, args.spider)
+    print(f"{path}: {added} lines added from the workers' shards")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -416,6 +436,19 @@ def main(argv=None) -> int:
     add.add_argument("--append", default=None, metavar="FILE", help="append the entry to this sites file")
     add.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
     add.set_defaults(func=cmd_add)
+
+    status = sub.add_parser("status", help="the exit code of a spider's last run, from its run report "
+                            "(for scrapyd jobs, which have none)")
+    status.add_argument("--output", required=True, help="the run's NEWSBOT_OUTPUT_DIR")
+    status.add_argument("--spider", default="nankai")
+    status.add_argument("--worker", default=None, help="a cluster worker's report (its NEWSBOT_CLUSTER_WORKER)")
+    status.set_defaults(func=cmd_status)
+
+    merge = sub.add_parser("merge-shards", help="merge a cluster's feed shards (feeds/{spider}.{worker}.jsonl) "
+                           "into feeds/{spider}.jsonl")
+    merge.add_argument("--output", required=True, help="the shared NEWSBOT_OUTPUT_DIR")
+    merge.add_argument("--spider", default="nankai")
+    merge.set_defaults(func=cmd_merge_shards)
 
     args = parser.parse_args(argv)
     return args.func(args)

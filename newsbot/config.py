@@ -294,7 +294,7 @@ def check_crawl(settings, spidercls, spider_args: dict) -> None:
     check_settings(settings)
     takes = spider_arguments(spidercls)
     for name in spider_args:
-        if name not in takes:
+        if name not in takes and name != "_job":  # scrapyd gives every job -a _job=ID
             raise ConfigError(f"-a {name}: spider {spidercls.name} takes no such argument; "
                               f"it takes {', '.join(takes)}")
     args = dict(spider_args)

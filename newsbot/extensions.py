@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scrapy import signals
 
+from .cluster import report_name
 from .formats import write_atomic
 
 logger = logging.getLogger(__name__)
@@ -109,14 +110,15 @@ class RunReport:
         except Exception:  # noqa: BLE001 - a report without the list beats no report
             logger.exception("could not read the failed articles from the state")
         folder = self.output / "reports"
+        name = report_name(self.crawler.settings, spider.name)  # one per worker in a cluster
         report["output"] = str(self.output.resolve())
-        report["report"] = str((folder / f"{spider.name}-latest.json").resolve())
+        report["report"] = str((folder / f"{name}-latest.json").resolve())
         self._finish(spider, report, raised)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
         try:
-            write_atomic(folder / f"{spider.name}-{stamp}.json", text)
-            write_atomic(folder / f"{spider.name}-latest.json", text)
+            write_atomic(folder / f"{name}-{stamp}.json", text)
+            write_atomic(folder / f"{name}-latest.json", text)
         except OSError as exc:
             cause = f"the run report cannot be written to {folder}: {exc.strerror or exc}"
             logger.error("ALARM: %s", cause)

@@ -20,6 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from .body import blocks_summary, blocks_to_markdown, blocks_to_text, clean_html, html_to_blocks
+from .cluster import feed_name
 from .dates import SHANGHAI, normalise_published
 from .feed import DurableFeed
 from .formats import PROFILES, parse_profiles, remove_stale_temp_files, write_atomic
@@ -219,7 +220,7 @@ class WriteFilesPipeline(_Counted):
         if removed:
             logger.warning("removed %d temp files left by an interrupted run", removed)
         self.sites = [site.name for site in getattr(spider, "sites", ())]
-        self.feed = DurableFeed(self.output / "feeds" / f"{spider.name}.jsonl")
+        self.feed = DurableFeed(self.output / "feeds" / feed_name(self.settings, spider.name))
         key = f"feed_signature:{self.feed.path.name}"
         lost: list[str] = []
         if self.store.get_meta(key) != self.feed.signature():

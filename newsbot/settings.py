@@ -50,6 +50,14 @@ NEWSBOT_WORKERS = "auto"
 NEWSBOT_IMAGES = "remote"
 NEWSBOT_IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a bigger image is not downloaded (linked, counted)
 NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-{column}].atom
+# Several workers, one crawl (docs/cluster.md, newsbot/cluster.py): a Redis URL such as
+# redis://host:6379/2 makes this crawl a worker of the crawl shared there (and the state's
+# default, NEWSBOT_STATE). DOWNLOAD_DELAY is then the interval per host across all workers.
+NEWSBOT_CLUSTER = None
+NEWSBOT_CLUSTER_WORKER = None  # this worker's name (its lock, feed shard and report); default: the host name
+NEWSBOT_CLUSTER_LEASE = 60  # seconds a killed worker's claims and lock outlive it
+NEWSBOT_CLUSTER_FORGET_AFTER = 600  # seconds after the crawl's last new request the shared dupefilter is dropped
+NEWSBOT_CLUSTER_HOST_INTERVAL = 0  # set from DOWNLOAD_DELAY by the cluster (not to be set by hand)
 
 # --- politeness ---------------------------------------------------------------------------
 # USER_AGENT: built at crawl start from NEWSBOT_CONTACT_URL (newsbot.middlewares.NewsbotAddon).

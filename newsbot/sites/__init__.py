@@ -7,6 +7,7 @@ page object reads its articles, and which output profile it writes by default.
 from __future__ import annotations
 
 import re
+from importlib import resources
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -172,7 +173,9 @@ def _load() -> None:
     if not _REGISTRY:
         for site in built_in_sites():
             register(site)
-        load_sites_file(CAMPUS_FILE)
+        # as_file: also from a zipped egg (scrapyd), where campus.yaml is no file of its own.
+        with resources.as_file(resources.files(__package__) / CAMPUS_FILE.name) as path:
+            load_sites_file(path)
 
 
 def load_sites_file(path: str | Path) -> list[Site]:

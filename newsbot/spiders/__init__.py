@@ -21,6 +21,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
+from .. import cluster
 from ..config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from ..dates import SHANGHAI, date_from_url, parse_date
 from ..sites import Site, get_site
@@ -96,6 +97,11 @@ class SiteSpider(scrapy.Spider):
 
     def site_named(self, name: str) -> Site:
         return next(site for site in self.sites if site.name == name)
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        cluster.update_settings(settings)  # NEWSBOT_CLUSTER: join a crawl shared through Redis
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

@@ -1,0 +1,238 @@
+"""The state's two backends keep the same promises: every test of the contract runs on
+SQLite (the default) and on a real Redis (the cluster). Redis-only tests cover what
+sharing adds: leases that expire, the exactly-once write claim, the per-worker lock."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from newsbot.state import StateLocked, StateStore
+
+from .redisserver import redis_server, redis_url  # noqa: F401 (fixtures)
+
+URL = "https://news.nankai.edu.cn/ywsd/system/2023/05/18/{}.shtml"
+
+
+def entry(n, column="ywsd", site="nankai"):
+    url = URL.format(n)
+    return (f"h{n}", url, url + "?from=list", site, column)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def open_store(request, tmp_path):
+    """A function opening a store on one shared state (as a second run or worker would)."""
+    opened = []
+
+    def open_(**kwargs):
+        if request.param == "sqlite":
+            store = StateStore(tmp_path / "state.sqlite", lock=False, **kwargs)
+        else:
+            from newsbot.state_redis import RedisStateStore
+
+            url = request.getfixturevalue("redis_url") if not opened else opened[0].url
+            store = RedisStateStore(url, worker=f"w{len(opened)}", **kwargs)
+        opened.append(store)
+        return store
+
+    yield open_
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(open_store):
+    return open_store()
+
+
+def written(n, record=None, columns=("ywsd",)):
+    url = URL.format(n)
+    return (f"h{n}", url, "nankai", f"2026-11-23T10:00:{n:02d}+08:00", record or {"urlname": f"h{n}", "site": "nankai"},
+            list(columns), [(f"nankai/hexo/h{n}.md", 100 + n)])
+
+
+def test_queue_claim_write_and_feed(store):
+    assert store.queue([entry(1), entry(2), entry(1, column="zhxw")], now=100) == 2
+    assert store.pending_count(["nankai"]) == 2 and store.pending_count() == 2
+    claimed = store.claim_due(["nankai"], "run-a", now=101)
+    assert sorted(a.urlname for a in claimed) == ["h1", "h2"]
+    first = next(a for a in claimed if a.urlname == "h1")
+    assert first.url == URL.format(1) and first.fetch_url.endswith("?from=list")
+    assert first.columns == ["ywsd", "zhxw"] and first.attempts == 0
+    assert store.claim_due(["nankai"], "run-a", now=102) == []  # one claimer fetches each once
+    store.mark_written([written(1, columns=["ywsd", "zhxw"])])
+    assert "h1" in store and "h2" not in store
+    assert store.written([URL.format(1), URL.format(2)]) == {URL.format(1)}
+    assert store.urlname_for(URL.format(1)) == "h1"
+    assert store.pending_count() == 1
+    assert store.known([URL.format(1), URL.format(2)], now=103) == {URL.format(1)}  # h2 is due
+    assert store.unfed(["nankai"]) == [("h1", {"urlname": "h1", "site": "nankai"})]
+    assert store.unfed(["other"]) == []
+    store.mark_fed(["h1"])
+    assert store.unfed(["nankai"]) == []
+    assert store.columns("h1") == ["ywsd", "zhxw"]
+    store.add_columns(URL.format(1), ["mtnk", "ywsd"])
+    assert store.columns("h1") == ["ywsd", "zhxw", "mtnk"]
+    assert list(store.written_files(["nankai"])) == [("h1", URL.format(1), "nankai", [["nankai/hexo/h1.md", 101]])]
+    assert store.count() == 1 and store.count("nankai") == 1 and store.count("bistu") == 0
+
+
+def test_a_rewrite_keeps_the_fed_mark_and_updates_the_files(store):
+    store.mark_written([written(1)])
+    store.mark_fed(["h1"])
+    again = list(written(1))
+    again[6] = [("nankai/hexo/h1.md", 555)]
+    store.mark_written([tuple(again)])
+    assert store.unfed(["nankai"]) == [] and store.count() == 1
+    assert list(store.written_files(["nankai"]))[0][3] == [["nankai/hexo/h1.md", 555]]
+
+
+def test_a_lost_feed_line_is_owed_again_and_a_restore_brings_its_record(store):
+    store.mark_written([written(1), written(2)])
+    assert store.unfed_among(["h1", "h2", "h3"]) == {"h1", "h2"}
+    store.mark_fed(["h1", "h2"])
+    assert store.unfed_among(["h1", "h2"]) == set()
+    store.mark_unfed(["h2"])  # its line was removed from the feed by hand
+    assert store.unfed_among(["h1", "h2"]) == {"h2"}
+    assert store.unfed(["nankai"]) == []  # no record kept: it must be fetched again
+    store.queue([entry(2)], now=0)
+    assert store.is_pending(URL.format(2)) and not store.is_pending(URL.format(1))
+    store.mark_written([written(2, record={"urlname": "h2", "site": "nankai", "again": True})])
+    assert store.unfed(["nankai"]) == [("h2", {"urlname": "h2", "site": "nankai", "again": True})]
+    assert not store.is_pending(URL.format(2)) and store.count() == 2
+
+
+def test_unqueue_forgets_a_queued_article_but_not_a_failed_one(store):
+    store.queue([entry(1), entry(2)], now=0)
+    store.fail("h2", "timeout", now=1)
+    store.unqueue(URL.format(1))
+    store.unqueue(URL.format(2))
+    assert not store.is_pending(URL.format(1)) and store.is_pending(URL.format(2))
+
+
+def test_failures_back_off_give_up_and_requeue(open_store):
+    store = open_store(backoff_hours=[1, 4], give_up_after=3)
+    store.queue([entry(1)], now=0)
+    assert [a.urlname for a in store.claim_due(["nankai"], "run-a", now=1)] == ["h1"]
+    assert store.fail("h1", "http_500", now=10) == {"attempts": 1, "given_up": False, "first": True}
+    assert store.known([URL.format(1)], now=11) == {URL.format(1)}  # waiting for its retry
+    assert store.claim_due(["nankai"], "run-b", now=11) == []
+    retry = store.claim_due(["nankai"], "run-b", now=10 + 3600)
+    assert [(a.urlname, a.attempts, a.reason) for a in retry] == [("h1", 1, "http_500")]
+    assert store.fail("h1", "timeout", now=4000)["attempts"] == 2
+    assert store.fail("h1", "timeout", now=5000) == {"attempts": 3, "given_up": True, "first": False}
+    assert store.known([URL.format(1)], now=10**9) == {URL.format(1)}
+    assert store.pending_count() == 0
+    [failure] = store.failures(["nankai"], given_up_only=True)
+    assert failure["url"] == URL.format(1) and failure["reason"] == "timeout" and failure["given_up"] is True
+    assert failure["columns"] == ["ywsd"] and failure["attempts"] == 3
+    assert store.requeue([URL.format(1)], now=6000) == 1
+    assert [a.attempts for a in store.claim_due(["nankai"], "run-c", now=6001)] == [0]
+
+
+def test_fail_of_an_article_never_queued_queues_it(store):
+    assert store.fail("h9", "x", now=0) == {"attempts": 0, "given_up": False, "first": False}
+    url = URL.format(9)
+    result = store.fail("h9", "http_404", now=0, entry=(url, url, "nankai", ["ywsd"]))
+    assert result == {"attempts": 1, "given_up": False, "first": True}
+    assert [f["url"] for f in store.failures()] == [url]
+    assert store.requeue(now=1) == 1 and store.failures() == []
+
+
+def test_skipped_is_known_in_its_scope_only(store):
+    store.queue([entry(3)], now=0)
+    store.mark_skipped("h3", URL.format(3), "other_outlet", scope="eastmoney:a")
+    assert store.pending_count() == 0
+    assert store.known([URL.format(3)], scope="eastmoney:a", now=1) == {URL.format(3)}
+    assert store.known([URL.format(3)], scope="eastmoney:b", now=1) == set()
+
+
+def test_adopt_and_meta(store):
+    store.queue([entry(4)], now=0)
+    assert store.adopt("my-post", URL.format(4), "nankai", "2020-01-01", [("source/_posts/my-post.md", 10)])
+    assert not store.adopt("other", URL.format(4), "nankai", "2020-01-01")
+    assert store.urlname_for(URL.format(4)) == "my-post" and store.pending_count() == 0
+    assert store.unfed(["nankai"]) == []  # adopted posts are not the feed's
+    assert store.get_meta("k") is None
+    store.set_meta("k", "v")
+    assert store.get_meta("k") == "v"
+
+
+# --- what sharing adds (Redis) ----------------------------------------------------------
+def redis_store(url, worker, **kwargs):
+    from newsbot.state_redis import RedisStateStore
+
+    return RedisStateStore(url, worker=worker, **kwargs)
+
+
+def test_two_workers_never_claim_the_same_article(redis_url):
+    a, b = redis_store(redis_url, "a"), redis_store(redis_url, "b")
+    try:
+        a.queue([entry(n) for n in range(10)], now=0)
+        got_a = {x.urlname for x in a.claim_due(["nankai"], "run-a", limit=6, now=1)}
+        got_b = {x.urlname for x in b.claim_due(["nankai"], "run-b", now=1)}
+        assert len(got_a) == 6 and len(got_b) == 4 and not got_a & got_b
+        assert b.claims_elsewhere(["nankai"], now=2) == 6 and a.claims_elsewhere(["nankai"], now=2) == 4
+    finally:
+        a.close(), b.close()
+
+
+def test_a_dead_workers_claims_expire_and_a_live_one_renews_its_own(redis_url):
+    a = redis_store(redis_url, "a", lease=0.5)
+    b = redis_store(redis_url, "b", lease=0.5)
+    try:
+        a.queue([entry(1), entry(2)], now=0)
+        assert len(a.claim_due(["nankai"], "run-a", limit=1, now=1)) == 1
+        assert len(b.claim_due(["nankai"], "run-b", limit=1, now=1)) == 1
+        for _ in range(4):  # a lives and renews; b is "killed" (never renews)
+            time.sleep(0.25)
+            a.renew()
+        again = b.claim_due(["nankai"], "run-b2", now=2)
+        assert len(again) == 1  # b's article, not a's
+        assert a.claim_due(["nankai"], "run-c", now=2) == []
+    finally:
+        a.close(), b.close()
+
+
+def test_the_write_claim_is_taken_once_and_released_by_the_write(redis_url):
+    a, b = redis_store(redis_url, "a", lease=0.5), redis_store(redis_url, "b", lease=0.5)
+    try:
+        assert a.claim_write("h1") and not b.claim_write("h1") and not a.claim_write("h1")
+        time.sleep(0.6)  # a died between its claim and its write: the claim runs out
+        assert b.claim_write("h1")
+        b.mark_written([written(1)])
+        assert not a.claim_write("h1")  # written: nobody writes it again...
+        a.queue([entry(1)], now=0)
+        assert a.claim_write("h1")  # ...unless it is queued again to restore its files
+        assert b.unfed(["nankai"]) and a.unfed(["nankai"]) == []  # b's feed shard owes its line
+    finally:
+        a.close(), b.close()
+
+
+def test_one_worker_name_runs_once_and_a_killed_ones_lock_expires(redis_url):
+    a = redis_store(redis_url, "w1", lease=0.5)
+    with pytest.raises(StateLocked, match="another newsbot worker named 'w1'"):
+        redis_store(redis_url, "w1")
+    other = redis_store(redis_url, "w2")  # other names run beside it
+    other.close()
+    a.db.close()  # "killed": no close(), no renewal
+    time.sleep(0.6)
+    redis_store(redis_url, "w1").close()
+
+
+def test_newsbot_failed_reads_and_requeues_a_cluster_state(redis_url):
+    import subprocess
+    import sys
+
+    store = redis_store(redis_url, "w1")
+    try:
+        url = URL.format(7)
+        store.fail("h7", "http_500", entry=(url, url, "nankai", ["ywsd"]))
+    finally:
+        store.close()
+    command = [sys.executable, "-m", "newsbot.cli", "failed", "--state", redis_url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "http_500" in done.stdout and URL.format(7) in done.stdout, done.stderr
+    done = subprocess.run([*command, "--requeue-all"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "re-queued 1 article" in done.stdout
