@@ -178,7 +178,7 @@ def _open_state(args):
     re-queueing are safe beside a running crawl (SQLite serialises the writes)."""
     from .state import StateCorrupt, StateStore
 
-    if args.state and args.state.startswith(("redis://", "rediss://")):  # a cluster's (docs/cluster.md)
+    if args.state and args.state.startswith(("redis://", "rediss://")):  # a cluster's (README, "Running on several machines")
         from .state_redis import RedisStateStore
 
         return RedisStateStore(args.state, lock=False)

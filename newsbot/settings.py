@@ -50,7 +50,7 @@ NEWSBOT_WORKERS = "auto"
 NEWSBOT_IMAGES = "remote"
 NEWSBOT_IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a bigger image is not downloaded (linked, counted)
 NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-{column}].atom
-# Several workers, one crawl (docs/cluster.md, newsbot/cluster.py): a Redis URL such as
+# Several workers, one crawl (README, "Running on several machines", newsbot/cluster.py): a Redis URL such as
 # redis://host:6379/2 makes this crawl a worker of the crawl shared there (and the state's
 # default, NEWSBOT_STATE). DOWNLOAD_DELAY is then the interval per host across all workers.
 NEWSBOT_CLUSTER = None

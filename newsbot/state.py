@@ -465,7 +465,7 @@ class StateStore:
         """One store per crawl, shared by the spider, the pipelines and the extensions."""
         store = getattr(crawler, "_newsbot_store", None)
         if store is None and str(crawler.settings.get("NEWSBOT_STATE") or "").startswith(("redis://", "rediss://")):
-            from .state_redis import open_state  # a cluster's shared state (docs/cluster.md)
+            from .state_redis import open_state  # a cluster's shared state (README, "Running on several machines")
 
             store = crawler._newsbot_store = open_state(crawler)
         if store is None:

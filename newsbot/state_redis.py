@@ -1,5 +1,5 @@
 """The state on Redis (``NEWSBOT_STATE=redis://host:6379/0``): what ``newsbot.state`` keeps
-in SQLite, shared by every worker of a cluster (docs/cluster.md).
+in SQLite, shared by every worker of a cluster (README, "Running on several machines").
 
 Same methods, same meaning as ``StateStore``; what differs is what sharing needs:
 

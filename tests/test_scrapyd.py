@@ -1,4 +1,4 @@
-"""Deploying to scrapyd as an operator does (docs/cluster.md): ``scrapyd-deploy`` to a scrapyd
+"""Deploying to scrapyd as an operator does (README, "Running on several machines"): ``scrapyd-deploy`` to a scrapyd
 started on 127.0.0.1, jobs scheduled through its HTTP API, articles written, and the job's
 exit status (scrapyd keeps none) read back with ``newsbot status``."""
 

@@ -1,4 +1,4 @@
-"""How the feeds' cost grows with the JSONL history (docs/reach.md, "Feeds").
+"""How the feeds' cost grows with the JSONL history (README, "Feeds").
 
     .venv/bin/python bench/feeds/measure.py 1000 100000
 
