@@ -188,13 +188,14 @@ class StateStore:
         """The canonical URLs among ``urls`` whose articles are written."""
         return self._in("SELECT url FROM articles WHERE url IN ({marks})", list(urls))
 
-    def known(self, urls, scope: str = "", now: float | None = None) -> set[str]:
+    def known(self, urls, scope: str = "", now: float | None = None, written: set | None = None) -> set[str]:
         """The canonical URLs among ``urls`` that a list page need not queue: written,
-        skipped in this scope, or pending but not due (waiting for a retry, or given up)."""
+        skipped in this scope, or pending but not due (waiting for a retry, or given up).
+        ``written``: ``self.written(urls)``, when the caller has it already."""
         urls = list(urls)
         now = time.time() if now is None else now
         return (
-            self.written(urls)
+            (self.written(urls) if written is None else written)
             | self._in("SELECT url FROM skipped WHERE url IN ({marks}) AND scope = ?", urls, (scope,))
             | self._in("SELECT url FROM pending WHERE url IN ({marks}) AND (given_up = 1 OR next_attempt > ?)",
                        urls, (now,))

@@ -315,12 +315,12 @@ class RedisStateStore:
             return set()
         return {u for u, name in zip(urls, self.db.hmget(f"{self.p}article_url", urls)) if name}
 
-    def known(self, urls, scope: str = "", now: float | None = None) -> set[str]:
+    def known(self, urls, scope: str = "", now: float | None = None, written: set | None = None) -> set[str]:
         urls = list(urls)
         if not urls:
             return set()
         now = time.time() if now is None else now
-        found = self.written(urls)
+        found = set(self.written(urls) if written is None else written)
         found |= {u for u, hit in zip(urls, self.db.hmget(f"{self.p}skipped:{scope}", urls)) if hit}
         names = self.db.hmget(f"{self.p}pending_url", urls)
         waiting = [(u, n) for u, n in zip(urls, names) if n]

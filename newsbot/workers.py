@@ -37,10 +37,13 @@ def _start_worker(sites_file: str | None) -> None:
         load_sites_file(sites_file)
 
 
-def extract_page(url: str, body: bytes, headers: dict | None, site_name: str, fetched_url: str) -> Article:
+def extract_page(url: str, body: bytes, headers: dict | None, site_name: str, fetched_url: str,
+                 encoding: str | None = None) -> Article:
+    """``encoding``: the charset the crawl already settled on (its ChineseCharsetMiddleware
+    ran the same repair), so the bytes are not examined a second time."""
     from .sites import get_site
 
-    return extract(url, body, headers, site=get_site(site_name), fetched_url=fetched_url)
+    return extract(url, body, headers, site=get_site(site_name), fetched_url=fetched_url, encoding=encoding)
 
 
 def clean_page(article: Article, chinese: str | None) -> Article:

@@ -143,8 +143,8 @@ class SiteSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("newsbot/alarm/empty_column")
                 self.empty_columns.append(f"{site.name}/{column}")
         keys = {url: canonical_url(url, site.scheme) for url in links}
-        known = self.store.known(keys.values(), scope=self.skip_scope)
-        written = self.store.written(keys.values()) if known else set()
+        written = self.store.written(keys.values())
+        known = self.store.known(keys.values(), scope=self.skip_scope, written=written)
         for key in written:
             self.store.add_columns(key, [column])
         entries = [(url_hash(key), key, url, site.name, column) for url, key in keys.items() if key not in known]
@@ -388,7 +388,8 @@ class SiteSpider(scrapy.Spider):
             return
         try:
             headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
-            article = await self.workers.run(extract_page, url, response.body, headers, site.name, response.url)
+            article = await self.workers.run(extract_page, url, response.body, headers, site.name, response.url,
+                                             response.encoding)
         except Exception as exc:  # one odd page must not take the article (or the run) down
             reason = f"extract_{type(exc).__name__}"
             self.crawler.stats.inc_value("newsbot/errors")
