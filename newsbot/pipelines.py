@@ -8,6 +8,7 @@ crawl would. Pipelines know nothing of sites' HTML: site rules live in ``newsbot
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import os
@@ -208,12 +209,12 @@ class WriteFilesPipeline(_Counted):
         self.profiles = parse_profiles(settings.get("NEWSBOT_FORMAT")) if settings.get("NEWSBOT_FORMAT") else None
         self.batch_size = max(1, settings.getint("NEWSBOT_WRITE_BATCH", 32))
         self.batch: list[tuple[Article, dict, list[tuple[Path, int]]]] = []
-        self.batch_urlnames: set[str] = set()
+        self.unflushed: set[str] = set()  # urlnames written whose batch is not yet durable
+        self.flushing = asyncio.Lock()
         self.feed = None
         self.sites: list[str] = []
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.flush_or_stop, signal=signals.spider_idle)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.flush_when_idle, signal=signals.spider_idle)
 
     def spider_opened(self, spider):
         removed = remove_stale_temp_files(self.output)
@@ -235,11 +236,9 @@ class WriteFilesPipeline(_Counted):
         unfed = self.store.unfed(self.sites)
         self.lost_lines = set(lost) - {u for u, _ in unfed}  # no record left to rewrite them from
         fed = self.feed.reconcile(unfed)
-        if fed:
-            self.store.mark_fed(fed)
-            if self.feed.added:
-                self.stats.inc_value("newsbot/feed_reconciled", self.feed.added)
-        self.store.set_meta(key, self.feed.signature())
+        if fed and self.feed.added:
+            self.stats.inc_value("newsbot/feed_reconciled", self.feed.added)
+        self.store.mark_fed(fed, meta={key: self.feed.signature()})
         restored = self.queue_restores()
         if restored:
             self.stats.inc_value("newsbot/restore_queued", restored)
@@ -265,10 +264,10 @@ class WriteFilesPipeline(_Counted):
                     break
         return self.store.queue(entries) if entries else 0
 
-    def flush_or_stop(self, spider=None):
+    async def flush_or_stop(self, spider=None):
         """Flush; when the output cannot be written, stop the run (RunReport: exit 6)."""
         try:
-            self.flush()
+            await self.flush()
         except OutputError as exc:
             self.stats.inc_value("newsbot/output_error")
             self.crawler.newsbot_output_error = str(exc)
@@ -276,9 +275,17 @@ class WriteFilesPipeline(_Counted):
             if self.crawler.engine and self.crawler.engine.running:
                 self.crawler.engine.close_spider(self.crawler.spider, "output_error")
 
-    def spider_closed(self, spider):
+    def flush_when_idle(self, spider=None):
+        """The crawl is idle: make the batch durable now rather than at the next article.
+        (spider_idle handlers cannot be awaited; close_spider waits for this flush.)"""
+        if self.batch:
+            asyncio.ensure_future(self.flush_or_stop())
+
+    async def close_spider(self, spider=None):
+        # Not the spider_closed signal: its handlers run side by side, and the run report
+        # must count this last batch. Scrapy awaits close_spider before sending it.
         try:
-            self.flush_or_stop()
+            await self.flush_or_stop()
         finally:
             if self.feed:
                 self.feed.close()
@@ -287,8 +294,8 @@ class WriteFilesPipeline(_Counted):
         profiles = self.profiles or [get_site(item.site).profile]
         return [(p, Path(item.site) / p / PROFILES[p].filename(item)) for p in profiles]
 
-    def process_item(self, item, spider=None):
-        if item.urlname in self.batch_urlnames:  # the same article twice in one batch
+    async def process_item(self, item, spider=None):
+        if item.urlname in self.unflushed:  # the same article twice before its batch is durable
             self.stats.inc_value("newsbot/dropped/already_written")
             raise Dropped("already_written", f"{item.url} is being written", log_level="DEBUG")
         texts = [(relative, render(item, profile, self.settings)) for profile, relative in self.paths(item)]
@@ -301,40 +308,47 @@ class WriteFilesPipeline(_Counted):
         except OSError as exc:
             raise OutputError(f"cannot write {self.output / relative}: {exc.strerror or exc}") from exc
         self.batch.append((item, article_record(item), files))
-        self.batch_urlnames.add(item.urlname)
+        self.unflushed.add(item.urlname)
         if len(self.batch) >= self.batch_size:
-            self.flush()
+            await self.flush()
         return item
 
-    def flush(self, spider=None):
-        """Make the batch durable: fsync its files, mark it written, append its feed lines."""
-        if not self.batch:
-            return
-        batch, self.batch, self.batch_urlnames = self.batch, [], set()
-        try:
-            sync_files([self.output / relative for _, _, files in batch for relative, _ in files])
-        except OSError as exc:
-            raise OutputError(f"cannot write to {self.output}: {exc.strerror or exc}") from exc
-        try:
-            self.store.mark_written(
-                (item.urlname, item.url, item.site, item.crawled_at.isoformat(), record, item.columns, files)
-                for item, record, files in batch
-            )
-            # New articles, and restored ones whose line was lost (not those whose files were).
-            unfed = self.store.unfed_among(item.urlname for item, _, _ in batch)
-            self.feed.append(record for item, record, _ in batch if item.urlname in unfed)
-            self.store.mark_fed(unfed)
-            self.store.set_meta(f"feed_signature:{self.feed.path.name}", self.feed.signature())
+    async def flush(self, spider=None):
+        """Make the batch durable: fsync its files, mark it written, append its feed lines.
+        The fsyncs wait in a thread, so the crawl downloads and parses meanwhile; batches
+        become durable one after another, in order."""
+        async with self.flushing:
+            if not self.batch:
+                return
+            batch, self.batch = self.batch, []
+            try:
+                await asyncio.to_thread(sync_files, [self.output / relative for _, _, files in batch
+                                                     for relative, _ in files])
+            except OSError as exc:
+                raise OutputError(f"cannot write to {self.output}: {exc.strerror or exc}") from exc
+            try:
+                self.store.mark_written(
+                    (item.urlname, item.url, item.site, item.crawled_at.isoformat(), record, item.columns, files)
+                    for item, record, files in batch
+                )
+                # New articles, and restored ones whose line was lost (not those whose files were).
+                unfed = self.store.unfed_among(item.urlname for item, _, _ in batch)
+                records = [record for item, record, _ in batch if item.urlname in unfed]
+                await asyncio.to_thread(self.feed.append, records)
+                self.store.mark_fed(unfed, meta={f"feed_signature:{self.feed.path.name}": self.feed.signature()})
+                for item, _, _ in batch:
+                    # Written, but a part of it wants another try (an image that did not
+                    # download): the article is fetched again after a backoff, like a failure.
+                    if item.retry_reason:
+                        self.store.fail(item.urlname, item.retry_reason,
+                                        entry=(item.url, item.url, item.site, item.columns))
+            except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only: nothing is lost
+                raise OutputError(f"cannot write to {self.output}: {exc}") from exc
+            finally:
+                self.unflushed.difference_update(item.urlname for item, _, _ in batch)
             for item, _, _ in batch:
-                # Written, but a part of it wants another try (an image that did not
-                # download): the article is fetched again after a backoff, like a failure.
-                if item.retry_reason:
-                    self.store.fail(item.urlname, item.retry_reason, entry=(item.url, item.url, item.site, item.columns))
-        except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only: nothing is lost
-            raise OutputError(f"cannot write to {self.output}: {exc}") from exc
-        for item, _, _ in batch:
-            self.stats.inc_value("newsbot/written")
-            self.stats.inc_value(f"newsbot/written/{item.site}")
+                self.stats.inc_value("newsbot/written")
+                self.stats.inc_value(f"newsbot/written/{item.site}")
 
 
 def sync_files(paths) -> None:

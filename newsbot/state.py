@@ -375,12 +375,17 @@ class StateStore:
     def mark_unfed(self, urlnames) -> None:
         """Articles whose feed line was lost (the feed edited by hand): they get one again."""
         with self.db:
+            self.db.execute("BEGIN")  # one commit, not one per row
             self.db.executemany("UPDATE articles SET fed = 0 WHERE urlname = ?", [(u,) for u in urlnames])
 
-    def mark_fed(self, urlnames) -> None:
+    def mark_fed(self, urlnames, meta: dict | None = None) -> None:
+        """Their feed lines are durable: drop their records. ``meta`` (the feed's new
+        signature) is set in the same transaction."""
         with self.db:
+            self.db.execute("BEGIN")  # one commit (one WAL fsync), not one per row
             self.db.executemany("UPDATE articles SET fed = 1, record = NULL WHERE urlname = ?",
                                 [(u,) for u in urlnames])
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (meta or {}).items())
 
     def fed_urlnames(self, sites):
         """The urlnames whose lines newsbot put in the feed (not adopted posts)."""
@@ -404,6 +409,7 @@ class StateStore:
         urlname = self.urlname_for(url)
         if urlname:
             with self.db:
+                self.db.execute("BEGIN")
                 self.db.executemany("INSERT OR IGNORE INTO article_columns VALUES (?, ?)",
                                     [(urlname, c) for c in columns])
 

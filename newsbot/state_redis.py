@@ -481,13 +481,15 @@ class RedisStateStore:
             seq = self.db.incr(f"{self.p}seq")
             self.db.zadd(f"{self.p}unfed:{self.worker}", {u: seq for u in urlnames}, nx=True)
 
-    def mark_fed(self, urlnames) -> None:
+    def mark_fed(self, urlnames, meta: dict | None = None) -> None:
         urlnames = list(urlnames)
-        if urlnames:
-            with self.db.pipeline() as pipe:
+        with self.db.pipeline() as pipe:  # MULTI/EXEC
+            if urlnames:
                 pipe.zrem(f"{self.p}unfed:{self.worker}", *urlnames)
                 pipe.hdel(f"{self.p}records", *urlnames)
-                pipe.execute()
+            if meta:
+                pipe.hset(f"{self.p}meta", mapping=meta)
+            pipe.execute()
 
     def written_files(self, sites, writer: str | None = ""):
         """Like ``StateStore.written_files``, for the articles this worker wrote (``writer``:
