@@ -47,6 +47,12 @@ def alarms(stats: dict, spider, max_broken_share: float, min_failed: int = 2) ->
     if pages and broken >= min_failed and broken / pages > max_broken_share:
         found.append((EXIT_ALARM, f"{broken} of {pages} new article pages failed or lack a title, a date or "
                       f"a body (more than {max_broken_share:.0%})"))
+    exceptions = stats.get("spider_exceptions/count", 0)
+    if exceptions:  # a bug, or a page that breaks the parser: what it listed was not crawled
+        names = ", ".join(sorted(k.rsplit("/", 1)[-1] for k in stats
+                                 if k.startswith("spider_exceptions/") and k != "spider_exceptions/count"))
+        found.append((EXIT_ALARM, f"{exceptions} page(s) raised an exception in the spider ({names}); what they "
+                      f"list was not crawled: see the log's tracebacks"))
     given_up = stats.get("newsbot/given_up", 0)
     if given_up:
         found.append((EXIT_ALARM, f"gave up on {given_up} article(s) after repeated failures: "
@@ -79,6 +85,7 @@ def summarise(stats: dict, spider_name: str, reason: str) -> dict:
         "http_errors": {k.rsplit("/", 1)[-1]: v for k, v in sorted(stats.items())
                         if k.startswith("downloader/response_status_count/") and not k.endswith("/200")},
         "download_exceptions": stats.get("downloader/exception_count", 0),
+        "spider_exceptions": stats.get("spider_exceptions/count", 0),
         "stats": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in sorted(stats.items())},
     }
 

@@ -6,9 +6,9 @@ have already cleaned, plus the profile's options (blog name, category slug, ...)
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -204,10 +204,18 @@ def parse_profiles(value) -> list[str]:
 TEMP_PREFIX = ".newsbot-tmp-"
 
 
-def current_umask() -> int:
-    mask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
-    os.umask(mask)
-    return mask
+_temp_names = itertools.count()  # next() on it is atomic: safe from the writer thread
+
+
+def _create_temp(directory: Path) -> tuple[int, Path]:
+    """A new temp file in ``directory``. Created with mode 0666, so the kernel applies the
+    umask (NEWSBOT_FILE_MODE sets it) and a web server running as another user reads it."""
+    while True:
+        tmp = directory / f"{TEMP_PREFIX}{os.getpid()}-{next(_temp_names)}"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:  # left by an earlier process with the same pid
+            continue
 
 
 def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> None:
@@ -215,13 +223,13 @@ def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> None:
     whole new one, never a part: temp file in the same directory, fsync, rename, fsync dir.
     ``durable=False`` leaves the fsyncs to the caller, who syncs a batch of files at once
     (``newsbot.pipelines.sync_files``) before recording them as written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
-        # mkstemp makes 0600; give the file the mode open() would (what the umask, or
-        # NEWSBOT_FILE_MODE, allows), so a web server running as another user reads it.
-        os.fchmod(fd, 0o666 & ~current_umask())
+        fd, tmp = _create_temp(path.parent)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_temp(path.parent)
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -198,7 +198,11 @@ class WriteFilesPipeline(_Counted):
     or ends) the batch's files are fsynced, the batch is marked written in one state
     transaction, and its feed lines are appended with one fsync. A kill at any point loses
     nothing: an article leaves the state's frontier only in that transaction, so one whose
-    batch was not committed is fetched and written again (same names, same bytes)."""
+    batch was not committed is fetched and written again (same names, same bytes).
+
+    The flush runs in a thread with its own state connection, so the crawl downloads and
+    parses while the batch is fsynced and committed. Batches become durable one after
+    another, in order."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -206,6 +210,7 @@ class WriteFilesPipeline(_Counted):
         self.settings = settings
         self.output = Path(settings.get("NEWSBOT_OUTPUT_DIR", "output"))
         self.store = StateStore.for_crawler(crawler)
+        self.writer_store = None  # the flush thread's connection, opened at the first flush
         self.profiles = parse_profiles(settings.get("NEWSBOT_FORMAT")) if settings.get("NEWSBOT_FORMAT") else None
         self.batch_size = max(1, settings.getint("NEWSBOT_WRITE_BATCH", 32))
         self.batch: list[tuple[Article, dict, list[tuple[Path, int]]]] = []
@@ -289,6 +294,8 @@ class WriteFilesPipeline(_Counted):
         finally:
             if self.feed:
                 self.feed.close()
+            if self.writer_store is not None and self.writer_store is not self.store:
+                self.writer_store.close()
 
     def paths(self, item: Article) -> list[tuple[str, Path]]:
         profiles = self.profiles or [get_site(item.site).profile]
@@ -314,41 +321,42 @@ class WriteFilesPipeline(_Counted):
         return item
 
     async def flush(self, spider=None):
-        """Make the batch durable: fsync its files, mark it written, append its feed lines.
-        The fsyncs wait in a thread, so the crawl downloads and parses meanwhile; batches
-        become durable one after another, in order."""
+        """Make the batch durable (``write_batch``, in a thread), then count it."""
         async with self.flushing:
             if not self.batch:
                 return
             batch, self.batch = self.batch, []
+            if self.writer_store is None:
+                self.writer_store = self.store.for_writer()
             try:
-                await asyncio.to_thread(sync_files, [self.output / relative for _, _, files in batch
-                                                     for relative, _ in files])
-            except OSError as exc:
-                raise OutputError(f"cannot write to {self.output}: {exc.strerror or exc}") from exc
-            try:
-                self.store.mark_written(
-                    (item.urlname, item.url, item.site, item.crawled_at.isoformat(), record, item.columns, files)
-                    for item, record, files in batch
-                )
-                # New articles, and restored ones whose line was lost (not those whose files were).
-                unfed = self.store.unfed_among(item.urlname for item, _, _ in batch)
-                records = [record for item, record, _ in batch if item.urlname in unfed]
-                await asyncio.to_thread(self.feed.append, records)
-                self.store.mark_fed(unfed, meta={f"feed_signature:{self.feed.path.name}": self.feed.signature()})
-                for item, _, _ in batch:
-                    # Written, but a part of it wants another try (an image that did not
-                    # download): the article is fetched again after a backoff, like a failure.
-                    if item.retry_reason:
-                        self.store.fail(item.urlname, item.retry_reason,
-                                        entry=(item.url, item.url, item.site, item.columns))
-            except (OSError, sqlite3.OperationalError) as exc:  # disk full, read-only: nothing is lost
+                await asyncio.to_thread(self.write_batch, batch)
+            except sqlite3.OperationalError as exc:  # disk full, read-only: nothing is lost
                 raise OutputError(f"cannot write to {self.output}: {exc}") from exc
             finally:
                 self.unflushed.difference_update(item.urlname for item, _, _ in batch)
             for item, _, _ in batch:
+                # Written, but a part of it wants another try (an image that did not
+                # download): the article is fetched again after a backoff, like a failure.
+                if item.retry_reason:
+                    self.store.fail(item.urlname, item.retry_reason, entry=(item.url, item.url, item.site, item.columns))
                 self.stats.inc_value("newsbot/written")
                 self.stats.inc_value(f"newsbot/written/{item.site}")
+
+    def write_batch(self, batch) -> None:
+        """The batch's files fsynced, then marked written in the state, then its feed lines."""
+        try:
+            sync_files([self.output / relative for _, _, files in batch for relative, _ in files])
+            store = self.writer_store
+            store.mark_written(
+                (item.urlname, item.url, item.site, item.crawled_at.isoformat(), record, item.columns, files)
+                for item, record, files in batch
+            )
+            # New articles, and restored ones whose line was lost (not those whose files were).
+            unfed = store.unfed_among(item.urlname for item, _, _ in batch)
+            self.feed.append(record for item, record, _ in batch if item.urlname in unfed)
+            store.mark_fed(unfed, meta={f"feed_signature:{self.feed.path.name}": self.feed.signature()})
+        except OSError as exc:
+            raise OutputError(f"cannot write to {self.output}: {exc.strerror or exc}") from exc
 
 
 def sync_files(paths) -> None:

@@ -148,7 +148,13 @@ class StateStore:
                 self._release()
                 raise
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None)
+            # check_same_thread off: a writer connection (for_writer) is used from whichever
+            # thread of the pool the crawl's flush runs in, one flush at a time. timeout:
+            # how long one connection waits for the other's commit (an fsync) to finish.
+            # Every write transaction begins IMMEDIATE (takes the write lock first): a
+            # deferred one that read before the other connection committed could not
+            # upgrade, and SQLite fails it at once instead of waiting.
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             # WAL + synchronous=FULL: a committed mark survives power loss and SIGKILL.
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
@@ -219,7 +225,7 @@ class StateStore:
         now = time.time() if now is None else now
         added = 0
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             for urlname, url, fetch_url, site, column in entries:
                 row = self.db.execute("SELECT columns FROM pending WHERE urlname = ?", (urlname,)).fetchone()
                 if row is None:
@@ -278,7 +284,7 @@ class StateStore:
         stays claimed by ``claimer`` (this run), which does not try it again."""
         now = time.time() if now is None else now
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             row = self.db.execute("SELECT attempts FROM pending WHERE urlname = ?", (urlname,)).fetchone()
             if row is None:
                 if entry is None:
@@ -343,7 +349,7 @@ class StateStore:
         record is kept until ``mark_fed``; an article written before (a restore) keeps its
         ``fed`` mark, and its record only while its feed line is missing."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             for urlname, url, site, written_at, record, columns, files in articles:
                 files_json = json.dumps([[str(p), s] for p, s in files], ensure_ascii=False)
                 cursor = self.db.execute(
@@ -375,14 +381,14 @@ class StateStore:
     def mark_unfed(self, urlnames) -> None:
         """Articles whose feed line was lost (the feed edited by hand): they get one again."""
         with self.db:
-            self.db.execute("BEGIN")  # one commit, not one per row
+            self.db.execute("BEGIN IMMEDIATE")  # one commit, not one per row
             self.db.executemany("UPDATE articles SET fed = 0 WHERE urlname = ?", [(u,) for u in urlnames])
 
     def mark_fed(self, urlnames, meta: dict | None = None) -> None:
         """Their feed lines are durable: drop their records. ``meta`` (the feed's new
         signature) is set in the same transaction."""
         with self.db:
-            self.db.execute("BEGIN")  # one commit (one WAL fsync), not one per row
+            self.db.execute("BEGIN IMMEDIATE")  # one commit (one WAL fsync), not one per row
             self.db.executemany("UPDATE articles SET fed = 1, record = NULL WHERE urlname = ?",
                                 [(u,) for u in urlnames])
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (meta or {}).items())
@@ -409,7 +415,7 @@ class StateStore:
         urlname = self.urlname_for(url)
         if urlname:
             with self.db:
-                self.db.execute("BEGIN")
+                self.db.execute("BEGIN IMMEDIATE")
                 self.db.executemany("INSERT OR IGNORE INTO article_columns VALUES (?, ?)",
                                     [(urlname, c) for c in columns])
 
@@ -453,6 +459,12 @@ class StateStore:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # --- lifetime -------------------------------------------------------------------------
+    def for_writer(self) -> "StateStore":
+        """A second connection to this state, for the pipeline's writer thread: WAL lets it
+        commit batches while the crawl's own connection reads and queues. This store keeps
+        the run locks."""
+        return StateStore(self.path, lock=False, backoff_hours=self.backoff_hours, give_up_after=self.give_up_after)
+
     def _release(self) -> None:
         for handle in self._locks:
             try:

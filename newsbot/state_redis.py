@@ -530,6 +530,10 @@ class RedisStateStore:
         self.db.hset(f"{self.p}meta", key, value)
 
     # --- lifetime -------------------------------------------------------------------------
+    def for_writer(self) -> "RedisStateStore":
+        """The pipeline's writer thread shares this store: redis-py's pool is thread-safe."""
+        return self
+
     def close(self) -> None:
         if getattr(self, "db", None) is None:
             return

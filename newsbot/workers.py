@@ -10,7 +10,8 @@ run in other processes while the crawl's process downloads, dedupes and writes.
 ``auto`` (the default), one per core beyond the first, started only when a run has more
 than a chunk of articles to fetch (a backfill), so the usual small run does not pay their
 start-up. The results are the same either way (tests/test_workers.py); a worker that dies
-is replaced and its article read in the crawl's own process.
+is replaced and its articles read in the crawl's own process, and workers that keep dying
+(``MAX_RESTARTS``) are given up for the rest of the run.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from .extract import extract
 from .items import Article
 
 logger = logging.getLogger(__name__)
+
+MAX_RESTARTS = 3  # worker pools that may die in one run before the crawl reads pages itself
 
 _converters: dict = {}
 
@@ -68,6 +71,7 @@ class Workers:
         self.processes = max(0, (os.cpu_count() or 1) - 1) if count is None else count
         self.sites_file = sites_file
         self.executor: ProcessPoolExecutor | None = None
+        self.restarts = 0
         if not self.auto:
             self.start()
 
@@ -87,17 +91,33 @@ class Workers:
             self.start()
 
     async def run(self, function, *args):
-        """``function(*args)`` in a worker, or here when there are none."""
-        if self.executor is None:
+        """``function(*args)`` in a worker, or here when there are none (or they died)."""
+        executor = self.executor
+        if executor is None:
             return function(*args)
         try:
-            return await asyncio.wrap_future(self.executor.submit(function, *args))
-        except BrokenProcessPool:
-            logger.warning("a worker process died; starting new ones and reading this article here")
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = None
-            self.start()
+            return await asyncio.wrap_future(executor.submit(function, *args))
+        except (BrokenProcessPool, CancelledError, asyncio.CancelledError):
+            if executor is self.executor and not getattr(executor, "_broken", False):
+                raise  # cancelled from outside (the crawl is stopping), not a dead worker
+            self._replace(executor)
             return function(*args)
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """A worker died: every article waiting on its pool fails with it (or is cancelled
+        here); each is read in this process, and the pool is replaced once."""
+        if broken is not self.executor:
+            return  # already replaced, for another article of the same pool
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.executor = None
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            logger.error("worker processes died %d times; reading articles in the crawl's process for the "
+                         "rest of the run", self.restarts)
+            self.processes = 0
+            return
+        logger.warning("a worker process died; starting new ones and reading its articles here")
+        self.start()
 
     def close(self) -> None:
         if self.executor is not None:

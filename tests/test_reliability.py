@@ -332,3 +332,19 @@ def test_timeouts_on_every_list_page_are_an_unreachable_site(http_site, tmp_path
     [alarm] = alarm_lines(done)
     assert "the site is unreachable" in alarm
     assert report["errors_by_reason"] == {"timeout": 4}
+
+
+def test_an_exception_in_a_spider_callback_is_an_alarm_not_a_quiet_exit_0():
+    # A list page whose callback raises leaves its column's older pages unread: a run
+    # that lost them must not exit 0 (found when a state write failed in parse_list).
+    from types import SimpleNamespace
+
+    from newsbot.extensions import EXIT_ALARM, alarms, summarise
+
+    stats = {"spider_exceptions/count": 2, "spider_exceptions/OperationalError": 2,
+             "newsbot/list_pages": 40, "newsbot/written": 900}
+    raised = alarms(stats, SimpleNamespace(), max_broken_share=0.2)
+    assert [code for code, _ in raised] == [EXIT_ALARM]
+    assert "2 page(s) raised an exception in the spider (OperationalError)" in raised[0][1]
+    assert summarise(stats, "nankai", "finished")["spider_exceptions"] == 2
+    assert alarms({"newsbot/list_pages": 40, "newsbot/written": 900}, SimpleNamespace(), 0.2) == []

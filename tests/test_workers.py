@@ -36,3 +36,24 @@ def test_a_drop_in_a_worker_is_counted_and_the_article_kept_for_a_retry(http_sit
     assert done.returncode == 0, done.stderr[-3000:]
     assert report["dropped"] == {"no_body": 1} and report["new"] == 25
     assert sorted(f["reason"] for f in report["failed"]) == ["dropped_no_body", "http_500"]
+
+
+def test_workers_that_keep_dying_are_given_up_and_every_article_is_still_read(tmp_path):
+    import asyncio
+
+    from newsbot.workers import MAX_RESTARTS, Workers
+
+    # Every worker dies at start (its sites file is missing): each pool breaks with a queue
+    # of articles waiting on it. Each one is read here instead, and the pool is replaced
+    # only MAX_RESTARTS times (a crawl once spun on restarts and hung).
+    workers = Workers("1", sites_file=str(tmp_path / "missing.yaml"))
+
+    async def read_all():
+        together = await asyncio.gather(*(workers.run(pow, n, 2) for n in range(40)))
+        return together + [await workers.run(pow, n, 2) for n in range(40, 50)]  # one after another
+
+    try:
+        assert asyncio.run(read_all()) == [n * n for n in range(50)]
+    finally:
+        workers.close()
+    assert workers.restarts == MAX_RESTARTS + 1 and workers.executor is None and workers.processes == 0
