@@ -1,5 +1,7 @@
-"""Item pipelines, in order: clean and validate, normalise the publication time,
-canonicalise and hash the URL, drop what an earlier run already wrote, write the files.
+"""The steps from a read page to written files: clean and validate (``clean_article``, run
+where the page is read: ``newsbot.workers.read_page``), then the item pipelines, in order:
+normalise the publication time, canonicalise and hash the URL, drop what an earlier run
+already wrote, write the files.
 
 Each pipeline is a thin Scrapy wrapper around one function below; ``prepare`` runs the same
 functions in the same order for ``newsbot extract``, so a saved page renders exactly as a
@@ -30,7 +32,6 @@ from .sites import get_site
 from .state import StateStore
 from .text import byline_names, clean_text, find_byline, remove_pinyin
 from .urls import canonical_url, url_hash
-from .workers import Workers, clean_page
 
 logger = logging.getLogger(__name__)
 
@@ -125,29 +126,6 @@ class _Counted:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
-
-    def _run(self, step, item):
-        try:
-            return step(item)
-        except Dropped as drop:
-            self.stats.inc_value(f"newsbot/dropped/{drop.reason}")
-            raise
-
-
-class CleanArticlePipeline(_Counted):
-    """Cleans the article, in a worker process when the crawl has them (newsbot.workers)."""
-
-    def __init__(self, crawler):
-        super().__init__(crawler)
-        self.chinese = crawler.settings.get("NEWSBOT_CHINESE")
-        self.workers = Workers.for_crawler(crawler)
-
-    async def process_item(self, item, spider=None):
-        try:
-            return await self.workers.run(clean_page, item, self.chinese)
-        except Dropped as drop:
-            self.stats.inc_value(f"newsbot/dropped/{drop.reason}")
-            raise
 
 
 class PublishedDatePipeline(_Counted):

@@ -83,8 +83,9 @@ CONCURRENT_ITEMS = 16
 MEDIA_ALLOW_REDIRECTS = True
 HTTPCACHE_ENABLED = False  # -s HTTPCACHE_ENABLED=1 while developing a site
 
+# Articles arrive cleaned: the spider reads and cleans each page in one call
+# (newsbot.workers.read_page), in a worker process on long runs.
 ITEM_PIPELINES = {
-    "newsbot.pipelines.CleanArticlePipeline": 100,
     "newsbot.pipelines.PublishedDatePipeline": 200,
     "newsbot.pipelines.CanonicalUrlPipeline": 300,
     "newsbot.pipelines.DedupePipeline": 400,

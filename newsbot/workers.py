@@ -1,7 +1,8 @@
 """Reading and cleaning article pages in worker processes, on the cores a crawl leaves idle.
 
 Scrapy runs a crawl on one core. Reading a page (``newsbot.extract.extract``) and turning
-its body into Markdown, text and clean HTML (``newsbot.pipelines.clean_article``) are pure
+its body into Markdown, text and clean HTML (``newsbot.pipelines.clean_article``), both in
+``read_page``, are pure
 CPU, one article at a time, and cost more than all of Scrapy's own work per page: in a
 backfill they are what keeps newsbot from the speed of a bare spider. With workers they
 run in other processes while the crawl's process downloads, dedupes and writes.
@@ -40,18 +41,18 @@ def _start_worker(sites_file: str | None) -> None:
         load_sites_file(sites_file)
 
 
-def extract_page(url: str, body: bytes, headers: dict | None, site_name: str, fetched_url: str,
-                 encoding: str | None = None) -> Article:
-    """``encoding``: the charset the crawl already settled on (its ChineseCharsetMiddleware
-    ran the same repair), so the bytes are not examined a second time."""
+def read_page(url: str, body: bytes, headers: dict | None, site_name: str, fetched_url: str,
+              encoding: str | None, columns: list[str], chinese: str | None) -> Article:
+    """Read an article page (``newsbot.extract.extract``) and clean it (``clean_article``),
+    in one call: one round trip to a worker, not two. ``encoding``: the charset the crawl
+    already settled on (its ChineseCharsetMiddleware ran the same repair), so the bytes are
+    not examined a second time. Raises ``Dropped`` for a page without a title or a body."""
+    from .pipelines import chinese_converter, clean_article
     from .sites import get_site
 
-    return extract(url, body, headers, site=get_site(site_name), fetched_url=fetched_url, encoding=encoding)
-
-
-def clean_page(article: Article, chinese: str | None) -> Article:
-    from .pipelines import chinese_converter, clean_article
-
+    article = extract(url, body, headers, site=get_site(site_name), fetched_url=fetched_url, encoding=encoding)
+    article.columns = list(columns)
+    article.column = article.column or (columns[0] if columns else None)
     if chinese not in _converters:
         _converters[chinese] = chinese_converter(chinese)
     return clean_article(article, _converters[chinese])

@@ -24,10 +24,11 @@ from scrapy.exceptions import DontCloseSpider
 from .. import cluster
 from ..config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from ..dates import SHANGHAI, date_from_url, parse_date
+from ..pipelines import Dropped
 from ..sites import Site, get_site
 from ..state import StateStore
 from ..urls import canonical_url, url_hash
-from ..workers import Workers, extract_page
+from ..workers import Workers, read_page
 
 LIST_PRIORITY = 10  # list pages before articles, so paging decisions come early
 LOGIN_URL = re.compile(r"login|logon|signin|passport|sso|cas/|auth", re.I)
@@ -111,6 +112,7 @@ class SiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.store = StateStore.for_crawler(crawler)
         spider.workers = Workers.for_crawler(crawler)
+        spider.chinese = crawler.settings.get("NEWSBOT_CHINESE")  # OpenCC conversion while cleaning
         crawler.signals.connect(spider.schedule_articles, signal=signals.spider_idle)
         crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider.item_error, signal=signals.item_error)
@@ -353,9 +355,6 @@ class SiteSpider(scrapy.Spider):
         reason = getattr(exception, "reason", None)
         if reason == "older_than_since":  # not wanted by this run; not a failure either
             self.store.unqueue(canonical_url(item.url, self.site_named(item.site).scheme))
-        if reason in ("no_title", "no_body"):  # a broken page: try again later, then give up
-            self.record_failure(item.url, item.site, item.columns, f"dropped_{reason}",
-                                key=response.meta.get("newsbot_key") if response is not None else None)
 
     def item_error(self, item, response, spider, failure):
         """An exception in a pipeline: the article is not written; output errors stop the run."""
@@ -388,8 +387,13 @@ class SiteSpider(scrapy.Spider):
             return
         try:
             headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
-            article = await self.workers.run(extract_page, url, response.body, headers, site.name, response.url,
-                                             response.encoding)
+            article = await self.workers.run(read_page, url, response.body, headers, site.name, response.url,
+                                             response.encoding, list(columns), self.chinese)
+        except Dropped as drop:  # no title or no body: a broken page, tried again later
+            self.crawler.stats.inc_value(f"newsbot/dropped/{drop.reason}")
+            self.logger.warning("dropped %s: %s", url, drop.message)
+            self.record_failure(url, site.name, columns, f"dropped_{drop.reason}", key=key)
+            return
         except Exception as exc:  # one odd page must not take the article (or the run) down
             reason = f"extract_{type(exc).__name__}"
             self.crawler.stats.inc_value("newsbot/errors")
@@ -400,7 +404,5 @@ class SiteSpider(scrapy.Spider):
         if article.extractor == "fallback":
             self.crawler.stats.inc_value(f"newsbot/fallback/{site.name}")
             self.logger.warning("%s: no body with the site's rules; used the generic extractor", response.url)
-        article.columns = list(columns)
-        article.column = article.column or (columns[0] if columns else None)
         article.crawled_at = datetime.now(timezone.utc).astimezone(SHANGHAI)
         yield article
