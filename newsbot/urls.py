@@ -6,6 +6,7 @@ FORMAT.md: one canonical URL = one hash = one output file = one JSONL record, ac
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -22,6 +23,7 @@ TRACKING_PARAMS = frozenset(
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@functools.lru_cache(maxsize=4096)  # a crawl asks for each article's twice: listed, then written
 def canonical_url(url: str, scheme: str = "https") -> str:
     """Return the canonical form of an article URL.
 
