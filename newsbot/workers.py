@@ -21,6 +21,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import pickle
+import traceback
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -30,6 +32,7 @@ from .items import Article
 logger = logging.getLogger(__name__)
 
 MAX_RESTARTS = 3  # worker pools that may die in one run before the crawl reads pages itself
+MAX_BATCH = 16  # calls sent to a worker at once
 
 _converters: dict = {}
 
@@ -58,6 +61,38 @@ def read_page(url: str, body: bytes, headers: dict | None, site_name: str, fetch
     return clean_article(article, _converters[chinese])
 
 
+class WorkerTraceback(Exception):
+    """The traceback of an exception raised in a worker, as its ``__cause__``."""
+
+
+def run_calls(calls) -> list[tuple]:
+    """In a worker: (result, None, None) or (None, exception, traceback text) per call, so
+    one page's exception does not fail the others of its batch."""
+    results = []
+    for function, args in calls:
+        try:
+            results.append((function(*args), None, None))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, as if raised there
+            text = "".join(traceback.format_exception(exc))
+            try:
+                pickle.dumps(exc)
+            except Exception:  # noqa: BLE001 - an exception that cannot travel: its name and text can
+                exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+            results.append((None, exc, text))
+    return results
+
+
+def _run_here(calls) -> None:
+    """Calls whose worker died, or with no workers left: run in this process."""
+    for function, args, future in calls:
+        if future.done():
+            continue
+        try:
+            future.set_result(function(*args))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller
+            future.set_exception(exc)
+
+
 def worker_count(setting) -> int | None:
     """``NEWSBOT_WORKERS`` as a number of processes; None for ``auto``."""
     if setting in (None, "", "auto"):
@@ -73,6 +108,8 @@ class Workers:
         self.sites_file = sites_file
         self.executor: ProcessPoolExecutor | None = None
         self.restarts = 0
+        self.waiting: list = []  # (function, args, future) not yet sent to a worker
+        self.batches_out = 0  # sent, not yet answered
         if not self.auto:
             self.start()
 
@@ -92,17 +129,60 @@ class Workers:
             self.start()
 
     async def run(self, function, *args):
-        """``function(*args)`` in a worker, or here when there are none (or they died)."""
-        executor = self.executor
-        if executor is None:
+        """``function(*args)`` in a worker, or here when there are none (or they died).
+
+        Calls are sent in batches: while a worker is busy, the calls that arrive wait and
+        go together in the next batch, so a loaded crawl pays the pickling threads' wake-ups
+        (which take the GIL from the crawl's thread) once per batch, not per article; an
+        idle one sends each call at once."""
+        if self.executor is None:
             return function(*args)
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((function, args, future))
+        self._send()
+        return await future
+
+    def _send(self) -> None:
+        while self.waiting and self.batches_out < max(1, self.processes) * 2:
+            calls, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+            executor = self.executor
+            if executor is None:
+                _run_here(calls)
+                continue
+            try:
+                done = executor.submit(run_calls, [(function, args) for function, args, _ in calls])
+            except (BrokenProcessPool, RuntimeError):  # broken, or shut down by another batch
+                self._replace(executor)
+                _run_here(calls)
+                continue
+            self.batches_out += 1
+            loop = asyncio.get_running_loop()
+
+            def deliver_soon(done, calls=calls, executor=executor):  # in the pool's thread
+                try:
+                    loop.call_soon_threadsafe(self._deliver, calls, done, executor)
+                except RuntimeError:  # the loop is closed: the crawl is over
+                    pass
+
+            done.add_done_callback(deliver_soon)
+
+    def _deliver(self, calls, done, executor) -> None:
+        self.batches_out -= 1
         try:
-            return await asyncio.wrap_future(executor.submit(function, *args))
-        except (BrokenProcessPool, CancelledError, asyncio.CancelledError):
-            if executor is self.executor and not getattr(executor, "_broken", False):
-                raise  # cancelled from outside (the crawl is stopping), not a dead worker
+            results = done.result()
+        except (BrokenProcessPool, CancelledError):
             self._replace(executor)
-            return function(*args)
+            _run_here(calls)
+        else:
+            for (_, _, future), (value, error, remote_traceback) in zip(calls, results):
+                if future.done():  # its article was cancelled meanwhile
+                    continue
+                if error is None:
+                    future.set_result(value)
+                else:
+                    error.__cause__ = WorkerTraceback(remote_traceback)
+                    future.set_exception(error)
+        self._send()
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         """A worker died: every article waiting on its pool fails with it (or is cancelled

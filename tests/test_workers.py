@@ -57,3 +57,29 @@ def test_workers_that_keep_dying_are_given_up_and_every_article_is_still_read(tm
     finally:
         workers.close()
     assert workers.restarts == MAX_RESTARTS + 1 and workers.executor is None and workers.processes == 0
+
+
+def test_calls_sent_together_keep_their_own_results_and_exceptions():
+    import asyncio
+
+    import pytest
+
+    from newsbot.workers import Workers, WorkerTraceback
+
+    # 40 calls at once go to the one worker in batches; a call that raises fails alone,
+    # with its own exception type and the worker's traceback as its cause.
+    workers = Workers("1")
+
+    async def read_all():
+        return await asyncio.gather(*(workers.run(int, text) for text in ["7", "x"] * 20), return_exceptions=True)
+
+    try:
+        results = asyncio.run(read_all())
+    finally:
+        workers.close()
+    assert results[0::2] == [7] * 20
+    assert all(isinstance(error, ValueError) and "invalid literal" in str(error) for error in results[1::2])
+    assert isinstance(results[1].__cause__, WorkerTraceback) and "ValueError" in str(results[1].__cause__)
+    assert workers.restarts == 0
+    with pytest.raises(ValueError):  # with no worker, the same call raises here
+        asyncio.run(Workers("0").run(int, "x"))
