@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from lxml import etree
 
-from .text import fold_spaces, remove_pinyin
+from .text import clean_text, fold_spaces, remove_pinyin
 
 SUMMARY_CHARS = 200  # FORMAT.md: the divider follows the paragraph where the text reaches 200
 MORE = "<!--more-->"
@@ -104,6 +104,7 @@ def _hiding_style(style: str) -> bool:
     return bool(_HIDDEN_STYLE.search(style))
 
 
+@lru_cache(maxsize=1024)  # the Markdown and the clean HTML ask about the same image URLs
 def absolute_url(value: str | None, base_url: str, schemes=LINK_SCHEMES) -> str | None:
     """``value`` resolved against the page, if it is a URL with one of ``schemes``.
 
@@ -399,42 +400,50 @@ def _kept(el) -> bool:
     return isinstance(el.tag, str) and el.tag.lower() not in SKIP_TAGS and not is_hidden(el)
 
 
-def _serialise(el: etree._Element, base_url: str, out: list[str]) -> None:
-    """Append the clean HTML of ``el`` (not its tail): never-content and hidden children
-    dropped (their tails kept), content attributes only, absolute URLs."""
-    tag = el.tag.lower()
-    if tag in MISPARSED_VOID:
-        out.append(escape(el.text or "", quote=False))
-        _serialise_children(el, base_url, out)
-        return
+def _serialise_children(parent: etree._Element, base_url: str, out: list[str]) -> None:
+    """Append the clean HTML of what ``parent`` holds: never-content and hidden elements
+    dropped (their tails kept)."""
+    for el in parent:
+        tag = el.tag
+        if tag in MISPARSED_VOID:
+            text = el.text
+            if text:
+                out.append(escape(text, quote=False))
+            _serialise_children(el, base_url, out)
+        elif isinstance(tag, str) and tag.lower() not in SKIP_TAGS and not is_hidden(el):
+            _serialise(el, tag.lower(), base_url, out)
+        tail = el.tail
+        if tail:
+            out.append(escape(tail, quote=False))
+
+
+def _serialise(el: etree._Element, tag: str, base_url: str, out: list[str]) -> None:
+    """Append the clean HTML of a content element (not its tail): content attributes only,
+    absolute URLs."""
+    text = el.text
     if tag in ("p", "div", "span") and not any(_kept(child) for child in el):
-        text = (el.text or "") + "".join(child.tail or "" for child in el)
-        if not fold_spaces(text).strip():
+        if not clean_text((text or "") + "".join(child.tail or "" for child in el)):
             return  # empty spacer paragraphs (<p>&nbsp;</p>)
-    attrs = []
+    attrs = ""
     if tag == "img":
         src = image_src(el, base_url)
         if src is None:
             return  # an image with no http(s) URL shows nothing
-        attrs.append(("src", src))
-    else:
+        attrs = f' src="{escape(src)}"'
+    elif el.attrib:
         for name, value in el.items():
-            if name in ("href", "src"):
-                value = absolute_url(value, base_url)
-            if name in KEEP_ATTRS and value is not None:
-                attrs.append((name, value))
-    out.append("<" + tag + "".join(f' {name}="{escape(value)}"' for name, value in attrs) + ">")
-    out.append(escape(el.text or "", quote=False))
-    _serialise_children(el, base_url, out)
+            if name in KEEP_ATTRS:
+                if name in ("href", "src"):
+                    value = absolute_url(value, base_url)
+                if value is not None:
+                    attrs += f' {name}="{escape(value)}"'
+    out.append(f"<{tag}{attrs}>")
+    if text:
+        out.append(escape(text, quote=False))
+    if len(el):
+        _serialise_children(el, base_url, out)
     if tag not in _VOID_TAGS:
         out.append(f"</{tag}>")
-
-
-def _serialise_children(el: etree._Element, base_url: str, out: list[str]) -> None:
-    for child in el:
-        if _kept(child):
-            _serialise(child, base_url, out)
-        out.append(escape(child.tail or "", quote=False))
 
 
 def clean_html(body: etree._Element | str, base_url: str) -> str:

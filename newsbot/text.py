@@ -6,7 +6,7 @@ import re
 
 # U+3000 (ideographic space) and NBSP are how Chinese CMSs indent; zero-width characters
 # come from editors and copy-paste and are never content.
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u202f]+")
 
 
@@ -22,7 +22,7 @@ _NOT_SPLIT_SAFE = re.compile(
 def fold_spaces(text: str) -> str:
     """Fold every run of inline whitespace (NBSP and U+3000 included) to one space."""
     if _NOT_SPLIT_SAFE.search(text):
-        return _SPACE_RUN.sub(" ", _ZERO_WIDTH.sub("", text))
+        return _SPACE_RUN.sub(" ", ZERO_WIDTH.sub("", text))
     words = text.split()
     if not words:
         return " " if text else ""

@@ -91,13 +91,13 @@ def test_summary_divider_after_last_text_when_short():
 # --- the fast whitespace fold (newsbot.text._NOT_SPLIT_SAFE) ------------------------------
 def reference_fold(text: str) -> str:
     """fold_spaces by its definition: zero-width characters out, then runs folded."""
-    return text_module._SPACE_RUN.sub(" ", text_module._ZERO_WIDTH.sub("", text))
+    return text_module._SPACE_RUN.sub(" ", text_module.ZERO_WIDTH.sub("", text))
 
 
 def test_split_unsafe_characters_are_all_whitespace_fold_spaces_leaves_alone_and_the_zero_width():
     whitespace = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
     folded = {c for c in whitespace if text_module._SPACE_RUN.fullmatch(c)}
-    zero_width = {c for c in map(chr, range(0x10000)) if text_module._ZERO_WIDTH.fullmatch(c)}
+    zero_width = {c for c in map(chr, range(0x10000)) if text_module.ZERO_WIDTH.fullmatch(c)}
     unsafe = {c for c in map(chr, range(sys.maxunicode + 1)) if text_module._NOT_SPLIT_SAFE.fullmatch(c)}
     assert unsafe == (whitespace - folded) | zero_width
 
