@@ -53,6 +53,14 @@ _BLOCKS = ("p", "div", "section", "center", "td", "li", "h1", "h2", "h3", "h4", 
 
 def drop_editorial_tail(root: etree._Element) -> None:
     """Remove the editorial lines that end the body (and only those at its very end)."""
+    last = root
+    for last in root.iter(*_BLOCKS):  # the block the loop below looks at first
+        pass
+    if last is root:
+        return
+    text = clean_text("".join(last.itertext()))
+    if text and not (len(text) < 200 and EDITORIAL_LINE.match(text)):
+        return  # a body that ends in text (most): nothing to drop, no need to list its blocks
     for el in reversed(list(root.iter(*_BLOCKS))):
         if el is root:
             return
