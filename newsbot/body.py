@@ -301,8 +301,9 @@ class _BlockBuilder:
             if block and self.text:  # (most block boundaries close nothing)
                 self.flush()
             self.add(el.text)
-            for child in el:
-                self.walk(child)
+            if len(el):
+                for child in el:
+                    self.walk(child)
             if block and self.text:
                 self.flush()
         self.add(el.tail)
