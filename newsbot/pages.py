@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
+from parsel.csstranslator import css2xpath
 from scrapy.http import HtmlResponse, TextResponse
 
 from .body import inline_text, remove_keeping_tail
@@ -24,6 +25,19 @@ META_DATE_NAMES = (
     "article:published_time", "og:article:published_time", "publishdate", "PubDate", "pubdate",
     "publish_date", "created", "dc.date", "DC.date.issued", "date",
 )
+
+
+@lru_cache(maxsize=512)
+def compiled_xpath(query: str) -> etree.XPath:
+    """An XPath compiled once. Page objects query the lxml tree of the response's selector
+    with these rather than through parsel, which wraps every node found in a Selector."""
+    return etree.XPath(query, smart_strings=False)
+
+
+@lru_cache(maxsize=512)
+def compiled_css(query: str) -> etree.XPath:
+    """A CSS selector as ``response.css`` reads it (parsel's HTML translation), compiled once."""
+    return compiled_xpath(css2xpath(query))
 
 
 def make_response(url: str, body: bytes, encoding: str | None = None) -> HtmlResponse:
@@ -39,6 +53,14 @@ _BLOCKS = ("p", "div", "section", "center", "td", "li", "h1", "h2", "h3", "h4", 
 
 def drop_editorial_tail(root: etree._Element) -> None:
     """Remove the editorial lines that end the body (and only those at its very end)."""
+    last = root
+    for last in root.iter(*_BLOCKS):  # the block the loop below looks at first
+        pass
+    if last is root:
+        return
+    text = clean_text("".join(last.itertext()))
+    if text and not (len(text) < 200 and EDITORIAL_LINE.match(text)):
+        return  # a body that ends in text (most): nothing to drop, no need to list its blocks
     for el in reversed(list(root.iter(*_BLOCKS))):
         if el is root:
             return
@@ -52,19 +74,22 @@ def drop_editorial_tail(root: etree._Element) -> None:
         remove_keeping_tail(el)
 
 
+_URL_ATTRIBUTES = etree.XPath(" | ".join(
+    f"descendant-or-self::*/@{name}" for name in ("href", "src", "data-src", "data-original", "original")
+))
+
+
 def drop_unjoinable_links(root: etree._Element, base_url: str) -> None:
     """Unlink hrefs and image sources that are no URL at all (a citation pasted as a link,
     ``http://[Nucl. Phys. B 612 (2001) 25]``): urljoin raises on them, which would lose the
     article; the link text or the rest of the body stays."""
-    for el in root.iter():
-        for attr in ("href", "src", "data-src", "data-original", "original"):
-            value = el.get(attr) if isinstance(el.tag, str) else None
-            if value is None:
-                continue
-            try:
-                urljoin(base_url, value.strip())
-            except ValueError:
-                del el.attrib[attr]
+    # (The attributes themselves, found in one XPath call rather than five look-ups on
+    # every element of the body.)
+    for value in _URL_ATTRIBUTES(root):
+        try:
+            urljoin(base_url, value.strip())
+        except ValueError:
+            del value.getparent().attrib[value.attrname]
 
 
 # Labels that end a labelled value in a page's meta line (来源：… 作者：… 发稿时间：…).
@@ -121,6 +146,23 @@ class ArticlePage:
         self.response = response
         self.url = response.url
 
+    @cached_property
+    def root(self) -> etree._Element:
+        """The page's lxml tree (the response's own: parsed once per response)."""
+        return self.response.selector.root
+
+    def xpath(self, query: str, **variables) -> list:
+        return compiled_xpath(query)(self.root, **variables)
+
+    def css(self, query: str) -> list[etree._Element]:
+        return compiled_css(query)(self.root)
+
+    @cached_property
+    def all_text(self) -> str:
+        """Every text of the page in one string: a field searched for a word (作者, 来源)
+        need not look at the page's text nodes one by one when the word is nowhere."""
+        return self.xpath("string()")
+
     # --- fields -----------------------------------------------------------------------
     def title(self) -> str | None:
         """The headline: of the site's title elements and the page's headings, the longest
@@ -129,8 +171,8 @@ class ArticlePage:
         head = self.head_title() or ""
         first, best = None, ""
         for css in (*self.title_css, *HEADLINE_CSS):
-            for found in self.response.css(css)[:50]:
-                text = clean_text(inline_text(found.root))
+            for found in self.css(css)[:50]:
+                text = clean_text(inline_text(found))
                 if not text:
                     continue
                 if css in self.title_css:
@@ -140,18 +182,18 @@ class ArticlePage:
         return best or first or head or None
 
     def head_title(self) -> str | None:
-        return clean_text(self.response.xpath("//title//text()").get()) or None
+        return clean_text(next(iter(self.xpath("//title//text()")), None)) or None
 
     def body(self) -> etree._Element | None:
         for css in self.body_css:
-            found = self.response.css(css)
+            found = self.css(css)
             if found:
                 # A container nested in one of its own kind (a duplicated VSB wrapper whose
                 # outer copy also holds the pager): the inner one is the article.
-                root = found[0].root
+                root = found[0]
                 for inner in found[1:]:
-                    if root in inner.root.iterancestors():
-                        root = inner.root
+                    if root in inner.iterancestors():
+                        root = inner
                 for noise in self.remove_css:
                     for el in CSSSelector(noise)(root):
                         el.getparent().remove(el)
@@ -160,15 +202,19 @@ class ArticlePage:
 
     def published(self) -> datetime | None:
         for css in self.date_css:
-            value = parse_date(" ".join(self.response.css(css).xpath(".//text()").getall()))
+            value = parse_date(" ".join(text for found in self.css(css) for text in found.xpath(".//text()")))
             if value:
                 return value
         return self.meta_date() or self.labelled_date() or date_from_url(self.url)
 
     def meta_date(self) -> datetime | None:
+        """The first date in a ``<meta content>`` named one of META_DATE_NAMES (by name
+        preference, then property / name / itemprop); the page's metas are read once."""
+        metas = [(m.get("property"), m.get("name"), m.get("itemprop"), m.get("content"))
+                 for m in self.xpath("//meta[@content]")]
         for name in META_DATE_NAMES:
-            for attr in ("property", "name", "itemprop"):
-                value = self.response.xpath(f"//meta[@{attr}=$n]/@content", n=name).get()
+            for attr in range(3):
+                value = next((meta[3] for meta in metas if meta[attr] == name), None)
                 parsed = parse_date(value)
                 if parsed:
                     return parsed
@@ -176,10 +222,12 @@ class ArticlePage:
 
     def labelled_date(self) -> datetime | None:
         """The first date that stands under a label such as 发布时间：…"""
-        for text in self.response.xpath(
+        if "时间" not in self.all_text and "日期" not in self.all_text:
+            return None
+        for text in self.xpath(
             "//body//text()[contains(., '时间') or contains(., '日期')]"
             "[not(ancestor::script) and not(ancestor::style)]"
-        ).getall()[:20]:
+        )[:20]:
             value = parse_date(text)
             if value:
                 return value
@@ -188,9 +236,10 @@ class ArticlePage:
     def outlet(self) -> str | None:
         """What 来源 states: beside the label, or in the element after a bare label
         (``来源：<a>人民网-文化频道</a>``), else a ``source`` element or meta tag."""
-        for node in self.response.selector.root.xpath(
+        nodes = self.root.xpath(  # (text nodes that know their element: _text_after)
             "//body//text()[contains(., '来源')][not(ancestor::script) and not(ancestor::style)]"
-        ):
+        ) if "来源" in self.all_text else []
+        for node in nodes:
             text = clean_text(node)
             match = self.outlet_pattern.search(text)
             if match and match.group(1):
@@ -200,8 +249,8 @@ class ArticlePage:
                 if match and match.group(1):
                     return match.group(1)
         for css in ("#source", ".source", "meta[name=ContentSource]::attr(content)"):
-            for found in self.response.css(css):
-                text = clean_text(found.get() if css.startswith("meta") else inline_text(found.root))
+            for found in self.css(css):
+                text = clean_text(found if css.startswith("meta") else inline_text(found))
                 if 2 <= len(text) <= 30 and not re.search(r"[:：]", text):
                     return text
         return None
@@ -209,9 +258,11 @@ class ArticlePage:
     def byline(self) -> str | None:
         """作者：… as the page's meta line states it (the body's own credit lines are read
         by the clean pipeline)."""
-        for text in self.response.xpath(
+        if "作者" not in self.all_text:
+            return None
+        for text in self.xpath(
             "//body//text()[contains(., '作者')][not(ancestor::script) and not(ancestor::style)]"
-        ).getall():
+        ):
             match = self.byline_pattern.search(clean_text(text))
             if match and match.group(1):
                 return match.group(1)

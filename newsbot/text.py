@@ -6,20 +6,36 @@ import re
 
 # U+3000 (ideographic space) and NBSP are how Chinese CMSs indent; zero-width characters
 # come from editors and copy-paste and are never content.
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u202f]+")
+
+
+# Text without these (nearly all text) folds faster with str.split, which splits on runs of
+# exactly the characters _SPACE_RUN matches plus these: the whitespace _SPACE_RUN leaves
+# alone (U+2028, U+2000, ...) and the zero-width characters. tests/test_text.py checks the
+# set against Python's own idea of whitespace and both paths against each other.
+_NOT_SPLIT_SAFE = re.compile(
+    "[\x1c-\x1f\x85\u1680\u2000\u2001\u2004-\u2008\u200a\u2028\u2029\u205f\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+)
 
 
 def fold_spaces(text: str) -> str:
     """Fold every run of inline whitespace (NBSP and U+3000 included) to one space."""
-    return _SPACE_RUN.sub(" ", _ZERO_WIDTH.sub("", text))
+    if _NOT_SPLIT_SAFE.search(text):
+        return _SPACE_RUN.sub(" ", ZERO_WIDTH.sub("", text))
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    return (" " if text[0].isspace() else "") + " ".join(words) + (" " if text[-1].isspace() else "")
 
 
 def clean_text(text: str | None) -> str:
     """One line of clean text: whitespace folded, leading indents and edges stripped."""
     if not text:
         return ""
-    return fold_spaces(text).strip()
+    if _NOT_SPLIT_SAFE.search(text):
+        return fold_spaces(text).strip()
+    return " ".join(text.split())
 
 
 # --- pinyin annotations ---------------------------------------------------------------
@@ -29,8 +45,11 @@ def clean_text(text: str | None) -> str:
 # are ordinary parentheses and stay.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+# (The parenthesis comes first, the Han character checked behind it: a pattern that starts
+# with a character class lets the regex engine skip ahead to the next parenthesis, five
+# times faster over Chinese text than trying the lookbehind at every character.)
 INLINE_PINYIN = re.compile(
-    rf"(?<={_HAN})[(（]\s*[a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*\s*[)）]"
+    rf"[(（](?<={_HAN}[(（])\s*[a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*\s*[)）]"
 )
 
 

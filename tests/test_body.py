@@ -1,5 +1,12 @@
 """Body rules the hostile corpus does not pin down on its own: odd URLs and containers."""
 
+import lxml.html
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from newsbot import body
 from newsbot.body import blocks_to_markdown, clean_html, html_to_blocks, markdown_url
 
 URL = "https://news.nankai.edu.cn/ywsd/system/2023/05/18/030056201.shtml"
@@ -37,3 +44,44 @@ def test_markdown_destinations_are_percent_encoded_not_cut():
     assert blocks_to_markdown(html_to_blocks('<p>文</p><img src="/a (1).png">', URL)).endswith(
         "\n\n![图](https://news.nankai.edu.cn/a%20%281%29.png)"
     )
+
+
+# A plain paragraph's Markdown is its finished text escaped, not its escaped pieces finished
+# (newsbot.body._BlockBuilder.flush): the two agree on any text without '&'.
+MARKDOWN_MEANINGFUL = [*"\\`*_[]<>#+-.)(（）1 \t\n\xa0\u3000\u200b\x00!;", "lt;", "中", "国", "(guó)", "（zhōng）", "**"]
+
+
+@settings(max_examples=2000)
+@given(st.lists(st.sampled_from(MARKDOWN_MEANINGFUL) | st.characters(exclude_categories=("Cs",))).map("".join))
+def test_escaping_and_finishing_a_paragraph_commute_without_ampersands(raw):
+    assume("&" not in raw)
+    assert body._finish(body.escape_markdown(raw)) == body.escape_markdown(body._finish(raw))
+
+
+def test_an_ampersand_is_escaped_as_the_pieces_stood():
+    # '&' + zero-width + 'amp;': the piece '&' is no entity when escaped, though the finished
+    # text '&amp;' would read as one; so a paragraph with '&' escapes its pieces.
+    (block,) = html_to_blocks("<p>a&amp;\u200bamp; b</p>", URL)
+    assert block.text == "a&amp; b"
+    assert block.markdown == "a&amp; b"
+    (block,) = html_to_blocks("<p>R&amp;D &amp;lt; x</p>", URL)
+    assert block.markdown == "R&D &amp;lt; x"
+
+
+# parse_fragment builds the tree lxml.html.fragment_fromstring builds, without lxml.html's
+# per-element class lookup: the same tree for any body, odd or whole documents included.
+FRAGMENT_PIECES = ["<p>", "</p>", "<div>", "</div>", "<td>", "<tr>", "<table>", "<html>", "<body>", "</body>",
+                   "<head>", "<!DOCTYPE html>", "<!-- c -->", "<br>", "<img src=x>", "<script>", "</script>",
+                   "text", "\u3000", " ", "\n", "&nbsp;", "&amp;", "<li>", "<b>", "</b>"]
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(FRAGMENT_PIECES) | st.characters(exclude_categories=("Cs",), exclude_characters="\x00")).map("".join))
+def test_parse_fragment_is_lxml_html_fragment_fromstring(html):
+    try:
+        expected = etree.tostring(lxml.html.fragment_fromstring(html, create_parent="div"))
+    except (etree.ParserError, AssertionError, ValueError) as error:
+        with pytest.raises(type(error)):
+            body.parse_fragment(html)
+    else:
+        assert etree.tostring(body.parse_fragment(html)) == expected

@@ -1,7 +1,12 @@
-import pytest
+import sys
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsbot import text as text_module
 from newsbot.body import blocks_to_markdown, html_to_blocks
-from newsbot.text import byline_names, clean_text, find_byline, remove_pinyin
+from newsbot.text import byline_names, clean_text, find_byline, fold_spaces, remove_pinyin
 
 URL = "https://news.nankai.edu.cn/ywsd/system/2023/05/18/030056201.shtml"
 
@@ -81,3 +86,27 @@ def test_summary_divider_between_paragraphs():
 def test_summary_divider_after_last_text_when_short():
     md = blocks_to_markdown(html_to_blocks('<p>短文</p><img src="/a.jpg">', URL))
     assert md.split("\n\n") == ["短文", "<!--more-->", "![图](https://news.nankai.edu.cn/a.jpg)"]
+
+
+# --- the fast whitespace fold (newsbot.text._NOT_SPLIT_SAFE) ------------------------------
+def reference_fold(text: str) -> str:
+    """fold_spaces by its definition: zero-width characters out, then runs folded."""
+    return text_module._SPACE_RUN.sub(" ", text_module.ZERO_WIDTH.sub("", text))
+
+
+def test_split_unsafe_characters_are_all_whitespace_fold_spaces_leaves_alone_and_the_zero_width():
+    whitespace = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    folded = {c for c in whitespace if text_module._SPACE_RUN.fullmatch(c)}
+    zero_width = {c for c in map(chr, range(0x10000)) if text_module.ZERO_WIDTH.fullmatch(c)}
+    unsafe = {c for c in map(chr, range(sys.maxunicode + 1)) if text_module._NOT_SPLIT_SAFE.fullmatch(c)}
+    assert unsafe == (whitespace - folded) | zero_width
+
+
+SPACEY = list(" \t\r\n\f\v\xa0\u3000\u2002\u2003\u2009\u202f\u2028\u2000\x1c\x85\u200b\ufeff\u00adab中")
+
+
+@settings(max_examples=2000)
+@given(st.text(st.sampled_from(SPACEY) | st.characters(exclude_categories=("Cs",))))
+def test_fold_spaces_and_clean_text_are_their_definitions(text):
+    assert fold_spaces(text) == reference_fold(text)
+    assert clean_text(text) == reference_fold(text).strip()
