@@ -66,6 +66,9 @@ _FRAGMENT_PARSER = etree.HTMLParser()
 _FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I)  # lxml.html's own test
 
 
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def parse_fragment(html: str) -> etree._Element:
     """Parse body HTML (a whole element or a fragment) into one element: the tree
     ``lxml.html.fragment_fromstring(html, create_parent="div")`` makes, in plain elements."""
@@ -79,7 +82,9 @@ def parse_fragment(html: str) -> etree._Element:
     body = bodies[0]
     root = etree.Element("div")
     if body.text and body.text.strip():
-        root.text = body.text
+        # The parser keeps control characters (a Word paste's \x0b) in this one text node,
+        # and lxml refuses them on assignment; inside elements it drops them. Drop them here too.
+        root.text = _XML_ILLEGAL.sub("", body.text)
     root.extend(body)
     return root
 

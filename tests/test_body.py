@@ -85,3 +85,13 @@ def test_parse_fragment_is_lxml_html_fragment_fromstring(html):
             body.parse_fragment(html)
     else:
         assert etree.tostring(body.parse_fragment(html)) == expected
+
+
+def test_a_body_starting_with_a_control_character_is_read_not_lost():
+    # A Word paste's vertical tab before the first paragraph made lxml refuse the body's
+    # text node (ValueError): the article failed and was given up after its retries.
+    from newsbot.body import clean_html, html_to_blocks
+
+    body = "\x0b南开大学召开会议 <p>第二段文字</p>"
+    assert [b.text for b in html_to_blocks(body, "https://news.nankai.edu.cn/a.shtml")] == ["南开大学召开会议", "第二段文字"]
+    assert "\x0b" not in clean_html(body, "https://news.nankai.edu.cn/a.shtml")
