@@ -71,7 +71,10 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def parse_fragment(html: str) -> etree._Element:
     """Parse body HTML (a whole element or a fragment) into one element: the tree
-    ``lxml.html.fragment_fromstring(html, create_parent="div")`` makes, in plain elements."""
+    ``lxml.html.fragment_fromstring(html, create_parent="div")`` makes, in plain elements,
+    with control characters dropped: a Word paste's \x0b before the first element made lxml
+    refuse the text (ValueError, the article lost), and inside elements it became U+FFFD."""
+    html = _XML_ILLEGAL.sub("", html)
     if not _FULL_HTML.match(html):
         html = f"<html><body>{html}</body></html>"
     document = etree.fromstring(html, _FRAGMENT_PARSER)
@@ -82,9 +85,7 @@ def parse_fragment(html: str) -> etree._Element:
     body = bodies[0]
     root = etree.Element("div")
     if body.text and body.text.strip():
-        # The parser keeps control characters (a Word paste's \x0b) in this one text node,
-        # and lxml refuses them on assignment; inside elements it drops them. Drop them here too.
-        root.text = _XML_ILLEGAL.sub("", body.text)
+        root.text = body.text
     root.extend(body)
     return root
 
