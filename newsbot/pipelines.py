@@ -194,6 +194,7 @@ class WriteFilesPipeline(_Counted):
         self.batch: list[tuple[Article, dict, list[tuple[Path, int]]]] = []
         self.unflushed: set[str] = set()  # urlnames written whose batch is not yet durable
         self.flushing = asyncio.Lock()
+        self.idle_flush: asyncio.Future | None = None
         self.feed = None
         self.sites: list[str] = []
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -261,8 +262,8 @@ class WriteFilesPipeline(_Counted):
     def flush_when_idle(self, spider=None):
         """The crawl is idle: make the batch durable now rather than at the next article.
         (spider_idle handlers cannot be awaited; close_spider waits for this flush.)"""
-        if self.batch:
-            asyncio.ensure_future(self.flush_or_stop())
+        if self.batch:  # kept: the loop holds only a weak reference to a task
+            self.idle_flush = asyncio.ensure_future(self.flush_or_stop())
 
     async def close_spider(self, spider=None):
         # Not the spider_closed signal: its handlers run side by side, and the run report
