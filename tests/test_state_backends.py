@@ -236,3 +236,35 @@ def test_newsbot_failed_reads_and_requeues_a_cluster_state(redis_url):
     assert done.returncode == 0 and "http_500" in done.stdout and URL.format(7) in done.stdout, done.stderr
     done = subprocess.run([*command, "--requeue-all"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "re-queued 1 article" in done.stdout
+
+
+def test_the_writer_connection_commits_while_the_crawls_connection_queues(tmp_path):
+    # The write pipeline marks batches written on its own connection, in a thread, while
+    # the crawl queues list pages on the store's: neither may fail with "database is locked"
+    # (a deferred transaction that read before the other's commit could not upgrade).
+    import threading
+
+    store = StateStore(tmp_path / "state.sqlite")
+    writer = store.for_writer()
+    errors = []
+
+    def write_batches():
+        try:
+            for batch in range(60):
+                writer.mark_written([written(n) for n in range(batch * 10, batch * 10 + 10)])
+                writer.mark_fed([f"h{n}" for n in range(batch * 10, batch * 10 + 10)], meta={"k": str(batch)})
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=write_batches)
+    thread.start()
+    try:
+        for n in range(1000, 21000, 200):  # long transactions: the writer commits inside them
+            store.queue([entry(k) for k in range(n, n + 200)])
+            store.claim_due(["nankai"], "run-a", limit=5)
+    finally:
+        thread.join()
+        writer.close()
+    assert errors == []
+    assert store.count() == 600 and store.get_meta("k") == "59"
+    store.close()
