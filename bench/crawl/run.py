@@ -6,6 +6,8 @@ spider on the same site in the same run (the ceiling). See README.md here.
     python bench/crawl/run.py --profile 2000      # cProfile one 2,000-article backfill instead
     python bench/crawl/run.py --n 2000 --fsync-ab # also a backfill with fsync off: what durability costs
     python bench/crawl/run.py --n 2000 --set CONCURRENT_ITEMS=1   # an A/B of a setting (newsbot runs)
+    python bench/crawl/run.py --n 1000 20000 --mem   # also the memory table (RSS sampled in the crawl)
+    python bench/crawl/run.py --mem-trace 10000      # tracemalloc: what grows during one backfill
 
 Per N: (a) a full backfill (``-a backfill=1``) into a fresh output, (b) an idle rerun on
 that output (nothing new), (c) a run after ``--new`` articles appeared, (d) the bare spider
@@ -98,11 +100,14 @@ def server_alone(site: SimulatedSite, articles: int, connections: int = 32) -> d
 
 
 # --- one crawl -----------------------------------------------------------------------------
-def run_child(cmd: list[str], cwd: Path, log: Path) -> dict:
-    """Run a crawl; its wall time, CPU (user + sys) and peak RSS from wait4 on the child."""
+def run_child(cmd: list[str], cwd: Path, log: Path, env: dict | None = None) -> dict:
+    """Run a crawl; its wall time, CPU (user + sys) and peak RSS from wait4 on the child.
+    (Linux's ru_maxrss is the largest of the child's own peak and those of the descendants
+    it reaped, never a sum: in effect the crawl process's, as its workers are smaller.)"""
     start_epoch, start = time.time(), time.perf_counter()
     with open(log, "ab") as out:
-        child = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                 env={**os.environ, **env} if env else None)
         _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     return {"wall": time.perf_counter() - start, "started_at": start_epoch, "rc": child.returncode,
@@ -114,21 +119,31 @@ def settings_args(settings: dict) -> list[str]:
 
 
 def newsbot_crawl(site: SimulatedSite, output: Path, backfill: bool, profile: Path | None = None,
-                  durable: bool = True, extra: list[str] = ()) -> dict:
+                  durable: bool = True, extra: list[str] = (), mem: dict | None = None) -> dict:
+    """``mem``: run under memtrace.py with these MEMTRACE_* variables (MEMTRACE_OUT is
+    set here) and add its summary as ``mem``."""
     output.mkdir(parents=True, exist_ok=True)
     settings = {**POLITENESS_OFF, "NEWSBOT_OUTPUT_DIR": str(output),
                 "NEWSBOT_HOST_MAP": json.dumps({HOST: site.base})}
     python = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
     if not durable:  # the A/B of what the flushes cost (nofsync.py)
         python.append(str(HERE / "nofsync.py"))
+    env = None
+    if mem is not None:  # RSS sampled in the crawl, and its workers' (memtrace.py)
+        python.append(str(HERE / "memtrace.py"))
+        env = {**mem, "MEMTRACE_OUT": str(output / f"mem-{'backfill' if backfill else 'rerun'}.json")}
     cmd = python + ["-m", "scrapy", "crawl", "nankai", *settings_args(settings), "--logfile", str(output / "crawl.log")]
     for setting in extra:
         cmd += ["-s", setting]
     if backfill:
         cmd += ["-a", "backfill=1"]
-    result = measured(site, lambda: run_child(cmd, REPO, output / "crawl.out"))
+    result = measured(site, lambda: run_child(cmd, REPO, output / "crawl.out", env))
     report = json.loads((output / "reports" / "nankai-latest.json").read_text(encoding="utf-8"))
     result.update(articles=report["new"], crawler_requests=report["requests"])
+    if env:
+        from memtrace import summary
+
+        result["mem"] = summary(json.loads(Path(env["MEMTRACE_OUT"]).read_text(encoding="utf-8")))
     return result
 
 
@@ -164,7 +179,7 @@ def measured(site: SimulatedSite, run) -> dict:
 
 
 def bench(site: SimulatedSite, n: int, new: int, workdir: Path, fsync_ab: bool = False,
-          extra: list[str] = ()) -> list[dict]:
+          extra: list[str] = (), mem: dict | None = None) -> list[dict]:
     """The five runs for one N, ceiling first (it also warms the page cache for Scrapy);
     with ``fsync_ab`` a sixth: the backfill again with fsync and SQLite syncs off."""
     rows = []
@@ -178,7 +193,7 @@ def bench(site: SimulatedSite, n: int, new: int, workdir: Path, fsync_ab: bool =
     add("bare idle", 0, bare_crawl(site, workdir / f"bare-idle-{n}", pages=1))
     add("bare backfill", n, bare_crawl(site, workdir / f"bare-{n}"))
     output = workdir / f"newsbot-{n}"
-    add("backfill", n, newsbot_crawl(site, output, backfill=True, extra=extra))
+    add("backfill", n, newsbot_crawl(site, output, backfill=True, extra=extra, mem=mem))
     if fsync_ab:
         add("backfill no fsync", n, newsbot_crawl(site, workdir / f"nofsync-{n}", backfill=True, durable=False, extra=extra))
     add("idle rerun", 0, newsbot_crawl(site, output, backfill=False, extra=extra))
@@ -229,6 +244,46 @@ def crawl_table(rows: list[dict]) -> str:
     return markdown(lines)
 
 
+def memory_table(rows: list[dict]) -> str:
+    """The backfills' memory (``--mem``): the peak of each N against the smallest N's, and
+    the growth per 1,000 articles within a run; the bare spider beside them."""
+    head = ("N", "run", "peak MB", "vs smallest N", "crawl MB at 10%", "crawl peak after", "MB per 1k art",
+            "children MB")
+    lines = [head]
+    runs = [r for r in rows if r["run"] in ("bare backfill", "backfill")]
+    for row in runs:
+        smallest = min((r for r in runs if r["run"] == row["run"]), key=lambda r: r["n"])
+        mem = row.get("mem") or {}
+        lines.append((
+            f"{row['n']:,}", row["run"], f"{row['rss_mb']:.0f}", f"{row['rss_mb'] - smallest['rss_mb']:+.0f}",
+            *(f"{mem[k]:.0f}" if k in mem else "-" for k in ("crawl_at_tenth_mb", "crawl_after_mb")),
+            f"{mem['mb_per_1k']:.2f}" if "mb_per_1k" in mem else "-",
+            f"{mem['workers_peak_mb']:.0f}" if mem else "-",
+        ))
+    return markdown(lines)
+
+
+def mem_trace(site: SimulatedSite, n: int, workdir: Path, extra: list[str] = ()) -> None:
+    """``--mem-trace N``: one backfill under tracemalloc, snapshots at N/10 and N articles."""
+    site.control("set", n=n, new=0)
+    trace = {"MEMTRACE_AT": f"{max(1, n // 10)},{n}", "MEMTRACE_TRACE": "1"}
+    output = workdir / f"mem-trace-{n}"
+    result = newsbot_crawl(site, output, backfill=True, mem=trace, extra=extra)
+    report = json.loads((output / "mem-backfill.json").read_text(encoding="utf-8"))
+    mem = result["mem"]
+    print(f"Backfill of {n:,} articles under tracemalloc ({output / 'mem-backfill.json'}): wall {result['wall']:.0f} s, "
+          f"peak {result['rss_mb']:.0f} MB (wait4), crawl RSS {mem.get('crawl_at_tenth_mb', 0):.0f} MB at 10% -> "
+          f"{mem.get('crawl_after_mb', 0):.0f} MB peak after ({mem.get('mb_per_1k', 0):.2f} MB per 1,000 articles), "
+          f"child processes {mem['workers_peak_mb']:.0f} MB\n")
+    print("Allocation sites that grew most between the two snapshots (Python allocations only)\n")
+    lines = [("KB", "blocks", "where (innermost frame first)")]
+    for grown in report.get("top_growth", [])[:15]:
+        lines.append((f"{grown['kb']:.0f}", f"{grown['count']:+}", " <- ".join(reversed(grown["where"][-4:]))))
+    print(markdown(lines))
+    print("\nLive objects that grew most (gc): " + ", ".join(f"{name} {count:+}" for name, count in
+                                                          report.get("object_growth", [])[:10]))
+
+
 def markdown(lines: list[tuple]) -> str:
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(lines[0]))]
     out = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(line, widths)) + " |" for line in lines]
@@ -254,6 +309,10 @@ def main(argv=None) -> int:
                         help="also a backfill with fsync and SQLite syncs off (what durability costs)")
     parser.add_argument("--profile", type=int, default=None, metavar="N",
                         help="instead: cProfile one backfill of N articles and print the hot spots")
+    parser.add_argument("--mem", action="store_true",
+                        help="sample the newsbot crawls' RSS (memtrace.py) and print the memory table")
+    parser.add_argument("--mem-trace", type=int, default=None, metavar="N",
+                        help="instead: one backfill of N articles under tracemalloc; what grew most")
     args = parser.parse_args(argv)
     ns = args.n + ([100_000] if args.big else [])
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="newsbot-bench-"))
@@ -265,16 +324,25 @@ def main(argv=None) -> int:
 
             profile_backfill(site, args.profile, workdir, newsbot_crawl)
             return 0
+        if args.mem_trace:
+            mem_trace(site, args.mem_trace, workdir, args.set)
+            return 0
         print(machine())
         alone = server_alone(site, min(max(ns), 5000))
         every = []
         for repeat in range(args.repeat):
             for n in ns:
-                every += bench(site, n, args.new, workdir / f"run{repeat + 1}", args.fsync_ab, args.set)
+                every += bench(site, n, args.new, workdir / f"run{repeat + 1}", args.fsync_ab, args.set,
+                               mem={} if args.mem else None)
         rows = fastest(every)
         print(f"\nCrawl (politeness off, 32 concurrent requests; fastest of {args.repeat} run(s) of each kind; "
               f"workdir {workdir})\n")
         print(crawl_table(rows))
+        if args.mem:
+            print("\nMemory of the backfills (peak MB: ru_maxrss from wait4, the crawl process; the rest sampled "
+                  "every second by memtrace.py; children MB: its child processes' RSS summed: forkserver, "
+                  "resource tracker, workers)\n")
+            print(memory_table(rows))
         crawl_cpu = sum(r["cpu"] for r in every)
         print(f"\nThe simulated site alone: {alone['pages_per_s']:.0f} pages/s to a bare asyncio client "
               f"({alone['pages']} pages, {alone['mean_kb']:.1f} KB mean, 32 connections), "

@@ -155,10 +155,11 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsbot/links_known", len(links) - len(entries))
         # A backfill keeps the downloader busy with articles while its lists are read; an
         # ordinary run reads its (few) list pages first, so an article in two columns is
-        # written once with both. Either way the queue is claimed in chunks.
-        low = self.backfill and self.in_flight < LOW_WATER
-        for request in self.claim_articles(only_when_over=1 if low else CHUNK):
-            yield request
+        # written once with both. Either way the queue is claimed in chunks, and only when
+        # few claimed articles are left: the rest waits in the frontier, not in memory.
+        if self.in_flight < LOW_WATER:
+            for request in self.claim_articles(only_when_over=1 if self.backfill else CHUNK):
+                yield request
         if links and not entries and not self.backfill:
             self.logger.info("column %s: page %d lists only known articles; stopping here", column, page)
             return
@@ -374,6 +375,9 @@ class SiteSpider(scrapy.Spider):
 
     async def parse_article(self, response, site: str, columns: list[str]):
         self._count_article_page(response.request)
+        if self.backfill and self.in_flight < LOW_WATER:  # the next chunk before the downloader idles
+            for request in self.claim_articles():
+                yield request
         site = self.site_named(site)
         url = response.request.meta.get("redirect_urls", [response.url])[0]
         key = response.meta.get("newsbot_key")
