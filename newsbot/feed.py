@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 
 from .formats import write_atomic
+from .state import record_json
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +128,9 @@ class DurableFeed:
 
     # --- appending ------------------------------------------------------------------------
     def append(self, records) -> int:
-        """Append the records' lines in one durable write; returns how many."""
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+        """Append the records' lines (records, or their encoded text) in one durable write;
+        returns how many."""
+        data = "".join(record_json(r) + "\n" for r in records).encode("utf-8")
         if not data:
             return 0
         view = memoryview(data)

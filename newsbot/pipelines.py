@@ -29,7 +29,7 @@ from .feed import DurableFeed
 from .formats import PROFILES, parse_profiles, remove_stale_temp_files, write_atomic
 from .items import Article
 from .sites import get_site
-from .state import StateStore
+from .state import StateStore, record_json
 from .text import byline_names, clean_text, find_byline, remove_pinyin
 from .urls import canonical_url, url_hash
 
@@ -191,7 +191,7 @@ class WriteFilesPipeline(_Counted):
         self.writer_store = None  # the flush thread's connection, opened at the first flush
         self.profiles = parse_profiles(settings.get("NEWSBOT_FORMAT")) if settings.get("NEWSBOT_FORMAT") else None
         self.batch_size = max(1, settings.getint("NEWSBOT_WRITE_BATCH", 32))
-        self.batch: list[tuple[Article, dict, list[tuple[Path, int]]]] = []
+        self.batch: list[tuple[Article, str, list[tuple[Path, int]]]] = []
         self.unflushed: set[str] = set()  # urlnames written whose batch is not yet durable
         self.flushing = asyncio.Lock()
         self.idle_flush: asyncio.Future | None = None
@@ -293,7 +293,7 @@ class WriteFilesPipeline(_Counted):
                 files.append((relative, len(data)))
         except OSError as exc:
             raise OutputError(f"cannot write {self.output / relative}: {exc.strerror or exc}") from exc
-        self.batch.append((item, article_record(item), files))
+        self.batch.append((item, record_json(article_record(item)), files))  # encoded once: state and feed
         self.unflushed.add(item.urlname)
         if len(self.batch) >= self.batch_size:
             await self.flush()

@@ -127,6 +127,12 @@ def _lock(path: Path):
     return handle
 
 
+def record_json(record) -> str:
+    """An article's JSONL record as its line's text. A record already encoded (a str) is
+    taken as it is: the write pipeline encodes each record once, for the state and the feed."""
+    return record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
+
+
 class StateStore:
     """The SQLite state. ``lock_paths``: run locks to hold while open (the state's own
     lock file and the output directory's)."""
@@ -354,12 +360,12 @@ class StateStore:
                 files_json = json.dumps([[str(p), s] for p, s in files], ensure_ascii=False)
                 cursor = self.db.execute(
                     "UPDATE articles SET files = ?, record = CASE WHEN fed = 0 THEN ? ELSE NULL END WHERE urlname = ?",
-                    (files_json, json.dumps(record, ensure_ascii=False), urlname))
+                    (files_json, record_json(record), urlname))
                 if cursor.rowcount == 0:
                     self.db.execute(
                         "INSERT INTO articles (urlname, url, site, written_at, record, fed, files) "
                         "VALUES (?, ?, ?, ?, ?, 0, ?)",
-                        (urlname, url, site, written_at, json.dumps(record, ensure_ascii=False), files_json),
+                        (urlname, url, site, written_at, record_json(record), files_json),
                     )
                 self.db.executemany("INSERT OR IGNORE INTO article_columns VALUES (?, ?)",
                                     [(urlname, column) for column in columns])

@@ -27,7 +27,7 @@ import socket
 import time
 import uuid
 
-from .state import DEFAULT_BACKOFF_HOURS, DEFAULT_GIVE_UP_AFTER, PendingArticle, StateLocked
+from .state import DEFAULT_BACKOFF_HOURS, DEFAULT_GIVE_UP_AFTER, PendingArticle, StateLocked, record_json
 
 DEFAULT_LEASE = 60.0  # seconds a claim outlives its worker's last renewal
 PREFIX = "newsbot:"
@@ -448,7 +448,7 @@ class RedisStateStore:
     def mark_written(self, articles) -> None:
         args = []
         for urlname, url, site, written_at, record, columns, files in articles:
-            args += [urlname, url, site, written_at, json.dumps(record, ensure_ascii=False),
+            args += [urlname, url, site, written_at, record_json(record),
                      json.dumps(list(columns), ensure_ascii=False),
                      json.dumps([[str(p), s] for p, s in files], ensure_ascii=False)]
         if args:
