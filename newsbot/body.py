@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from lxml import etree
 
-from .text import clean_text, fold_spaces, remove_pinyin
+from .text import fold_spaces, is_blank, remove_pinyin
 
 SUMMARY_CHARS = 200  # FORMAT.md: the divider follows the paragraph where the text reaches 200
 MORE = "<!--more-->"
@@ -502,7 +502,7 @@ def _start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) ->
     only, absolute URLs; None if the element shows nothing (an empty spacer, an image with
     no http(s) URL)."""
     if tag in ("p", "div", "span") and not (len(el) and any(_kept(child) for child in el)):
-        if not clean_text((text or "") + "".join(child.tail or "" for child in el)):
+        if is_blank((text or "") + "".join(child.tail or "" for child in el) if len(el) else text or ""):
             return None  # empty spacer paragraphs (<p>&nbsp;</p>)
     attrs = ""
     if tag == "img":
