@@ -90,11 +90,6 @@ def parse_fragment(html: str) -> etree._Element:
     return root
 
 
-# The clean step asks html_to_blocks and clean_html about the same body string: parse it
-# once. Both only read the tree, never change it.
-_parsed = lru_cache(maxsize=2)(parse_fragment)
-
-
 def is_hidden(el: etree._Element) -> bool:
     if not el.attrib:  # most elements: nothing to look up
         return False
@@ -396,7 +391,7 @@ def inline_text(el: etree._Element) -> str:
 
 def read_body(body: etree._Element | str, base_url: str) -> tuple[list[Block], str]:
     """The body's paragraphs and images, and its clean HTML, from one walk of it."""
-    root = _parsed(body) if isinstance(body, str) else body
+    root = parse_fragment(body) if isinstance(body, str) else body
     builder = _BlockBuilder(base_url, _html_root(root))
     builder.add(root.text)
     if builder.html_root is root:
