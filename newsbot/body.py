@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from lxml import etree
 
-from .text import clean_text, fold_spaces, remove_pinyin
+from .text import fold_spaces, is_blank, remove_pinyin
 
 SUMMARY_CHARS = 200  # FORMAT.md: the divider follows the paragraph where the text reaches 200
 MORE = "<!--more-->"
@@ -88,11 +88,6 @@ def parse_fragment(html: str) -> etree._Element:
         root.text = body.text
     root.extend(body)
     return root
-
-
-# The clean step asks html_to_blocks and clean_html about the same body string: parse it
-# once. Both only read the tree, never change it.
-_parsed = lru_cache(maxsize=2)(parse_fragment)
 
 
 def is_hidden(el: etree._Element) -> bool:
@@ -196,6 +191,11 @@ _BR_RUN = re.compile(f"{_BR}+")
 _BLANK = re.compile(f"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad{_BR}]*")
 
 
+def escape_text(text: str) -> str:
+    """``html.escape(text, quote=False)``, without its call overhead: text content in HTML."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(lambda m: _MD_REPLACE.get(m[0], "\\" + m[0]), text)
 
@@ -225,11 +225,14 @@ class _BlockBuilder:
     Markdown syntax of its own (bold, a link): a plain paragraph's Markdown is its text
     escaped, which costs one pass instead of a second _finish."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, html_root: etree._Element):
         self.base_url = base_url
         self.blocks: list[Block] = []
         self.text: list[str] = []
         self.md: list[str] | None = None
+        self.html_root = html_root
+        self.out: list[str] | None = None
+        self.html: list[str] | None = None
 
     def add(self, text: str | None) -> None:
         if text:
@@ -260,25 +263,37 @@ class _BlockBuilder:
         self.md = None
 
     def walk(self, el: etree._Element) -> None:
+        """Add ``el`` and its tail to the paragraphs and, inside the clean HTML's root, to
+        the clean HTML too: one walk for both. ``self.out`` is where the clean HTML goes;
+        None on the wrappers around the HTML root (they are not content)."""
         tag = el.tag
+        out = self.out
         if tag in MISPARSED_VOID:
+            if el is self.html_root:
+                self.out = out = []
             self.add(el.text)
+            if out is not None and el.text:
+                out.append(escape_text(el.text))
             for child in el:
                 self.walk(child)
-            self.add(el.tail)
+            if el is self.html_root:
+                self.html, self.out, out = out, None, None
+            self._add_tail(el.tail, out)
             return
         if not isinstance(tag, str) or tag in SKIP_TAGS or is_hidden(el):
-            self.add(el.tail)  # comments and skipped elements still have tail text
+            self._add_tail(el.tail, out)  # comments and skipped elements still have tail text
             return
         tag = tag.lower()
         if tag == "br":
             self.add(_BR)  # (escaping leaves it as it is)
+            self._html_of_unwalked(el, tag, out)
         elif tag == "img":
             src = image_src(el, self.base_url)
             if src:
                 if self.text:
                     self.flush()
                 self.blocks.append(Block(src=src))
+            self._html_of_unwalked(el, tag, out)
         elif tag in ("strong", "b") and not _has_structure(el):
             inner = inline_text(el)
             stripped = inner.strip(" \t\r\n\xa0\u3000")
@@ -290,6 +305,7 @@ class _BlockBuilder:
                 md.append(f"{lead}**{escape_markdown(stripped)}**{trail}")
             else:
                 self.add(inner)
+            self._html_of_unwalked(el, tag, out)
         elif tag == "a" and el.get("href") and not _has_structure(el):
             inner = inline_text(el)
             href = absolute_url(el.get("href"), self.base_url, IMAGE_SCHEMES)  # no mailto: in Markdown
@@ -302,17 +318,58 @@ class _BlockBuilder:
                 md.append(f"[{label}]({markdown_url(href)})")
             else:
                 self.add(inner)
+            self._html_of_unwalked(el, tag, out)
         else:
+            # The clean HTML of el: its tags around its content, or (the HTML root) its
+            # content alone, or (dropped: a spacer) nothing, its content walked for the
+            # paragraphs only.
+            end = None
+            text = el.text
+            if el is self.html_root:
+                self.out = out = []
+            elif out is not None:
+                start = _start_tag(el, tag, text, self.base_url)
+                if start is None:
+                    self.out = []  # scratch: what el holds is not in the clean HTML
+                else:
+                    out.append(start)
+                    if tag not in _VOID_TAGS:
+                        end = f"</{tag}>"
             block = tag in BLOCK_TAGS
             if block and self.text:  # (most block boundaries close nothing)
                 self.flush()
-            self.add(el.text)
+            if text:
+                self.add(text)
+                if self.out is not None:
+                    self.out.append(escape_text(text))
             if len(el):
                 for child in el:
                     self.walk(child)
             if block and self.text:
                 self.flush()
-        self.add(el.tail)
+            if el is self.html_root:
+                self.html, out = out, None
+            elif end:
+                out.append(end)
+            self.out = out
+        self._add_tail(el.tail, out)
+
+    def _add_tail(self, tail: str | None, out: list[str] | None) -> None:
+        if tail:
+            self.add(tail)
+            if out is not None:
+                out.append(escape_text(tail))
+
+    def _html_of_unwalked(self, el: etree._Element, tag: str, out: list[str] | None) -> None:
+        """The clean HTML of an element the paragraphs did not walk into (a <br>, an image,
+        a flattened <b> or link): serialised on its own. On the wrappers (``out`` None) the
+        HTML root is el or inside it."""
+        if out is not None:
+            _serialise(el, tag, self.base_url, out)
+        elif self.html is None:
+            root = self.html_root
+            self.html = [escape_text(root.text or "")]
+            _serialise_children(root, self.base_url, self.html)
 
 
 def _has_structure(el: etree._Element) -> bool:
@@ -332,15 +389,26 @@ def inline_text(el: etree._Element) -> str:
     return "".join(parts)
 
 
-def html_to_blocks(body: etree._Element | str, base_url: str) -> list[Block]:
-    root = _parsed(body) if isinstance(body, str) else body
-    builder = _BlockBuilder(base_url)
+def read_body(body: etree._Element | str, base_url: str) -> tuple[list[Block], str]:
+    """The body's paragraphs and images, and its clean HTML, from one walk of it."""
+    root = parse_fragment(body) if isinstance(body, str) else body
+    builder = _BlockBuilder(base_url, _html_root(root))
     builder.add(root.text)
+    if builder.html_root is root:
+        builder.out = [escape_text(root.text or "")]
     for child in root:
         builder.walk(child)
     if builder.text:
         builder.flush()
-    return builder.blocks
+    if builder.out is not None:
+        builder.html = builder.out
+    # html5ever writes U+00A0 as &nbsp;: keep it the character the page had, as before.
+    html = _SANITISER.clean("".join(builder.html)).replace("&nbsp;", "\xa0").strip()
+    return builder.blocks, html
+
+
+def html_to_blocks(body: etree._Element | str, base_url: str) -> list[Block]:
+    return read_body(body, base_url)[0]
 
 
 def summary_index(blocks: list[Block], limit: int = SUMMARY_CHARS) -> int:
@@ -415,27 +483,27 @@ def _serialise_children(parent: etree._Element, base_url: str, out: list[str]) -
         if tag in MISPARSED_VOID:
             text = el.text
             if text:
-                out.append(escape(text, quote=False))
+                out.append(escape_text(text))
             _serialise_children(el, base_url, out)
         elif isinstance(tag, str) and tag.lower() not in SKIP_TAGS and not is_hidden(el):
             _serialise(el, tag.lower(), base_url, out)
         tail = el.tail
         if tail:
-            out.append(escape(tail, quote=False))
+            out.append(escape_text(tail))
 
 
-def _serialise(el: etree._Element, tag: str, base_url: str, out: list[str]) -> None:
-    """Append the clean HTML of a content element (not its tail): content attributes only,
-    absolute URLs."""
-    text = el.text
-    if tag in ("p", "div", "span") and not any(_kept(child) for child in el):
-        if not clean_text((text or "") + "".join(child.tail or "" for child in el)):
-            return  # empty spacer paragraphs (<p>&nbsp;</p>)
+def _start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) -> str | None:
+    """The clean start tag of a content element (``text`` is its text): content attributes
+    only, absolute URLs; None if the element shows nothing (an empty spacer, an image with
+    no http(s) URL)."""
+    if tag in ("p", "div", "span") and not (len(el) and any(_kept(child) for child in el)):
+        if is_blank((text or "") + "".join(child.tail or "" for child in el) if len(el) else text or ""):
+            return None  # empty spacer paragraphs (<p>&nbsp;</p>)
     attrs = ""
     if tag == "img":
         src = image_src(el, base_url)
         if src is None:
-            return  # an image with no http(s) URL shows nothing
+            return None
         attrs = f' src="{escape(src)}"'
     elif el.attrib:
         for name, value in el.items():
@@ -444,22 +512,33 @@ def _serialise(el: etree._Element, tag: str, base_url: str, out: list[str]) -> N
                     value = absolute_url(value, base_url)
                 if value is not None:
                     attrs += f' {name}="{escape(value)}"'
-    out.append(f"<{tag}{attrs}>")
+    return f"<{tag}{attrs}>"
+
+
+def _serialise(el: etree._Element, tag: str, base_url: str, out: list[str]) -> None:
+    """Append the clean HTML of a content element (not its tail)."""
+    text = el.text
+    start = _start_tag(el, tag, text, base_url)
+    if start is None:
+        return
+    out.append(start)
     if text:
-        out.append(escape(text, quote=False))
+        out.append(escape_text(text))
     if len(el):
         _serialise_children(el, base_url, out)
     if tag not in _VOID_TAGS:
         out.append(f"</{tag}>")
 
 
+def _html_root(root: etree._Element) -> etree._Element:
+    """The element whose content is the clean HTML: the body container itself (<td
+    id="txt">) is not content."""
+    while len(root) == 1 and _kept(root[0]) and not (root.text or "").strip() and not (root[0].tail or "").strip():
+        root = root[0]
+    return root
+
+
 def clean_html(body: etree._Element | str, base_url: str) -> str:
     """The body as clean, safe HTML: no scripts, styles, comments or hidden elements; only
     content attributes; absolute http(s)/mailto links and http(s) image URLs."""
-    root = _parsed(body) if isinstance(body, str) else body
-    while len(root) == 1 and _kept(root[0]) and not (root.text or "").strip() and not (root[0].tail or "").strip():
-        root = root[0]  # the body container itself (<td id="txt">) is not content
-    out = [escape(root.text or "", quote=False)]
-    _serialise_children(root, base_url, out)
-    # html5ever writes U+00A0 as &nbsp;: keep it the character the page had, as before.
-    return _SANITISER.clean("".join(out)).replace("&nbsp;", "\xa0").strip()
+    return read_body(body, base_url)[1]

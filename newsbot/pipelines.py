@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from .body import blocks_summary, blocks_to_markdown, blocks_to_text, clean_html, html_to_blocks
+from .body import blocks_summary, blocks_to_markdown, blocks_to_text, read_body
 from .cluster import feed_name
 from .dates import SHANGHAI, normalise_published
 from .feed import DurableFeed
@@ -55,7 +55,7 @@ def clean_article(article: Article, convert=None) -> Article:
     article.title = finish(clean_text(article.title))
     if not article.title:
         raise Dropped("no_title", f"no title on {article.url}")
-    blocks = html_to_blocks(article.body_html, article.url) if article.body_html else []
+    blocks, html = read_body(article.body_html, article.url) if article.body_html else ([], "")
     if convert:
         blocks = [dataclasses.replace(b, text=convert(b.text), markdown=convert(b.markdown)) for b in blocks]
     if not blocks:  # photo news (images only, captions or not) is an article
@@ -64,7 +64,7 @@ def clean_article(article: Article, convert=None) -> Article:
     article.body_text = blocks_to_text(blocks)
     article.summary = blocks_summary(blocks)
     article.images = [b.src for b in blocks if b.is_image]
-    article.body_html = clean_html(article.body_html, article.url)
+    article.body_html = html
     article.byline = article.byline or find_byline([b.text for b in blocks if not b.is_image])
     article.author = article.author or byline_names(article.byline)
     article.outlet = clean_text(article.outlet) or None

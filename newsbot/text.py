@@ -38,6 +38,12 @@ def clean_text(text: str | None) -> str:
     return " ".join(text.split())
 
 
+def is_blank(text: str) -> bool:
+    """Is ``clean_text(text)`` empty? Answered without building the clean text: clean_text
+    drops the zero-width characters and strips every whitespace character."""
+    return not ZERO_WIDTH.sub("", text).strip()
+
+
 # --- pinyin annotations ---------------------------------------------------------------
 # A simplified->traditional converter annotated each converted character with its pinyin
 # in parentheses: 全國(guó). Only a single lowercase syllable carrying a tone mark, right

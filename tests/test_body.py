@@ -97,3 +97,21 @@ def test_a_body_starting_with_a_control_character_is_read_not_lost():
     body = "\x0b南开大学召开会议 <p>第二段文字</p>"
     assert [b.text for b in html_to_blocks(body, "https://news.nankai.edu.cn/a.shtml")] == ["南开大学召开会议", "第二段文字"]
     assert "\x0b" not in clean_html(body, "https://news.nankai.edu.cn/a.shtml")
+
+
+# read_body writes the clean HTML during the paragraphs' walk; these bodies take its less
+# usual paths: the body container (not content) is a flattened <b> or link, an <embed>
+# (whose "content" is what follows it), or holds a spacer, a hidden paragraph, a <br> and
+# an image. (Expected values: the separate walks this one replaced.)
+@pytest.mark.parametrize("html, paragraphs, clean", [
+    ("<strong> <span>导语</span> </strong>", [("导语", "**导语**")], "导语"),
+    ('<div><a href="/x.html"><span>链接</span></a></div>', [("链接", "[链接](https://news.nankai.edu.cn/x.html)")], "链接"),
+    ("<div><embed><p>正文</p></div>", [("正文", "正文")], "正文"),
+    ('<td id="txt"><p>&nbsp;</p><p>正文<br>二行</p><img src="/a.jpg"></td>', [("正文\n二行", "正文\n二行"), ("", "")],
+     '<p>正文<br>二行</p><img src="https://news.nankai.edu.cn/a.jpg">'),
+    ('<div><p style="display:none">藏</p><p>文</p></div>', [("文", "文")], "<p>文</p>"),
+])
+def test_one_walk_gives_the_paragraphs_and_the_clean_html(html, paragraphs, clean):
+    blocks, html_out = body.read_body(html, URL)
+    assert [(b.text, b.markdown) for b in blocks] == paragraphs
+    assert html_out == clean == clean_html(html, URL)

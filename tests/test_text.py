@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from newsbot import text as text_module
 from newsbot.body import blocks_to_markdown, html_to_blocks
-from newsbot.text import byline_names, clean_text, find_byline, fold_spaces, remove_pinyin
+from newsbot.text import byline_names, clean_text, find_byline, fold_spaces, is_blank, remove_pinyin
 
 URL = "https://news.nankai.edu.cn/ywsd/system/2023/05/18/030056201.shtml"
 
@@ -110,3 +110,9 @@ SPACEY = list(" \t\r\n\f\v\xa0\u3000\u2002\u2003\u2009\u202f\u2028\u2000\x1c\x85
 def test_fold_spaces_and_clean_text_are_their_definitions(text):
     assert fold_spaces(text) == reference_fold(text)
     assert clean_text(text) == reference_fold(text).strip()
+
+
+@settings(max_examples=2000)
+@given(st.text(st.sampled_from(SPACEY) | st.characters(exclude_categories=("Cs",))))
+def test_is_blank_is_clean_text_empty(text):
+    assert is_blank(text) == (clean_text(text) == "")
