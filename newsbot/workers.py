@@ -2,10 +2,10 @@
 
 Scrapy runs a crawl on one core. Reading a page (``newsbot.extract.extract``) and turning
 its body into Markdown, text and clean HTML (``newsbot.pipelines.clean_article``), both in
-``read_page``, are pure
-CPU, one article at a time, and cost more than all of Scrapy's own work per page: in a
-backfill they are what keeps newsbot from the speed of a bare spider. With workers they
-run in other processes while the crawl's process downloads, dedupes and writes.
+``read_page``, are pure CPU, one article at a time, and cost more than all of Scrapy's own
+work per page: in a backfill they are what keeps newsbot from the speed of a bare spider.
+With workers they run in other processes while the crawl's process downloads, dedupes and
+writes.
 
 ``NEWSBOT_WORKERS``: ``0``, everything in the crawl's process; ``N``, N worker processes;
 ``auto`` (the default), one per core beyond the first, started only when a run has more
@@ -173,6 +173,10 @@ class Workers:
         except (BrokenProcessPool, CancelledError):
             self._replace(executor)
             _run_here(calls)
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be pickled back
+            for _, _, future in calls:
+                if not future.done():
+                    future.set_exception(exc)
         else:
             for (_, _, future), (value, error, remote_traceback) in zip(calls, results):
                 if future.done():  # its article was cancelled meanwhile

@@ -83,3 +83,23 @@ def test_calls_sent_together_keep_their_own_results_and_exceptions():
     assert workers.restarts == 0
     with pytest.raises(ValueError):  # with no worker, the same call raises here
         asyncio.run(Workers("0").run(int, "x"))
+
+
+def test_a_result_that_cannot_come_back_fails_its_batch_instead_of_hanging_it():
+    import _thread
+    import asyncio
+
+    from newsbot.workers import Workers
+
+    workers = Workers("1")
+
+    async def read_both():
+        calls = [workers.run(int, "5"), workers.run(_thread.allocate_lock)]  # a lock cannot be pickled back
+        return await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), timeout=60)
+
+    try:
+        first, lock = asyncio.run(read_both())
+    finally:
+        workers.close()
+    assert first == 5 or isinstance(first, TypeError)  # sent alone, or in the lock's batch
+    assert isinstance(lock, TypeError) and "pickle" in str(lock)
