@@ -69,6 +69,8 @@ def test_calls_sent_together_keep_their_own_results_and_exceptions():
     # 40 calls at once go to the one worker in batches; a call that raises fails alone,
     # with its own exception type and the worker's traceback as its cause.
     workers = Workers("1")
+    submit, batches = workers.executor.submit, []
+    workers.executor.submit = lambda function, calls: batches.append(len(calls)) or submit(function, calls)
 
     async def read_all():
         return await asyncio.gather(*(workers.run(int, text) for text in ["7", "x"] * 20), return_exceptions=True)
@@ -77,6 +79,7 @@ def test_calls_sent_together_keep_their_own_results_and_exceptions():
         results = asyncio.run(read_all())
     finally:
         workers.close()
+    assert sum(batches) == 40 and len(batches) <= 6  # e.g. [1, 1, 16, 16, 6]: two alone, then the rest together
     assert results[0::2] == [7] * 20
     assert all(isinstance(error, ValueError) and "invalid literal" in str(error) for error in results[1::2])
     assert isinstance(results[1].__cause__, WorkerTraceback) and "ValueError" in str(results[1].__cause__)
