@@ -121,7 +121,6 @@ class Workers:
         context.set_forkserver_preload(["newsbot.workers"])
         self.executor = ProcessPoolExecutor(self.processes, mp_context=context,
                                             initializer=_start_worker, initargs=(self.sites_file,))
-        self.executor.submit(int)  # start the processes now: the pool starts them at a first call
         logger.info("reading and cleaning articles in %d worker process(es)", self.processes)
 
     def big_run(self) -> None:

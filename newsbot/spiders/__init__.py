@@ -123,8 +123,6 @@ class SiteSpider(scrapy.Spider):
         state = getattr(self, "state", None)
         if state is not None:
             self.claimer = state.setdefault("claimer", self.claimer)
-        if self.backfill:  # the workers start (about half a second) while the first lists are read
-            self.workers.big_run()
         for site in self.sites:
             for column in self.site_columns(site):
                 yield scrapy.Request(
