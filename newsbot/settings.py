@@ -77,7 +77,8 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # an article page is never 10 MiB; refuse what is
 # Items processed at once per response. Scrapy's default (100) starts 100 asyncio tasks per
 # response, which cost 17% of a backfill's CPU; an article page gives one item, and a list
-# page none, so one is enough (5-7% less CPU than 16 in an A/B with bench/crawl/run.py --set).
+# page none, so one is enough (5-7% less crawl CPU than 16 in an A/B of 5,000-article
+# backfills of the simulated site; bench/crawl/run.py --set CONCURRENT_ITEMS=16 repeats it).
 CONCURRENT_ITEMS = 1
 # Image downloads (NEWSBOT_IMAGES=local) follow redirects (http -> https), on the site's
 # hosts only like every request.
