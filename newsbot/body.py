@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from lxml import etree
 
-from .text import fold_spaces, is_blank, remove_pinyin
+from .text import fold_spaces, is_blank, remove_pinyin, without_controls
 
 SUMMARY_CHARS = 200  # FORMAT.md: the divider follows the paragraph where the text reaches 200
 MORE = "<!--more-->"
@@ -66,15 +66,12 @@ _FRAGMENT_PARSER = etree.HTMLParser()
 _FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I)  # lxml.html's own test
 
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def parse_fragment(html: str) -> etree._Element:
     """Parse body HTML (a whole element or a fragment) into one element: the tree
     ``lxml.html.fragment_fromstring(html, create_parent="div")`` makes, in plain elements,
-    with control characters dropped: a Word paste's \x0b before the first element made lxml
+    of the text ``without_controls``: a Word paste's \x0b before the first element made lxml
     refuse the text (ValueError, the article lost), and inside elements it became U+FFFD."""
-    html = _XML_ILLEGAL.sub("", html)
+    html = without_controls(html)
     if not _FULL_HTML.match(html):
         html = f"<html><body>{html}</body></html>"
     document = etree.fromstring(html, _FRAGMENT_PARSER)

@@ -16,7 +16,7 @@ from scrapy.http import HtmlResponse
 from .charset import content_type_of, repair
 from .generic import GenericArticlePage, GenericExtraction, extract_generic
 from .items import Article
-from .pages import ArticlePage, drop_editorial_tail, drop_layout_images, drop_unjoinable_links
+from .pages import ArticlePage, drop_editorial_tail, drop_layout_images, drop_unjoinable_links, make_response
 from .sites import Site, site_for_url
 from .text import split_outlet
 from .urls import canonical_url, host_of
@@ -28,7 +28,7 @@ def decoded_response(url: str, body: bytes, headers=None, encoding: str | None =
     if encoding is None:
         fix = repair(body, content_type_of(headers))
         encoding = fix.encoding if fix else None
-    return HtmlResponse(url, body=body, headers=headers, encoding=encoding)
+    return make_response(url, body, encoding, headers)
 
 
 def extract(url: str, body: bytes, headers=None, site: Site | None = None, *,

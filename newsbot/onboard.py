@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .pages import make_response
-from .urls import host_of
+from .urls import host_of, response_url
 
 # Article URL shapes tried per family, most specific first; the first that matches links
 # on the page wins. The family's own default (newsbot.sites.cms) is tried before these.
@@ -64,8 +64,8 @@ def _links(response) -> list[str]:
     for href in response.css("a::attr(href)").getall():
         href = href.strip()
         if href and not href.lower().startswith(("javascript:", "mailto:", "#")):
-            url = response.urljoin(href)
-            if url not in found:
+            url = response_url(response, href)
+            if url and url not in found:
                 found.append(url)
     return found
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import cached_property, lru_cache
-from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -19,7 +18,8 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from .body import inline_text, remove_keeping_tail
 from .dates import date_from_url, parse_date
-from .text import clean_text
+from .text import bytes_without_controls, clean_text
+from .urls import join_url
 
 META_DATE_NAMES = (
     "article:published_time", "og:article:published_time", "publishdate", "PubDate", "pubdate",
@@ -40,9 +40,17 @@ def compiled_css(query: str) -> etree.XPath:
     return compiled_xpath(css2xpath(query))
 
 
-def make_response(url: str, body: bytes, encoding: str | None = None) -> HtmlResponse:
-    """A response as Scrapy would build it from the server's bytes (same charset rules)."""
-    return HtmlResponse(url, body=body, encoding=encoding)
+def make_response(url: str, body: bytes, encoding: str | None = None, headers=None) -> HtmlResponse:
+    """A response as Scrapy would build it from the server's bytes (same charset rules),
+    its control characters replaced (``newsbot.text.without_controls``). libxml2 keeps a
+    Word paste's \x0b in the page's text, and lxml then refused any text built from it
+    (removing an element keeps its tail by joining texts): the article was lost."""
+    response = HtmlResponse(url, body=body, headers=headers, encoding=encoding)
+    clean = bytes_without_controls(body)
+    if clean != body and not any(wide in response.encoding for wide in ("16", "32", "2022")):
+        # (In UTF-16/32 and ISO-2022 those bytes are parts of characters, not controls.)
+        response = response.replace(body=clean)
+    return response
 
 
 # Editorial lines that close a body but are not the article (the realpages convention):
@@ -86,9 +94,7 @@ def drop_unjoinable_links(root: etree._Element, base_url: str) -> None:
     # (The attributes themselves, found in one XPath call rather than five look-ups on
     # every element of the body.)
     for value in _URL_ATTRIBUTES(root):
-        try:
-            urljoin(base_url, value.strip())
-        except ValueError:
+        if join_url(base_url, value) is None:
             del value.getparent().attrib[value.attrname]
 
 

@@ -19,6 +19,24 @@ _NOT_SPLIT_SAFE = re.compile(
 )
 
 
+# C0 control characters, which no XML text may hold (lxml refuses a text with one). A Word
+# paste's vertical tab is its line break and a form feed a page break: those read as
+# spaces; the others are dropped.
+SPACE_CONTROLS = "\x0b\x0c"
+DROPPED_CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r" + SPACE_CONTROLS)
+_CONTROL = re.compile(f"[{re.escape(SPACE_CONTROLS + DROPPED_CONTROLS)}]")
+_CONTROL_BYTES = bytes.maketrans(SPACE_CONTROLS.encode(), b"  ")
+
+
+def without_controls(text: str) -> str:
+    return _CONTROL.sub(lambda m: " " if m[0] in SPACE_CONTROLS else "", text) if _CONTROL.search(text) else text
+
+
+def bytes_without_controls(data: bytes) -> bytes:
+    """``without_controls`` on ASCII-compatible bytes (not UTF-16 or ISO-2022)."""
+    return data.translate(_CONTROL_BYTES, DROPPED_CONTROLS.encode())
+
+
 def fold_spaces(text: str) -> str:
     """Fold every run of inline whitespace (NBSP and U+3000 included) to one space."""
     if _NOT_SPLIT_SAFE.search(text):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -51,6 +51,23 @@ def canonical_url(url: str, scheme: str = "https") -> str:
     ]
     query.sort()
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+
+
+def join_url(base: str, href: str) -> str | None:
+    """``href`` (stripped) resolved against ``base``; None for an href that is no URL at all
+    (``http://[Nucl. Phys. B 612 (2001) 25]``, a citation pasted as a link), on which
+    urljoin raises: one such link must not lose the page it stands on."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
+
+
+def response_url(response, href: str) -> str | None:
+    """``response.urljoin(href)`` (the page's ``<base href>`` honoured), or None as ``join_url``."""
+    from scrapy.utils.response import get_base_url
+
+    return join_url(get_base_url(response), href)
 
 
 def url_hash(canonical: str) -> str:

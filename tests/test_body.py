@@ -8,6 +8,7 @@ from lxml import etree
 
 from newsbot import body
 from newsbot.body import blocks_to_markdown, clean_html, html_to_blocks, markdown_url
+from newsbot.text import without_controls
 
 URL = "https://news.nankai.edu.cn/ywsd/system/2023/05/18/030056201.shtml"
 
@@ -70,7 +71,7 @@ def test_an_ampersand_is_escaped_as_the_pieces_stood():
 
 # parse_fragment builds the tree lxml.html.fragment_fromstring builds, without lxml.html's
 # per-element class lookup: the same tree for any body, odd or whole documents included
-# (control characters dropped first).
+# (control characters replaced first: newsbot.text.without_controls).
 FRAGMENT_PIECES = ["<p>", "</p>", "<div>", "</div>", "<td>", "<tr>", "<table>", "<html>", "<body>", "</body>",
                    "<head>", "<!DOCTYPE html>", "<!-- c -->", "<br>", "<img src=x>", "<script>", "</script>",
                    "text", "\u3000", " ", "\n", "&nbsp;", "&amp;", "<li>", "<b>", "</b>"]
@@ -79,7 +80,7 @@ FRAGMENT_PIECES = ["<p>", "</p>", "<div>", "</div>", "<td>", "<tr>", "<table>", 
 @settings(max_examples=500)
 @given(st.lists(st.sampled_from(FRAGMENT_PIECES) | st.characters(exclude_categories=("Cs",), exclude_characters="\x00")).map("".join))
 def test_parse_fragment_is_lxml_html_fragment_fromstring(html):
-    html_without_controls = body._XML_ILLEGAL.sub("", html)  # what parse_fragment drops first
+    html_without_controls = without_controls(html)  # what parse_fragment replaces first
     try:
         expected = etree.tostring(lxml.html.fragment_fromstring(html_without_controls, create_parent="div"))
     except (etree.ParserError, AssertionError, ValueError) as error:

@@ -224,3 +224,41 @@ def test_a_page_only_trafilatura_and_htmldate_read():
     assert paragraphs[0].startswith("A research team from the College of Chemistry")
     assert paragraphs[-1].endswith("expect the first results by the end of the year.")
     assert "Copyright" not in record["body_text"] and "Home" not in record["body_text"]
+
+
+# Found by a fuzzer of body markup: each of these lost the article (or a list page's links).
+GENERIC_URL = "https://news.example.org/2024/05/06/1.html"
+GENERIC_PAGE = """<html><head><meta charset="utf-8"><title>南开大学举办学术活动</title></head><body>
+<h1>南开大学举办学术活动</h1><div class="date">2024-05-06</div>
+<div class="article-content">{body}</div></body></html>"""
+PARAGRAPHS = "".join(f"<p>第{n}段：南开大学举办学术活动，师生共同参加了这次活动。</p>" for n in range(6))
+
+
+def test_an_image_url_that_is_no_url_drops_the_image_not_the_article():
+    page = GENERIC_PAGE.format(body=PARAGRAPHS + '<p><img src="http://[Nucl. Phys. B 612 (2001) 25]">图</p>')
+    article = prepare(extract(GENERIC_URL, page.encode()))
+    assert "第5段" in article.body_text and article.images == []
+
+
+@pytest.mark.parametrize("url, page", [
+    (NOISY_URL, (DATA / "nankai_noisy_article.html").read_text(encoding="utf-8").replace(
+        "</p>", '\x0b<img src="/images/spacer.gif">\x0c尾</p>', 1)),
+    (GENERIC_URL, GENERIC_PAGE.format(body=PARAGRAPHS.replace("</p>", "\x0b<!-- c -->\x0c尾</p>", 1))),
+], ids=["site", "generic"])
+def test_control_characters_in_the_text_are_dropped_not_the_article(url, page):
+    # libxml2 keeps \x0b and \x0c in the page's text; joining a removed element's tail (a
+    # spacer image, a comment) to the text before it then made lxml refuse the text.
+    article = prepare(extract(url, page.encode()))
+    assert "尾" in article.body_text
+    assert not any(c in article.body_text + article.body_html + article.title for c in "\x0b\x0c")
+
+
+def test_a_list_link_that_is_no_url_does_not_lose_the_others():
+    from newsbot.pages import make_response
+    from newsbot.sites import get_site
+
+    articles = [f"/zhxw/system/2024/05/06/03000000{n}.shtml" for n in range(3)]
+    links = [f'<a href="{articles[0]}">a</a>', '<a href="http://[Nucl. Phys. B 612 (2001) 25]">x</a>',
+             *(f'<a href="{a}">a</a>' for a in articles[1:])]
+    response = make_response("https://news.nankai.edu.cn/zhxw/index.shtml", "".join(links).encode())
+    assert get_site("nankai").article_links(response) == [f"https://news.nankai.edu.cn{a}" for a in articles]

@@ -116,3 +116,13 @@ def test_fold_spaces_and_clean_text_are_their_definitions(text):
 @given(st.text(st.sampled_from(SPACEY) | st.characters(exclude_categories=("Cs",))))
 def test_is_blank_is_clean_text_empty(text):
     assert is_blank(text) == (clean_text(text) == "")
+
+
+def test_control_characters_read_as_spaces_or_not_at_all():
+    from newsbot.text import bytes_without_controls, without_controls
+
+    # A vertical tab is Word's line break, a form feed a page break: spaces. The rest: gone.
+    assert without_controls("上\x0b下\x0c页\x01\x1f\t\n\r") == "上 下 页\t\n\r"
+    assert bytes_without_controls("上\x0b下\x0c页\x01\x1f\t\n\r".encode("gb18030")) == "上 下 页\t\n\r".encode("gb18030")
+    text = "".join(map(chr, range(40)))
+    assert without_controls(text).encode() == bytes_without_controls(text.encode())

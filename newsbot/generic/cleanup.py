@@ -8,11 +8,11 @@ captions stay; image URLs become absolute.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from ..body import BLOCK_TAGS, IMAGE_SRC_ATTRS
 from ..dates import DATE_TIME
 from ..text import clean_text, fold_spaces
+from ..urls import join_url
 from .tree import (
     class_tokens, drop, is_attached, link_text_len, own_text, squeeze, tag_of, text_of, xml_safe,
 )
@@ -257,6 +257,10 @@ def absolute_images(body, base_url: str) -> None:
         for attr in IMAGE_SRC_ATTRS + ("orisrc", "original-src"):
             value = (img.get(attr) or "").strip()
             if value and not value.startswith(("data:", "javascript:")):
-                img.set(attr, xml_safe(urljoin(base_url, value)))
+                url = join_url(base_url, value)
+                if url is None:  # no URL at all: no image
+                    del img.attrib[attr]
+                else:
+                    img.set(attr, xml_safe(url))
         if _FURNITURE_IMAGE.search(img.get("src") or ""):
             drop(img)

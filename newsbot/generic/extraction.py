@@ -6,10 +6,10 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 from functools import cached_property
-from urllib.parse import urljoin
 
 from ..pages import ArticlePage
 from ..text import clean_text
+from ..urls import join_url
 from . import body as body_rules
 from . import dates as date_rules
 from . import title as title_rules
@@ -27,7 +27,7 @@ class GenericExtraction:
         self.url = response.url
         self.selector = response.selector
         self.doc = copy.deepcopy(response.selector.root)
-        self.base_url = urljoin(self.url, (self.selector.xpath("//base/@href").get() or "").strip())
+        self.base_url = join_url(self.url, self.selector.xpath("//base/@href").get() or "") or self.url
         body = self.doc.find(".//body")
         self.root = body if body is not None else self.doc
         preclean(self.root)

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from scrapy.http import TextResponse
 
-from ..urls import host_of
+from ..urls import host_of, response_url
 
 NEWEST_PAGE_LIMIT = 10000  # no real column has more list pages: a search past it gives up
 
@@ -143,8 +143,8 @@ class Site:
 
     def article_links(self, response) -> list[str]:
         """The article URLs a list page links, in page order, each once."""
-        links = (response.urljoin(href.strip()) for href in response.css("a::attr(href)").getall())
-        return list(dict.fromkeys(url for url in links if self.is_article(url)))
+        links = (response_url(response, href) for href in response.css("a::attr(href)").getall())
+        return list(dict.fromkeys(url for url in links if url and self.is_article(url)))
 
     def is_article(self, url: str) -> bool:
         return bool(re.search(self.article_url, url)) and host_of(url) in self.hosts

@@ -27,7 +27,7 @@ from ..dates import SHANGHAI, date_from_url, parse_date
 from ..pipelines import Dropped
 from ..sites import Site, get_site
 from ..state import StateStore
-from ..urls import canonical_url, url_hash
+from ..urls import canonical_url, response_url, url_hash
 from ..workers import Workers, read_page
 
 LIST_PRIORITY = 10  # list pages before articles, so paging decisions come early
@@ -253,7 +253,7 @@ class SiteSpider(scrapy.Spider):
             href = response.xpath(
                 "//a[normalize-space(.)=$t or normalize-space(@title)=$t]/@href", t=text
             ).get()
-            if href and not href.strip().lower().startswith(("javascript:", "#")):
+            if href and not href.strip().lower().startswith(("javascript:", "#")) and response_url(response, href):
                 return href.strip()
         return None
 
@@ -270,7 +270,7 @@ class SiteSpider(scrapy.Spider):
         wanted = set(links)
         dates = []
         for anchor in response.css("a[href]"):
-            if response.urljoin(anchor.attrib["href"].strip()) not in wanted:
+            if response_url(response, anchor.attrib["href"]) not in wanted:
                 continue
             row = anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::div][1]")
             text = " ".join((row or anchor).xpath(".//text()").getall())
