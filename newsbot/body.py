@@ -87,6 +87,32 @@ def parse_fragment(html: str) -> etree._Element:
     return root
 
 
+# What lxml's HTML serialiser percent-encodes in href and src (libxml2 2.14): every byte of
+# a non-ASCII character, space, DEL and the C0 controls; and leading " \t\n\r" it drops.
+_SERIALISER_ESCAPES = re.compile(r"[^!-~]+")
+_HREF_SRC = etree.XPath("descendant-or-self::*/@href | descendant-or-self::*/@src")
+
+
+def _serialiser_escape(match: re.Match) -> str:
+    return "".join(f"%{byte:02X}" for byte in match[0].encode())
+
+
+def adopt_body(el: etree._Element) -> etree._Element:
+    """The tree ``parse_fragment(etree.tostring(el, method="html"))`` is, without writing
+    the body out and parsing it again: ``el`` with its tail, moved (out of its page) into a
+    new ``<div>``; its links and image sources as the serialiser writes them. (A body
+    that is the page's <html> or <body> itself still takes the long way: the parse of
+    ``<body>`` inside a body differs.)"""
+    if el.tag in ("html", "body"):
+        return parse_fragment(etree.tostring(el, encoding="unicode", method="html"))
+    root = etree.Element("div")
+    root.append(el)
+    for value in _HREF_SRC(root):
+        if _SERIALISER_ESCAPES.search(value):  # (a leading blank is one of them)
+            value.getparent().set(value.attrname, _SERIALISER_ESCAPES.sub(_serialiser_escape, value.lstrip(" \t\n\r")))
+    return root
+
+
 def is_hidden(el: etree._Element) -> bool:
     if not el.attrib:  # most elements: nothing to look up
         return False

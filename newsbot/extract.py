@@ -10,7 +10,6 @@ not look sites up.
 
 from __future__ import annotations
 
-from lxml import etree
 from scrapy.http import HtmlResponse
 
 from .charset import content_type_of, repair
@@ -80,5 +79,5 @@ def extract_article(page: ArticlePage, fallback=None) -> Article:
             drop_layout_images(body)
             drop_editorial_tail(body)
             drop_unjoinable_links(body, page.url)
-        article.body_html = body if isinstance(body, str) else etree.tostring(body, encoding="unicode", method="html")
+        article.body = body
     return article

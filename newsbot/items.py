@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -28,12 +32,15 @@ class Article:
     summary: str | None = None
     body_markdown: str | None = None
     body_text: str | None = None
-    body_html: str | None = None  # the extractor's body; clean HTML after the clean pipeline
+    body_html: str | None = None  # the body as clean HTML (the clean step writes it)
     images: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     urlname: str | None = None
     extractor: str = "site"  # "site" (a site's own rules) or "fallback" (generic extractor)
+    # Not part of the record: the body the extractor found (an element of the page, or HTML),
+    # which the clean step (newsbot.pipelines.clean_article) reads and then lets go of.
+    body: etree._Element | str | None = field(default=None, repr=False, compare=False, metadata={"record": False})
     # Not part of the record: set by a pipeline when the article is written but a part of it
     # should be tried again by a later run (newsbot.pipelines.WriteFilesPipeline.flush).
     retry_reason: str | None = field(default=None, repr=False, metadata={"record": False})

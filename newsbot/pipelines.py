@@ -19,10 +19,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lxml import etree
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from .body import blocks_summary, blocks_to_markdown, blocks_to_text, read_body
+from .body import adopt_body, blocks_summary, blocks_to_markdown, blocks_to_text, read_body
 from .cluster import feed_name
 from .dates import SHANGHAI, normalise_published
 from .feed import DurableFeed
@@ -55,7 +56,11 @@ def clean_article(article: Article, convert=None) -> Article:
     article.title = finish(clean_text(article.title))
     if not article.title:
         raise Dropped("no_title", f"no title on {article.url}")
-    blocks, html = read_body(article.body_html, article.url) if article.body_html else ([], "")
+    body = article.body if article.body is not None else article.body_html
+    if isinstance(body, etree._Element):
+        body = adopt_body(body)  # (the page's own element: no serialise and parse again)
+    blocks, html = read_body(body, article.url) if isinstance(body, etree._Element) or body else ([], "")
+    article.body = None
     if convert:
         blocks = [dataclasses.replace(b, text=convert(b.text), markdown=convert(b.markdown)) for b in blocks]
     if not blocks:  # photo news (images only, captions or not) is an article

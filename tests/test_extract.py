@@ -262,3 +262,13 @@ def test_a_list_link_that_is_no_url_does_not_lose_the_others():
              *(f'<a href="{a}">a</a>' for a in articles[1:])]
     response = make_response("https://news.nankai.edu.cn/zhxw/index.shtml", "".join(links).encode())
     assert get_site("nankai").article_links(response) == [f"https://news.nankai.edu.cn{a}" for a in articles]
+
+
+def test_the_body_after_an_empty_hidden_list_item_is_kept():
+    # The body used to be written out and parsed again; the serialiser leaves out an empty
+    # <li>'s end tag, so the parse put the rest of the body inside the hidden item, and the
+    # article was dropped for having no body. The clean step now reads the page's element.
+    page = (DATA / "nankai_noisy_article.html").read_text(encoding="utf-8").replace(
+        "<!--正文 begin-->", '<!--正文 begin--><li style="display:none"></li>', 1)
+    article = prepare(extract(NOISY_URL, page.encode()))
+    assert article.body_text.startswith("南开新闻网讯 （记者 韩文静 摄影报道）6月1日")
