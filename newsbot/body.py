@@ -90,27 +90,19 @@ def parse_fragment(html: str) -> etree._Element:
 # What lxml's HTML serialiser percent-encodes in href and src (libxml2 2.14): every byte of
 # a non-ASCII character, space, DEL and the C0 controls; and leading " \t\n\r" it drops.
 _SERIALISER_ESCAPES = re.compile(r"[^!-~]+")
-_HREF_SRC = etree.XPath("descendant-or-self::*/@href | descendant-or-self::*/@src")
 
 
-def _serialiser_escape(match: re.Match) -> str:
+def _percent_encoded(match: re.Match) -> str:
     return "".join(f"%{byte:02X}" for byte in match[0].encode())
 
 
-def adopt_body(el: etree._Element) -> etree._Element:
-    """The tree ``parse_fragment(etree.tostring(el, method="html"))`` is, without writing
-    the body out and parsing it again: ``el`` with its tail, moved (out of its page) into a
-    new ``<div>``; its links and image sources as the serialiser writes them. (A body
-    that is the page's <html> or <body> itself still takes the long way: the parse of
-    ``<body>`` inside a body differs.)"""
-    if el.tag in ("html", "body"):
-        return parse_fragment(etree.tostring(el, encoding="unicode", method="html"))
-    root = etree.Element("div")
-    root.append(el)
-    for value in _HREF_SRC(root):
-        if _SERIALISER_ESCAPES.search(value):  # (a leading blank is one of them)
-            value.getparent().set(value.attrname, _SERIALISER_ESCAPES.sub(_serialiser_escape, value.lstrip(" \t\n\r")))
-    return root
+def href_or_src(value: str | None) -> str | None:
+    """An href or src attribute as the body's links and images read it: as lxml's HTML
+    serialiser writes it (the body used to be written out and parsed again; its URLs
+    stay as they were)."""
+    if value and _SERIALISER_ESCAPES.search(value):  # (a leading blank is one of them)
+        return _SERIALISER_ESCAPES.sub(_percent_encoded, value.lstrip(" \t\n\r"))
+    return value
 
 
 def is_hidden(el: etree._Element) -> bool:
@@ -150,7 +142,8 @@ def absolute_url(value: str | None, base_url: str, schemes=LINK_SCHEMES) -> str 
 def image_src(el: etree._Element, base_url: str) -> str | None:
     """The first usable image URL of an <img> (lazy-loading attributes first)."""
     for attr in IMAGE_SRC_ATTRS:
-        src = absolute_url(el.get(attr), base_url, IMAGE_SCHEMES)
+        value = el.get(attr)
+        src = absolute_url(href_or_src(value) if attr == "src" else value, base_url, IMAGE_SCHEMES)
         if src:
             return src
     return None
@@ -331,7 +324,7 @@ class _BlockBuilder:
             self._html_of_unwalked(el, tag, out)
         elif tag == "a" and el.get("href") and not _has_structure(el):
             inner = inline_text(el)
-            href = absolute_url(el.get("href"), self.base_url, IMAGE_SCHEMES)  # no mailto: in Markdown
+            href = absolute_url(href_or_src(el.get("href")), self.base_url, IMAGE_SCHEMES)  # no mailto: in Markdown
             if inner.strip() and href:
                 md = self.markdown_pieces()
                 if md and md[-1].endswith("!"):  # '![' would start an image
@@ -413,13 +406,32 @@ def inline_text(el: etree._Element) -> str:
 
 
 def read_body(body: etree._Element | str, base_url: str) -> tuple[list[Block], str]:
-    """The body's paragraphs and images, and its clean HTML, from one walk of it."""
+    """The body's paragraphs and images, and its clean HTML, from one walk of it.
+    ``body``: HTML, or an element whose content is the body."""
     root = parse_fragment(body) if isinstance(body, str) else body
-    builder = _BlockBuilder(base_url, _html_root(root))
-    builder.add(root.text)
-    if builder.html_root is root:
-        builder.out = [escape_text(root.text or "")]
-    for child in root:
+    html_root = _html_root(root)
+    return _read(root.text, root, None if html_root is root else html_root, base_url)
+
+
+def read_element(el: etree._Element, base_url: str) -> tuple[list[Block], str]:
+    """``read_body`` of the body element an extractor found in its page, as the HTML
+    ``etree.tostring(el, method="html")`` reads (el and its tail), without writing it out
+    and parsing it again. (A body that is the page's <html> or <body> itself still takes
+    the long way: the parse of ``<body>`` inside a body differs.)"""
+    if el.tag in ("html", "body"):
+        return read_body(etree.tostring(el, encoding="unicode", method="html"), base_url)
+    html_root = _html_root(el) if _kept(el) and not (el.tail or "").strip() else None
+    return _read(None, (el,), html_root, base_url)
+
+
+def _read(text: str | None, children, html_root: etree._Element | None, base_url: str) -> tuple[list[Block], str]:
+    """Walk ``text`` and ``children`` (a container's content); ``html_root``: the element
+    whose content is the clean HTML, None for the container itself."""
+    builder = _BlockBuilder(base_url, html_root)
+    builder.add(text)
+    if html_root is None:
+        builder.out = [escape_text(text or "")]
+    for child in children:
         builder.walk(child)
     if builder.text:
         builder.flush()
@@ -532,7 +544,7 @@ def _start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) ->
         for name, value in el.items():
             if name in KEEP_ATTRS:
                 if name in ("href", "src"):
-                    value = absolute_url(value, base_url)
+                    value = absolute_url(href_or_src(value), base_url)
                 if value is not None:
                     attrs += f' {name}="{escape(value)}"'
     return f"<{tag}{attrs}>"

@@ -14,7 +14,10 @@ from functools import cached_property, lru_cache
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from parsel.csstranslator import css2xpath
+from parsel.selector import create_root_node
 from scrapy.http import HtmlResponse, TextResponse
+from scrapy.selector import Selector
+from scrapy.utils.response import get_base_url
 
 from .body import inline_text, remove_keeping_tail
 from .dates import date_from_url, parse_date
@@ -40,12 +43,24 @@ def compiled_css(query: str) -> etree.XPath:
     return compiled_xpath(css2xpath(query))
 
 
+class PageResponse(HtmlResponse):
+    """An HtmlResponse whose selector holds plain lxml elements. parsel parses with
+    lxml.html's parser, which asks a Python function for the class of every element
+    Python touches: reading an article page touches each element of its body several
+    times. The tree is otherwise the one parsel builds, from the same text."""
+
+    @cached_property
+    def selector(self) -> Selector:
+        root = create_root_node(self.text, etree.HTMLParser, base_url=get_base_url(self))
+        return Selector(root=root, type="html")
+
+
 def make_response(url: str, body: bytes, encoding: str | None = None, headers=None) -> HtmlResponse:
     """A response as Scrapy would build it from the server's bytes (same charset rules),
     its control characters replaced (``newsbot.text.without_controls``). libxml2 keeps a
     Word paste's \x0b in the page's text, and lxml then refused any text built from it
     (removing an element keeps its tail by joining texts): the article was lost."""
-    response = HtmlResponse(url, body=body, headers=headers, encoding=encoding)
+    response = PageResponse(url, body=body, headers=headers, encoding=encoding)
     clean = bytes_without_controls(body)
     if clean != body and not any(wide in response.encoding for wide in ("16", "32", "2022")):
         # (In UTF-16/32 and ISO-2022 those bytes are parts of characters, not controls.)

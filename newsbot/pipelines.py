@@ -23,7 +23,7 @@ from lxml import etree
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from .body import adopt_body, blocks_summary, blocks_to_markdown, blocks_to_text, read_body
+from .body import blocks_summary, blocks_to_markdown, blocks_to_text, read_body, read_element
 from .cluster import feed_name
 from .dates import SHANGHAI, normalise_published
 from .feed import DurableFeed
@@ -58,8 +58,9 @@ def clean_article(article: Article, convert=None) -> Article:
         raise Dropped("no_title", f"no title on {article.url}")
     body = article.body if article.body is not None else article.body_html
     if isinstance(body, etree._Element):
-        body = adopt_body(body)  # (the page's own element: no serialise and parse again)
-    blocks, html = read_body(body, article.url) if isinstance(body, etree._Element) or body else ([], "")
+        blocks, html = read_element(body, article.url)  # (the page's own element)
+    else:
+        blocks, html = read_body(body, article.url) if body else ([], "")
     article.body = None
     if convert:
         blocks = [dataclasses.replace(b, text=convert(b.text), markdown=convert(b.markdown)) for b in blocks]
