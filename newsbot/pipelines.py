@@ -63,7 +63,7 @@ def clean_article(article: Article, convert=None) -> Article:
         blocks, html = read_body(body, article.url) if body else ([], "")
     article.body = None
     if convert:
-        blocks = [dataclasses.replace(b, text=convert(b.text), markdown=convert(b.markdown)) for b in blocks]
+        blocks = [b._replace(text=convert(b.text), markdown=convert(b.markdown)) for b in blocks]
     if not blocks:  # photo news (images only, captions or not) is an article
         raise Dropped("no_body", f"no body text on {article.url} (and no images)")
     article.body_markdown = blocks_to_markdown(blocks)

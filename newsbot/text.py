@@ -6,7 +6,8 @@ import re
 
 # U+3000 (ideographic space) and NBSP are how Chinese CMSs indent; zero-width characters
 # come from editors and copy-paste and are never content.
-ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+ZERO_WIDTH_CHARACTERS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH_CHARACTERS}]")
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u202f]+")
 
 
@@ -59,7 +60,10 @@ def clean_text(text: str | None) -> str:
 def is_blank(text: str) -> bool:
     """Is ``clean_text(text)`` empty? Answered without building the clean text: clean_text
     drops the zero-width characters and strips every whitespace character."""
-    return not ZERO_WIDTH.sub("", text).strip()
+    stripped = text.strip()
+    if stripped and stripped[0] not in ZERO_WIDTH_CHARACTERS:
+        return False  # (most: text that starts with a letter)
+    return not ZERO_WIDTH.sub("", stripped).strip()
 
 
 # --- pinyin annotations ---------------------------------------------------------------
@@ -78,6 +82,8 @@ INLINE_PINYIN = re.compile(
 
 
 def remove_pinyin(text: str) -> str:
+    if "(" not in text and "（" not in text:
+        return text  # (most paragraphs: no parenthesis, no annotation; a tenth of the time)
     return INLINE_PINYIN.sub("", text)
 
 
