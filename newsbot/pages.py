@@ -7,6 +7,7 @@ site needs more than a selector. ``newsbot.extract`` runs them (the one extracti
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -17,7 +18,6 @@ from parsel.csstranslator import css2xpath
 from parsel.selector import create_root_node
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.selector import Selector
-from scrapy.utils.response import get_base_url
 
 from .body import inline_text, remove_keeping_tail
 from .dates import date_from_url, parse_date
@@ -47,11 +47,17 @@ class PageResponse(HtmlResponse):
     """An HtmlResponse whose selector holds plain lxml elements. parsel parses with
     lxml.html's parser, which asks a Python function for the class of every element
     Python touches: reading an article page touches each element of its body several
-    times. The tree is otherwise the one parsel builds, from the same text."""
+    times. The tree is otherwise the one parsel builds. A UTF-8 page (most) is parsed from
+    its bytes, as parsel parses bytes: libxml2 decodes them, rather than the page being
+    decoded, stripped and encoded again first (parsel falls back to the text for bytes
+    that are not UTF-8 after all)."""
 
     @cached_property
     def selector(self) -> Selector:
-        root = create_root_node(self.text, etree.HTMLParser, base_url=get_base_url(self))
+        if codecs.lookup(self.encoding).name == "utf-8":
+            root = create_root_node("", etree.HTMLParser, base_url=self.url, body=self.body, encoding="utf-8")
+        else:
+            root = create_root_node(self.text, etree.HTMLParser, base_url=self.url)
         return Selector(root=root, type="html")
 
 
