@@ -251,7 +251,9 @@ class _BlockBuilder:
         self.html: list[str] | None = None
 
     def add(self, text: str | None) -> None:
-        if text:
+        # (Whitespace that would open a paragraph is left out: _finish strips it anyway, and
+        # the newlines between blocks, most of the tails in a body, then need no flush.)
+        if text and (self.text or text.strip(" \t\r\n")):
             self.text.append(text)
             if self.md is not None:
                 self.md.append(escape_markdown(text))
