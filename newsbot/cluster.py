@@ -27,6 +27,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy_redis.dupefilter import RFPDupeFilter
+from redis.exceptions import RedisError
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from .urls import host_of
@@ -121,10 +122,28 @@ class Scheduler(RedisScheduler):
         spider.crawler.newsbot_inflight = self.inflight
 
     def next_request(self):
-        request = super().next_request()
-        if request is not None:
-            self.inflight.add(request, self.queue._encode_request(request))
+        try:
+            request = super().next_request()
+            if request is not None:
+                self.inflight.add(request, self.queue._encode_request(request))
+        except RedisError as exc:
+            self._refused(exc)
+            return None
         return request
+
+    def enqueue_request(self, request) -> bool:
+        try:
+            return super().enqueue_request(request)
+        except RedisError as exc:
+            self._refused(exc)
+            return False
+
+    def _refused(self, exc: Exception) -> None:
+        # The shared queue cannot be read or written (the Redis server is gone, or out of
+        # memory): the engine would ask again for ever, and the run would never end.
+        from .pipelines import stop_for_output_error
+
+        stop_for_output_error(self.spider.crawler, f"the cluster's Redis server: {type(exc).__name__}: {exc}")
 
 
 class InFlight:

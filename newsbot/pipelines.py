@@ -14,7 +14,6 @@ import asyncio
 import dataclasses
 import logging
 import os
-import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -172,7 +171,19 @@ class DedupePipeline(_Counted):
 
 
 class OutputError(RuntimeError):
-    """The output directory cannot be written (disk full, read-only, permissions)."""
+    """The output directory or the state cannot be written (disk full, read-only,
+    permissions, a Redis server that refuses or is gone)."""
+
+
+def stop_for_output_error(crawler, error) -> None:
+    """The run cannot record what it does: stop it (RunReport: exit 6). Nothing is lost:
+    what was not recorded stays pending in the state and the next run writes it."""
+    if not crawler.stats.get_value("newsbot/output_error"):
+        crawler.newsbot_output_error = str(error)
+        logger.error("output: %s; stopping the run", error)
+    crawler.stats.inc_value("newsbot/output_error")
+    if crawler.engine and crawler.engine.running:
+        crawler.engine.close_spider(crawler.spider, "output_error")
 
 
 class WriteFilesPipeline(_Counted):
@@ -259,11 +270,7 @@ class WriteFilesPipeline(_Counted):
         try:
             await self.flush()
         except OutputError as exc:
-            self.stats.inc_value("newsbot/output_error")
-            self.crawler.newsbot_output_error = str(exc)
-            logger.error("output: %s; stopping the run", exc)
-            if self.crawler.engine and self.crawler.engine.running:
-                self.crawler.engine.close_spider(self.crawler.spider, "output_error")
+            stop_for_output_error(self.crawler, exc)
 
     def flush_when_idle(self, spider=None):
         """The crawl is idle: make the batch durable now rather than at the next article.
@@ -315,8 +322,10 @@ class WriteFilesPipeline(_Counted):
                 self.writer_store = self.store.for_writer()
             try:
                 await asyncio.to_thread(self.write_batch, batch)
-            except sqlite3.OperationalError as exc:  # disk full, read-only: nothing is lost
-                raise OutputError(f"cannot write to {self.output}: {exc}") from exc
+            except OutputError:
+                raise
+            except Exception as exc:  # the state refused the batch (disk full, Redis gone): nothing is lost
+                raise OutputError(f"cannot record the written articles in the state: {type(exc).__name__}: {exc}") from exc
             finally:
                 self.unflushed.difference_update(item.urlname for item, _, _ in batch)
             for item, _, _ in batch:

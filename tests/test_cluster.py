@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, crawl_command
-from .httpsite import Fault
+from .httpsite import Fault, Gate
 from .redisserver import redis_server, redis_url  # noqa: F401 (fixtures)
 
 ARTICLES = 27  # distinct articles in fixtures/nankai
@@ -196,3 +196,35 @@ def test_list_pages_a_killed_worker_had_in_flight_are_read_by_the_other(http_sit
     assert_every_article_once(output, redis_url)
     report = json.loads((output / "reports" / "nankai.w2-latest.json").read_text())
     assert report["stats"].get("newsbot/cluster/recovered_requests", 0) >= 1
+
+
+def test_a_state_server_that_refuses_writes_stops_the_run_with_exit_6_and_loses_nothing(http_site, redis_url, tmp_path):
+    import redis
+
+    # The crawl is one batch, made durable when the crawl goes idle. Its last article is
+    # held until the Redis server refuses writes (out of memory), so the batch cannot be
+    # recorded: the run must say so (exit 6), and the next run write everything, once.
+    gate = Gate(let_through=ARTICLES - 1)
+    for path in article_paths(http_site):
+        http_site.faults[path] = Fault(block=gate)
+    output = tmp_path / "shared"
+    process = worker(output, "w1", redis_url, http_site, "-s", "NEWSBOT_WRITE_BATCH=1000")
+    deadline = time.monotonic() + 120
+    while not http_site.held_paths() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert http_site.held_paths(), "no article was held: " + log_of(output, "w1")
+    with redis.Redis.from_url(redis_url) as client:
+        client.config_set("maxmemory-policy", "noeviction")
+        client.config_set("maxmemory", 1)
+        gate.set()
+        try:
+            assert finish(process) == 6, log_of(output, "w1")
+        finally:
+            client.config_set("maxmemory", 0)
+    report = json.loads((output / "reports" / "nankai.w1-latest.json").read_text())
+    assert report["finish_reason"] == "output_error" and report["exit_code"] == 6
+    assert "the output cannot be written" in log_of(output, "w1") and "OutOfMemoryError" in report["alarms"][0]
+    time.sleep(3.5)  # its lock could not be released either: it expires with its lease
+    assert finish(worker(output, "w1", redis_url, http_site)) == 0, log_of(output, "w1")
+    assert "ERROR" not in log_of(output, "w1")
+    assert_every_article_once(output, redis_url)

@@ -359,13 +359,10 @@ class SiteSpider(scrapy.Spider):
 
     def item_error(self, item, response, spider, failure):
         """An exception in a pipeline: the article is not written; output errors stop the run."""
-        from ..pipelines import OutputError
+        from ..pipelines import OutputError, stop_for_output_error
 
         if failure.check(OutputError):
-            self.crawler.stats.inc_value("newsbot/output_error")
-            self.crawler.newsbot_output_error = str(failure.value)
-            self.logger.error("output: %s; stopping the run", failure.value)
-            self.crawler.engine.close_spider(self, "output_error")
+            stop_for_output_error(self.crawler, failure.value)
             return
         reason = f"pipeline_{type(failure.value).__name__}"
         self.crawler.stats.inc_value("newsbot/errors")
