@@ -491,6 +491,14 @@ class RedisStateStore:
                 pipe.hset(f"{self.p}meta", mapping=meta)
             pipe.execute()
 
+    def fed_urlnames(self, sites):
+        """The urlnames whose lines this worker put in its feed shard (not adopted posts,
+        not another worker's): written by it and owed no line."""
+        owed = set(self.db.zrange(f"{self.p}unfed:{self.worker}", 0, -1))
+        for urlname, *_ in self.written_files(sites):
+            if urlname not in owed:
+                yield urlname
+
     def written_files(self, sites, writer: str | None = ""):
         """Like ``StateStore.written_files``, for the articles this worker wrote (``writer``:
         another worker's, or None for all): each worker's feed shard holds its own

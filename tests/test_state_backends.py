@@ -148,6 +148,18 @@ def test_skipped_is_known_in_its_scope_only(store):
     assert store.known([URL.format(3)], scope="eastmoney:b", now=1) == set()
 
 
+def test_the_fed_urlnames_are_the_written_ones_owed_no_line(open_store):
+    # (What a worker compares its feed with when the feed changed behind its back; the
+    # Redis store had no such method, and that start-up check failed with AttributeError.)
+    store = open_store()
+    store.mark_written([written(1), written(2), written(3)])
+    store.mark_fed(["h1", "h2"])
+    store.adopt("my-post", URL.format(4), "nankai", "2020-01-01")  # a blog's own post: never in the feed
+    assert sorted(store.fed_urlnames(["nankai"])) == ["h1", "h2"] and list(store.fed_urlnames(["bistu"])) == []
+    store.mark_unfed(["h2"])
+    assert list(store.fed_urlnames(["nankai"])) == ["h1"]
+
+
 def test_adopt_and_meta(store):
     store.queue([entry(4)], now=0)
     assert store.adopt("my-post", URL.format(4), "nankai", "2020-01-01", [("source/_posts/my-post.md", 10)])
