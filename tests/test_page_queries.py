@@ -4,6 +4,8 @@ written to trip them up. (Speed is measured by bench/crawl/extraction.py.)"""
 
 from __future__ import annotations
 
+import copy
+import random
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,7 @@ from lxml import etree
 
 from newsbot.pages import ArticlePage, META_DATE_NAMES, drop_editorial_tail, make_response
 from newsbot.dates import parse_date
-from newsbot.sites.nankai import FOOTER_CHROME, NankaiArticlePage, cut_footer_chrome
-from newsbot.text import clean_text
+from newsbot.sites.nankai import NankaiArticlePage, cut_footer_chrome, cut_from_first_chrome
 
 from .conftest import FIXTURES, ROOT
 
@@ -61,12 +62,21 @@ def test_queries_find_what_the_plain_queries_find(response):
     assert page.all_text == "".join(page.root.xpath(".//text()"))  # every text node, in order
 
 
-def footer_cut_by_the_full_walk(root):
-    """cut_footer_chrome without its shortcut: which element the walk would cut from."""
-    for el in root.iter():
-        if isinstance(el.tag, str) and (FOOTER_CHROME.search(clean_text(el.text)) or FOOTER_CHROME.search(clean_text(el.tail))):
-            return el
-    return None
+def cut_outcome(cut, root):
+    """The body after ``cut`` (on a copy of its page), or the exception it raised."""
+    page = copy.deepcopy(root.getroottree())
+    root = page.xpath(root.getroottree().getpath(root))[0]
+    try:
+        cut(root)
+    except Exception as exc:  # (chrome in the cell's own tail: the walk climbs out of it)
+        return type(exc)
+    return etree.tostring(root, encoding="unicode")
+
+
+def body_cell(html, tail=None):
+    root = etree.fromstring(f"<table><tr>{html}</tr></table>", etree.HTMLParser()).find(".//td[@id='txt']")
+    root.tail = tail if tail is not None else root.tail
+    return root
 
 
 @pytest.mark.parametrize("html", [
@@ -74,13 +84,34 @@ def footer_cut_by_the_full_walk(root):
     "<td id=txt><p>正文，吸引更多学生</p><p>完</p></td>",
     "<td id=txt><p>正文</p><table><tr><td>版权\u00ad声明</td></tr></table></td>",
     "<td id=txt><p>正文</p></td>",
+    "<td id=txt><p>正文，吸引<b>更多</b>学生</p><p>完</p></td>",  # (a text of its own: cut)
+    "<td id=txt><p>正文</p><!-- 更多 -->更多>><p>完</p></td>",  # (a comment's tail: not read)
+    "<td id=txt><p>正文</p><p>\u3000更\ufeff多 \u2028…</p><p>完</p></td>",
 ])
 def test_footer_chrome_is_cut_exactly_where_the_full_walk_cuts(html):
-    root = etree.fromstring(f"<table><tr>{html}</tr></table>", etree.HTMLParser()).find(".//td[@id='txt']")
-    expected = footer_cut_by_the_full_walk(root)
-    before = etree.tostring(root)
+    root = body_cell(html)
+    assert cut_outcome(cut_footer_chrome, root) == cut_outcome(cut_from_first_chrome, root)
+
+
+def test_more_standing_alone_is_cut_and_more_in_a_sentence_is_not():
+    root = body_cell("<td id=txt><p>正文</p><p>更多...</p><p>往期推送</p></td>")
     cut_footer_chrome(root)
-    assert (etree.tostring(root) == before) == (expected is None)
+    assert etree.tostring(root, encoding="unicode") == '<td id="txt"><p>正文</p></td>'
+    html = '<td id="txt"><p>正文，吸引更多学生。</p><p>更多的是责任</p></td>'
+    root = body_cell(html)
+    cut_footer_chrome(root)
+    assert etree.tostring(root, encoding="unicode") == html
+
+
+def test_footer_chrome_cut_on_generated_bodies_is_the_full_walks():
+    rng = random.Random(9)
+    texts = ["正文", "更多", "更\u200b多", "更", "多", "...", "…", ">>", " ", "\u3000", "\u00ad", "版权声明",
+             "吸引", "。", "\u2028"]
+    tags = ["<p>", "</p>", "<b>", "</b>", "<br>", "<!--更多-->", "<span>", "</span>"]
+    for _ in range(3000):
+        html = "".join(rng.choice(tags) if rng.random() < 0.4 else rng.choice(texts) for _ in range(rng.randint(1, 12)))
+        root = body_cell(f"<td id=txt>{html}</td>", rng.choice(texts) if rng.random() < 0.2 else None)
+        assert cut_outcome(cut_footer_chrome, root) == cut_outcome(cut_from_first_chrome, root), (html, root.tail)
 
 
 def test_an_editorial_last_line_is_dropped_and_a_text_last_line_stops_at_once():

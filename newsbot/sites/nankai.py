@@ -10,7 +10,7 @@ from lxml import etree
 
 from ..dates import parse_date
 from ..body import inline_text
-from ..pages import ArticlePage
+from ..pages import ArticlePage, compiled_xpath
 from ..text import ZERO_WIDTH, clean_text
 from . import Column, CountdownPager, Site
 
@@ -34,10 +34,17 @@ _FONT_SIZE = re.compile(r"font-size\s*:\s*(\d+)\s*px", re.I)
 
 # Page chrome that follows the body: the 微信往期推送 box (更多...) and the footer. Where the
 # body cell is not closed in the page's markup, the parser puts them inside it.
-FOOTER_CHROME = re.compile(r"版权声明|本网站由南开大学|津ICP备|^更多\s*(?:\.{3}|…|>>)?$")
-# A text FOOTER_CHROME matches (after clean_text) holds one of these words as they stand
-# (none has a space; zero-width characters aside, which clean_text drops).
-FOOTER_WORDS = re.compile("版权声明|本网站由南开大学|津ICP备|更多")
+FOOTER_PHRASES = ("版权声明", "本网站由南开大学", "津ICP备")
+FOOTER_CHROME = re.compile("|".join(FOOTER_PHRASES) + r"|^更多\s*(?:\.{3}|…|>>)?$")
+# A text FOOTER_CHROME matches (after clean_text) holds a phrase or 更多 as they stand (none
+# has a space; zero-width characters aside, which clean_text drops).
+# 更多 is also a common word (吸引更多学生), where FOOTER_CHROME wants it as a text of its
+# own; such a text holds its first character as it stands.
+_TEXTS_WITH_GENG = etree.XPath("descendant::text()[contains(., '更')]", smart_strings=False)
+
+
+def _is_chrome(text: str | None) -> bool:
+    return bool(FOOTER_CHROME.search(clean_text(text)))
 
 
 def _cut_from(root: etree._Element, start: etree._Element) -> None:
@@ -54,16 +61,25 @@ def _cut_from(root: etree._Element, start: etree._Element) -> None:
 
 def cut_footer_chrome(root: etree._Element) -> None:
     # Every text the loop reads is part of the body's text (or its tail): when that has
-    # none of the words, no element need be looked at (most bodies).
-    words = ZERO_WIDTH.sub("", root.xpath("string()") + (root.tail or ""))
-    if not FOOTER_WORDS.search(words):
+    # none of the words, no element need be looked at (most bodies); when its only word is
+    # 更多, only if one of the texts holding a 更 is chrome (a third of the bodies hold
+    # the word, few the chrome).
+    words = ZERO_WIDTH.sub("", compiled_xpath("string()")(root) + (root.tail or ""))
+    if not any(phrase in words for phrase in FOOTER_PHRASES) and not (
+        "更多" in words and any(map(_is_chrome, [*_TEXTS_WITH_GENG(root), root.tail]))
+    ):
         return
+    cut_from_first_chrome(root)
+
+
+def cut_from_first_chrome(root: etree._Element) -> None:
+    """Cut the body from the first element whose text or tail is FOOTER_CHROME."""
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        if FOOTER_CHROME.search(clean_text(el.text)):
+        if _is_chrome(el.text):
             at = el
-        elif FOOTER_CHROME.search(clean_text(el.tail)) and el.getparent() is not None:
+        elif _is_chrome(el.tail) and el.getparent() is not None:
             at = el.getparent()
         else:
             continue
