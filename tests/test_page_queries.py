@@ -121,3 +121,11 @@ def test_an_editorial_last_line_is_dropped_and_a_text_last_line_stops_at_once():
     root = etree.fromstring("<div><p>（责任编辑：赵清）</p><p>正文</p></div>", etree.HTMLParser()).find(".//div")
     drop_editorial_tail(root)
     assert etree.tostring(root, encoding="unicode") == "<div><p>（责任编辑：赵清）</p><p>正文</p></div>"
+
+
+def test_nankai_headline_is_the_largest_styled_td_div_or_h1_the_first_of_equals():
+    html = ("<html><head><title>头-南开要闻-南开大学</title></head><body>"
+            "<span style='font-size:40px'>不是标题的大字</span><div style='font-size:24px'>小一些的标题</div>"
+            "<table><tr><td style='font-size: 30PX'>真正的标题</td></tr><tr><td style='font-size:30px'>同样大的后一个</td>"
+            "</tr></table><h1 style='color:red'>无字号</h1></body></html>")
+    assert NankaiArticlePage(make_response(URL, html.encode())).title() == "真正的标题"

@@ -135,8 +135,9 @@ class NankaiArticlePage(ArticlePage):
 
     def title(self) -> str | None:
         best, best_size = None, 19
-        for cell in self.xpath("//td[@style] | //div[@style] | //h1[@style]"):
-            match = _FONT_SIZE.search(cell.get("style", ""))
+        # (One walk of the page: the XPath //td[@style] | //div[@style] | … took three.)
+        for cell in self.root.iter("td", "div", "h1"):
+            match = _FONT_SIZE.search(cell.get("style") or "")
             if not match or int(match.group(1)) <= best_size:
                 continue
             text = clean_text(inline_text(cell))
