@@ -22,7 +22,7 @@ from scrapy.selector import Selector
 from .body import inline_text, remove_keeping_tail
 from .dates import date_from_url, parse_date
 from .text import bytes_without_controls, clean_text
-from .urls import join_url
+from .urls import join_url, surely_joinable
 
 META_DATE_NAMES = (
     "article:published_time", "og:article:published_time", "publishdate", "PubDate", "pubdate",
@@ -113,9 +113,9 @@ def drop_unjoinable_links(root: etree._Element, base_url: str) -> None:
     ``http://[Nucl. Phys. B 612 (2001) 25]``): urljoin raises on them, which would lose the
     article; the link text or the rest of the body stays."""
     # (The attributes themselves, found in one XPath call rather than five look-ups on
-    # every element of the body.)
+    # every element of the body; joined only when they might not join, a few.)
     for value in _URL_ATTRIBUTES(root):
-        if join_url(base_url, value) is None:
+        if not surely_joinable(base_url, value) and join_url(base_url, value) is None:
             del value.getparent().attrib[value.attrname]
 
 
