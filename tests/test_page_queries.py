@@ -129,3 +129,16 @@ def test_nankai_headline_is_the_largest_styled_td_div_or_h1_the_first_of_equals(
             "<table><tr><td style='font-size: 30PX'>真正的标题</td></tr><tr><td style='font-size:30px'>同样大的后一个</td>"
             "</tr></table><h1 style='color:red'>无字号</h1></body></html>")
     assert NankaiArticlePage(make_response(URL, html.encode())).title() == "真正的标题"
+
+
+@pytest.mark.parametrize("html, published, outlet", [
+    # the nearest row holding the label, not the layout row around it
+    ("<table><tr><td>来源：旧报 2020-01-01<table><tr><td><span>来源：南开大学新闻网</span>"
+     "<span>发稿时间：2023-05-18 10:00</span></td></tr></table></td></tr></table>", "2023-05-18 10:00", "南开大学新闻网"),
+    # no row: the element itself
+    ("<p>来源：天津日报 2020-01-01</p><div>来源：人民网 发布时间：2023-05-19 08:30</div>", "2023-05-19 08:30", "人民网"),
+])
+def test_nankai_meta_text_is_the_row_of_the_first_labelled_element(html, published, outlet):
+    page = NankaiArticlePage(make_response(URL, f"<html><body>{html}</body></html>".encode()))
+    assert page.published().strftime("%Y-%m-%d %H:%M") == published
+    assert page.outlet() == outlet

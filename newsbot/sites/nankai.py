@@ -157,8 +157,8 @@ class NankaiArticlePage(ArticlePage):
         an XPath copies every text node of the page to test it (a third of the page side)."""
         if "发稿时间" not in self.all_text and "发布时间" not in self.all_text:
             return None  # (no text node holds them: no need to walk the page)
-        for el in self.root.iter():
-            text = _first_text(el) if isinstance(el.tag, str) else None
+        for el in self.root.iter(etree.Element):
+            text = _first_text(el)
             if text and ("发稿时间" in text or "发布时间" in text):
                 return el
         return None
@@ -169,8 +169,8 @@ class NankaiArticlePage(ArticlePage):
         node = self.meta_row_start()
         if node is None:
             return ""
-        row = node.xpath("ancestor::tr[1]") or [node]
-        return clean_text(" ".join(row[0].xpath(".//text()")))
+        row = next(node.iterancestors("tr"), node)
+        return clean_text(" ".join(compiled_xpath(".//text()")(row)))
 
     def published(self):
         return parse_date(self._meta_text) or super().published()
