@@ -80,12 +80,23 @@ EDITORIAL_LINE = re.compile(r"^[(（【\[]?\s*(?:原文链接|原文地址|责�
 _BLOCKS = ("p", "div", "section", "center", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
 
 
+def _last_block(el: etree._Element) -> etree._Element | None:
+    """The last block inside ``el`` in document order (``el.iter(*_BLOCKS)``'s last but not
+    ``el``), looked for from the end: a body's last paragraph is a few elements away."""
+    for child in reversed(el):
+        if isinstance(child.tag, str):
+            found = _last_block(child)  # (what a child holds comes after the child)
+            if found is not None:
+                return found
+            if child.tag in _BLOCKS:
+                return child
+    return None
+
+
 def drop_editorial_tail(root: etree._Element) -> None:
     """Remove the editorial lines that end the body (and only those at its very end)."""
-    last = root
-    for last in root.iter(*_BLOCKS):  # the block the loop below looks at first
-        pass
-    if last is root:
+    last = _last_block(root)  # the block the loop below looks at first
+    if last is None:
         return
     text = clean_text("".join(last.itertext()))
     if text and not (len(text) < 200 and EDITORIAL_LINE.match(text)):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from newsbot.pages import ArticlePage, META_DATE_NAMES, drop_editorial_tail, make_response
+from newsbot.pages import _BLOCKS, ArticlePage, META_DATE_NAMES, _last_block, drop_editorial_tail, make_response
 from newsbot.dates import parse_date
 from newsbot.sites.nankai import NankaiArticlePage, cut_footer_chrome, cut_from_first_chrome
 
@@ -112,6 +112,18 @@ def test_footer_chrome_cut_on_generated_bodies_is_the_full_walks():
         html = "".join(rng.choice(tags) if rng.random() < 0.4 else rng.choice(texts) for _ in range(rng.randint(1, 12)))
         root = body_cell(f"<td id=txt>{html}</td>", rng.choice(texts) if rng.random() < 0.2 else None)
         assert cut_outcome(cut_footer_chrome, root) == cut_outcome(cut_from_first_chrome, root), (html, root.tail)
+
+
+def test_the_last_block_is_the_last_that_iter_finds():
+    rng = random.Random(9)
+    tags = ["<p>", "</p>", "<div>", "</div>", "<span>", "</span>", "<b>", "</b>", "<!--c-->", "<li>", "<center>", "x"]
+    generated = ["<div>" + "".join(rng.choice(tags) for _ in range(rng.randint(0, 15))) + "</div>" for _ in range(500)]
+    roots = [etree.fromstring(f"<html><body>{html}</body></html>", etree.HTMLParser()) for html in generated]
+    roots += [response.selector.root for response in pages()]
+    for root in roots:
+        for el in [root, *root.iter("body", "div", "td")][:50]:
+            blocks = [block for block in el.iter(*_BLOCKS) if block is not el]
+            assert _last_block(el) is (blocks[-1] if blocks else None)
 
 
 def test_an_editorial_last_line_is_dropped_and_a_text_last_line_stops_at_once():
