@@ -153,8 +153,8 @@ class NankaiArticlePage(ArticlePage):
 
     def meta_row_start(self) -> etree._Element | None:
         """The first element whose first text states 发稿时间 or 发布时间 (what XPath's
-        ``contains(text(), …)`` tests). A walk that stops at it, near the top of the page:
-        an XPath copies every text node of the page to test it (a third of the page side)."""
+        ``contains(text(), …)`` tests), by a walk that stops at it, near the top of the page:
+        an XPath would copy every text node of the page to test it."""
         if "发稿时间" not in self.all_text and "发布时间" not in self.all_text:
             return None  # (no text node holds them: no need to walk the page)
         for el in self.root.iter(etree.Element):
