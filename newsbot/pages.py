@@ -22,7 +22,7 @@ from scrapy.selector import Selector
 from .body import inline_text, remove_keeping_tail
 from .dates import date_from_url, parse_date
 from .text import bytes_without_controls, clean_text
-from .urls import join_url
+from .urls import join_url, surely_joinable
 
 META_DATE_NAMES = (
     "article:published_time", "og:article:published_time", "publishdate", "PubDate", "pubdate",
@@ -80,12 +80,23 @@ EDITORIAL_LINE = re.compile(r"^[(（【\[]?\s*(?:原文链接|原文地址|责�
 _BLOCKS = ("p", "div", "section", "center", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
 
 
+def _last_block(el: etree._Element) -> etree._Element | None:
+    """The last block inside ``el`` in document order (``el.iter(*_BLOCKS)``'s last but not
+    ``el``), looked for from the end: a body's last paragraph is a few elements away."""
+    for child in reversed(el):
+        if isinstance(child.tag, str):
+            found = _last_block(child)  # (what a child holds comes after the child)
+            if found is not None:
+                return found
+            if child.tag in _BLOCKS:
+                return child
+    return None
+
+
 def drop_editorial_tail(root: etree._Element) -> None:
     """Remove the editorial lines that end the body (and only those at its very end)."""
-    last = root
-    for last in root.iter(*_BLOCKS):  # the block the loop below looks at first
-        pass
-    if last is root:
+    last = _last_block(root)  # the block the loop below looks at first
+    if last is None:
         return
     text = clean_text("".join(last.itertext()))
     if text and not (len(text) < 200 and EDITORIAL_LINE.match(text)):
@@ -113,9 +124,9 @@ def drop_unjoinable_links(root: etree._Element, base_url: str) -> None:
     ``http://[Nucl. Phys. B 612 (2001) 25]``): urljoin raises on them, which would lose the
     article; the link text or the rest of the body stays."""
     # (The attributes themselves, found in one XPath call rather than five look-ups on
-    # every element of the body.)
+    # every element of the body; joined only when they might not join, a few.)
     for value in _URL_ATTRIBUTES(root):
-        if join_url(base_url, value) is None:
+        if not surely_joinable(base_url, value) and join_url(base_url, value) is None:
             del value.getparent().attrib[value.attrname]
 
 

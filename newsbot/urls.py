@@ -63,6 +63,13 @@ def join_url(base: str, href: str) -> str | None:
         return None
 
 
+def surely_joinable(base: str, href: str) -> bool:
+    """Does ``join_url(base, href)`` surely give a URL? Told without joining: urljoin raises
+    only on a host with '[' or ']' (an IPv6 address) or with non-ASCII characters (NFKC
+    normalisation), so ASCII strings without brackets always join."""
+    return base.isascii() and href.isascii() and "[" not in base + href and "]" not in base + href
+
+
 def response_url(response, href: str) -> str | None:
     """``response.urljoin(href)`` (the page's ``<base href>`` honoured), or None as ``join_url``."""
     from scrapy.utils.response import get_base_url

@@ -1,6 +1,8 @@
+import random
+
 import pytest
 
-from newsbot.urls import canonical_url, url_hash
+from newsbot.urls import canonical_url, join_url, surely_joinable, url_hash
 
 
 def test_seed_000_hash():
@@ -49,3 +51,21 @@ def test_site_scheme_can_be_http():
 def test_non_article_urls_are_refused(bad):
     with pytest.raises(ValueError):
         canonical_url(bad)
+
+
+def test_surely_joinable_is_never_wrong_on_generated_urls():
+    """Every (base, href) surely_joinable passes does join; the generator also makes URLs
+    urljoin rejects, so the test would see a shortcut that skipped them."""
+    rng = random.Random(9)
+    pieces = ["http:", "https:", "//", "/", "[", "]", "::1", "@", ":", "%", "?", "#", "a.edu.cn", "x", " ", "\t",
+              "\n", "\x00", "\x7f", "é", "新闻", "\uff03", "\u2100", "\uff3b", "\ufe6b", "\u00aa", ".."]
+    rejected = 0
+    for _ in range(20000):
+        base, href = ("".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(2))
+        joined = join_url(base, href)
+        rejected += joined is None
+        if surely_joinable(base, href):
+            assert joined is not None, (base, href)
+    assert rejected > 200
+    assert not surely_joinable("https://a.edu.cn/", "http://[Nucl. Phys. B 612 (2001) 25]")
+    assert surely_joinable("https://a.edu.cn/", "/x.htm?a=1#b")

@@ -10,7 +10,7 @@ from lxml import etree
 
 from ..dates import parse_date
 from ..body import inline_text
-from ..pages import ArticlePage
+from ..pages import ArticlePage, compiled_xpath
 from ..text import ZERO_WIDTH, clean_text
 from . import Column, CountdownPager, Site
 
@@ -34,10 +34,17 @@ _FONT_SIZE = re.compile(r"font-size\s*:\s*(\d+)\s*px", re.I)
 
 # Page chrome that follows the body: the 微信往期推送 box (更多...) and the footer. Where the
 # body cell is not closed in the page's markup, the parser puts them inside it.
-FOOTER_CHROME = re.compile(r"版权声明|本网站由南开大学|津ICP备|^更多\s*(?:\.{3}|…|>>)?$")
-# A text FOOTER_CHROME matches (after clean_text) holds one of these words as they stand
-# (none has a space; zero-width characters aside, which clean_text drops).
-FOOTER_WORDS = re.compile("版权声明|本网站由南开大学|津ICP备|更多")
+FOOTER_PHRASES = ("版权声明", "本网站由南开大学", "津ICP备")
+FOOTER_CHROME = re.compile("|".join(FOOTER_PHRASES) + r"|^更多\s*(?:\.{3}|…|>>)?$")
+# A text FOOTER_CHROME matches (after clean_text) holds a phrase or 更多 as they stand (none
+# has a space; zero-width characters aside, which clean_text drops).
+# 更多 is also a common word (吸引更多学生), where FOOTER_CHROME wants it as a text of its
+# own; such a text holds its first character as it stands.
+_TEXTS_WITH_GENG = etree.XPath("descendant::text()[contains(., '更')]", smart_strings=False)
+
+
+def _is_chrome(text: str | None) -> bool:
+    return bool(FOOTER_CHROME.search(clean_text(text)))
 
 
 def _cut_from(root: etree._Element, start: etree._Element) -> None:
@@ -54,16 +61,25 @@ def _cut_from(root: etree._Element, start: etree._Element) -> None:
 
 def cut_footer_chrome(root: etree._Element) -> None:
     # Every text the loop reads is part of the body's text (or its tail): when that has
-    # none of the words, no element need be looked at (most bodies).
-    words = ZERO_WIDTH.sub("", root.xpath("string()") + (root.tail or ""))
-    if not FOOTER_WORDS.search(words):
+    # none of the words, no element need be looked at (most bodies); when its only word is
+    # 更多, only if one of the texts holding a 更 is chrome (a third of the bodies hold
+    # the word, few the chrome).
+    words = ZERO_WIDTH.sub("", compiled_xpath("string()")(root) + (root.tail or ""))
+    if not any(phrase in words for phrase in FOOTER_PHRASES) and not (
+        "更多" in words and any(map(_is_chrome, [*_TEXTS_WITH_GENG(root), root.tail]))
+    ):
         return
+    cut_from_first_chrome(root)
+
+
+def cut_from_first_chrome(root: etree._Element) -> None:
+    """Cut the body from the first element whose text or tail is FOOTER_CHROME."""
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        if FOOTER_CHROME.search(clean_text(el.text)):
+        if _is_chrome(el.text):
             at = el
-        elif FOOTER_CHROME.search(clean_text(el.tail)) and el.getparent() is not None:
+        elif _is_chrome(el.tail) and el.getparent() is not None:
             at = el.getparent()
         else:
             continue
@@ -76,6 +92,14 @@ def cut_footer_chrome(root: etree._Element) -> None:
             at = table
         _cut_from(root, at)
         return
+
+
+def _first_text(el: etree._Element) -> str | None:
+    """An element's first text node (XPath ``text()[1]``): its text, else the tail of the
+    first child that has one."""
+    if el.text is not None:
+        return el.text
+    return next((child.tail for child in el if child.tail is not None), None)
 
 
 def between_enpcontent(document: etree._Element) -> etree._Element | None:
@@ -108,14 +132,12 @@ class NankaiArticlePage(ArticlePage):
         if root is not None:
             cut_footer_chrome(root)
         return root
-    # Elements whose first text states 发稿时间 or 发布时间 (what ``contains(text(), …)``
-    # tests), found from the text nodes: a third of the time on a nankai page.
-    meta_xpath = "//text()[1][contains(., '发稿时间') or contains(., '发布时间')]/parent::*"
 
     def title(self) -> str | None:
         best, best_size = None, 19
-        for cell in self.xpath("//td[@style] | //div[@style] | //h1[@style]"):
-            match = _FONT_SIZE.search(cell.get("style", ""))
+        # (One walk of the page: the XPath //td[@style] | //div[@style] | … took three.)
+        for cell in self.root.iter("td", "div", "h1"):
+            match = _FONT_SIZE.search(cell.get("style") or "")
             if not match or int(match.group(1)) <= best_size:
                 continue
             text = clean_text(inline_text(cell))
@@ -129,14 +151,26 @@ class NankaiArticlePage(ArticlePage):
         parts = head.rsplit("-", 2)
         return clean_text(parts[0]) if len(parts) == 3 and parts[2].strip() == "南开大学" else None
 
+    def meta_row_start(self) -> etree._Element | None:
+        """The first element whose first text states 发稿时间 or 发布时间 (what XPath's
+        ``contains(text(), …)`` tests), by a walk that stops at it, near the top of the page:
+        an XPath would copy every text node of the page to test it."""
+        if "发稿时间" not in self.all_text and "发布时间" not in self.all_text:
+            return None  # (no text node holds them: no need to walk the page)
+        for el in self.root.iter(etree.Element):
+            text = _first_text(el)
+            if text and ("发稿时间" in text or "发布时间" in text):
+                return el
+        return None
+
     @cached_property
     def _meta_text(self) -> str:
         """The text of the row under the headline: 来源： … 发稿时间：… (read once per page)."""
-        node = self.xpath(self.meta_xpath)[:1]
-        if not node:
+        node = self.meta_row_start()
+        if node is None:
             return ""
-        row = node[0].xpath("ancestor::tr[1]") or node
-        return clean_text(" ".join(row[0].xpath(".//text()")))
+        row = next(node.iterancestors("tr"), node)
+        return clean_text(" ".join(compiled_xpath(".//text()")(row)))
 
     def published(self):
         return parse_date(self._meta_text) or super().published()
