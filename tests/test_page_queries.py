@@ -68,7 +68,7 @@ def cut_outcome(cut, root):
     root = page.xpath(root.getroottree().getpath(root))[0]
     try:
         cut(root)
-    except Exception as exc:  # (chrome in the cell's own tail: the walk climbs out of it)
+    except Exception as exc:  # (none expected: the outcomes then differ from a body)
         return type(exc)
     return etree.tostring(root, encoding="unicode")
 
@@ -112,6 +112,13 @@ def test_footer_chrome_cut_on_generated_bodies_is_the_full_walks():
         html = "".join(rng.choice(tags) if rng.random() < 0.4 else rng.choice(texts) for _ in range(rng.randint(1, 12)))
         root = body_cell(f"<td id=txt>{html}</td>", rng.choice(texts) if rng.random() < 0.2 else None)
         assert cut_outcome(cut_footer_chrome, root) == cut_outcome(cut_from_first_chrome, root), (html, root.tail)
+
+
+def test_chrome_right_after_the_body_cell_is_dropped_not_a_crash():
+    # (Its tail is read with the body; cutting from the cell's parent raised AttributeError.)
+    root = body_cell("<td id=txt><p>正文</p><p>完</p></td>", tail="更多>>")
+    cut_footer_chrome(root)
+    assert root.tail is None and etree.tostring(root, encoding="unicode") == '<td id="txt"><p>正文</p><p>完</p></td>'
 
 
 def test_the_last_block_is_the_last_that_iter_finds():

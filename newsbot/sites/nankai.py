@@ -73,7 +73,10 @@ def cut_footer_chrome(root: etree._Element) -> None:
 
 
 def cut_from_first_chrome(root: etree._Element) -> None:
-    """Cut the body from the first element whose text or tail is FOOTER_CHROME."""
+    """Cut the body from the first element whose text or tail is FOOTER_CHROME. Chrome
+    right after the body cell (its tail, which is read with it) is dropped."""
+    if _is_chrome(root.tail):
+        root.tail = None  # (cutting from the cell's parent climbed out of the body: a crash)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
