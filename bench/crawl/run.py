@@ -350,10 +350,10 @@ def main(argv=None) -> int:
               f"{sum(r['server_cpu'] for r in every):.1f} s CPU against the crawlers' {crawl_cpu:.1f} s.")
         extraction = []
         if not args.no_extraction:
-            from extraction import extraction_rows, extraction_table
+            from extraction import REPEATS, extraction_rows, extraction_table
 
             extraction = extraction_rows(args.extract_pages)
-            print("\nExtraction per page (min of 3 per page, mean over pages)\n")
+            print(f"\nExtraction per page (min of {REPEATS} per page, mean over pages)\n")
             print(extraction_table(extraction))
         if args.json:
             Path(args.json).write_text(json.dumps({"machine": machine(), "server_alone": alone, "crawls": every,
