@@ -87,5 +87,9 @@ def test_runner_at_tiny_n_prints_both_tables_with_the_right_counts(tmp_path):
     table = run.stdout
     for name in rows:
         assert re.search(rf"\| 30 +\| {re.escape(name)} +\|", table), name
-    assert "x lxml" in table and "| nankai fixtures | 27" in table and "| simulated site  | 3" in table
+    extraction = {row["pages"]: row["count"] for row in json.loads(report.read_text())["extraction"]}
+    assert extraction["nankai fixtures"] == 27 and extraction["simulated site"] == 3
+    for pages, count in extraction.items():
+        assert re.search(rf"\| {re.escape(pages)} +\| {count} +\|", table), pages
+    assert "x lxml" in table
     assert "EXPECTED" not in table
