@@ -228,3 +228,29 @@ def test_a_state_server_that_refuses_writes_stops_the_run_with_exit_6_and_loses_
     assert finish(worker(output, "w1", redis_url, http_site)) == 0, log_of(output, "w1")
     assert "ERROR" not in log_of(output, "w1")
     assert_every_article_once(output, redis_url)
+
+
+def test_a_state_server_that_goes_away_stops_the_run_with_exit_6(http_site, tmp_path):
+    import shutil
+
+    from .redisserver import RedisServer
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+    # As above, but the server is killed (its data with it: this run's only).
+    gate = Gate(let_through=ARTICLES - 1)
+    for path in article_paths(http_site):
+        http_site.faults[path] = Fault(block=gate)
+    output = tmp_path / "shared"
+    with RedisServer(tmp_path / "redis") as server:
+        process = worker(output, "w1", server.url, http_site, "-s", "NEWSBOT_WRITE_BATCH=1000")
+        deadline = time.monotonic() + 120
+        while not http_site.held_paths() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert http_site.held_paths(), "no article was held: " + log_of(output, "w1")
+        server.process.kill()
+        server.process.wait()
+        gate.set()
+        assert finish(process, timeout=60) == 6, log_of(output, "w1")
+    report = json.loads((output / "reports" / "nankai.w1-latest.json").read_text())
+    assert report["finish_reason"] == "output_error" and "ConnectionError" in report["alarms"][0]
