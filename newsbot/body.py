@@ -66,6 +66,25 @@ _FRAGMENT_PARSER = etree.HTMLParser()
 _FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I)  # lxml.html's own test
 
 
+# Element levels below a page's (or a body's) root kept as they are. The rules that read a
+# tree walk it recursively, two or three Python frames a level, and Python stops at 1,000:
+# markup nested deeper (unclosed <font> on every paragraph of an old CMS page, or a page
+# built to trip us) lost its article with RecursionError.
+MAX_DEPTH = 200
+_AT_MAX_DEPTH = etree.XPath("*/" * (MAX_DEPTH - 1) + "*[*]")  # the elements there that have children
+
+
+def flatten_deep(root: etree._Element) -> int:
+    """Unwrap every element nested more than MAX_DEPTH levels below ``root``, keeping its
+    text, images and line breaks (what is lost: where the paragraphs down there begin).
+    Returns how many elements at that depth had theirs unwrapped: 0 for any usual page."""
+    deep = _AT_MAX_DEPTH(root)
+    for el in deep:
+        tags = {d.tag for d in el.iterdescendants() if isinstance(d.tag, str)} - {"img", "br"}
+        etree.strip_tags(el, *tags)
+    return len(deep)
+
+
 def parse_fragment(html: str) -> etree._Element:
     """Parse body HTML (a whole element or a fragment) into one element: the tree
     ``lxml.html.fragment_fromstring(html, create_parent="div")`` makes, in plain elements,
@@ -84,6 +103,7 @@ def parse_fragment(html: str) -> etree._Element:
     if body.text and body.text.strip():
         root.text = body.text
     root.extend(body)
+    flatten_deep(root)
     return root
 
 

@@ -8,6 +8,7 @@ site needs more than a selector. ``newsbot.extract`` runs them (the one extracti
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -19,10 +20,12 @@ from parsel.selector import create_root_node
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.selector import Selector
 
-from .body import inline_text, remove_keeping_tail
+from .body import MAX_DEPTH, flatten_deep, inline_text, remove_keeping_tail
 from .dates import date_from_url, parse_date
 from .text import bytes_without_controls, clean_text
 from .urls import join_url, surely_joinable
+
+logger = logging.getLogger(__name__)
 
 META_DATE_NAMES = (
     "article:published_time", "og:article:published_time", "publishdate", "PubDate", "pubdate",
@@ -58,6 +61,8 @@ class PageResponse(HtmlResponse):
             root = create_root_node("", etree.HTMLParser, base_url=self.url, body=self.body, encoding="utf-8")
         else:
             root = create_root_node(self.text, etree.HTMLParser, base_url=self.url)
+        if flatten_deep(root):
+            logger.warning("%s: markup nested more than %d levels deep, unwrapped below that", self.url, MAX_DEPTH)
         return Selector(root=root, type="html")
 
 

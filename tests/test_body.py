@@ -143,3 +143,12 @@ def test_adopting_the_element_reads_as_its_serialised_html_did(pieces):
     old = body.read_body(body.parse_fragment(serialised), URL)
     assert body.read_element(element, URL) == old
 
+
+
+def test_markup_deeper_than_max_depth_is_unwrapped_keeping_text_images_and_breaks():
+    deep = "<span>" * (body.MAX_DEPTH + 50) + '深<img src="/a.jpg"><br>处<p>段</p>' + "</span>" * (body.MAX_DEPTH + 50)
+    root = body.parse_fragment(f"<p>浅</p>{deep}")
+    assert max(len(list(el.iterancestors())) for el in root.iter() if el.tag not in ("img", "br")) == body.MAX_DEPTH
+    assert "".join(root.itertext()) == "浅深处段" and len(root.findall(".//img")) == 1 and len(root.findall(".//br")) == 1
+    shallow = body.parse_fragment("<p>浅</p>" + "<span>" * 50 + "深" + "</span>" * 50)
+    assert body.flatten_deep(shallow) == 0 and len(shallow.findall(".//span")) == 50

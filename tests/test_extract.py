@@ -272,3 +272,22 @@ def test_the_body_after_an_empty_hidden_list_item_is_kept():
         "<!--正文 begin-->", '<!--正文 begin--><li style="display:none"></li>', 1)
     article = prepare(extract(NOISY_URL, page.encode()))
     assert article.body_text.startswith("南开新闻网讯 （记者 韩文静 摄影报道）6月1日")
+
+
+@pytest.mark.parametrize("url, template", [
+    (NOISY_URL, None),
+    (GENERIC_URL, GENERIC_PAGE),
+], ids=["site", "generic"])
+def test_markup_nested_a_thousand_deep_is_read_not_lost(url, template):
+    # An old CMS page whose every paragraph opens a <font> it never closes nests each
+    # paragraph inside the one before; the tree's walks are recursive, and past about 300
+    # levels Python gave up (RecursionError): the article was lost.
+    paragraphs = "".join(f'<font color="#000"><p>第{n}段：南开大学举办学术活动，师生共同参加。<img src="/pic/{n}.jpg"><br>' for n in range(1000))
+    if template:
+        page = template.format(body=paragraphs)
+    else:
+        page = (DATA / "nankai_noisy_article.html").read_text(encoding="utf-8").replace("<!--正文 begin-->", paragraphs, 1)
+    article = prepare(extract(url, page.encode()))
+    for n in (150, 999):  # (the generic extractor's body starts a little way in: its own choice)
+        assert f"第{n}段：南开大学举办学术活动" in article.body_text
+    assert f"https://{url.split('/')[2]}/pic/999.jpg" in article.images
