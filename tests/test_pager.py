@@ -122,6 +122,16 @@ def test_the_real_list_page_has_no_next_link_but_its_pager_script_names_the_numb
         f"http://{HOST}/ywsd/system/count//0003000/000000000000/000/001/c0003000000000000000_000001500.shtml")
 
 
+def test_a_pager_script_src_that_is_no_url_is_passed_over():
+    # (urljoin raised on it, and the list page's callback with it: the column's older
+    # pages were never walked.)
+    site = get_site("nankai")
+    bad = '<script src="http://[count_page_list_0003000000000000000.js"></script>'
+    good = f'<script src="{script_path("ywsd")}"></script>'
+    response = HtmlResponse(f"http://{HOST}/ywsd/index.shtml", body=(bad + good).encode(), encoding="utf-8")
+    assert site.countdown.script_url(response) == f"http://{HOST}" + script_path("ywsd")
+
+
 # --- crawls of list pages like the real site's --------------------------------------------
 def like_the_real_site(http_site, script_for) -> None:
     """Serve every fixture list page with its pager (下一页, 尾页) replaced by the real

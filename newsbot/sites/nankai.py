@@ -12,6 +12,7 @@ from ..dates import parse_date
 from ..body import inline_text
 from ..pages import ArticlePage, compiled_xpath
 from ..text import ZERO_WIDTH, clean_text
+from ..urls import response_url
 from . import Column, CountdownPager, Site
 
 BASE = "https://news.nankai.edu.cn"
@@ -203,8 +204,9 @@ class NankaiPager(CountdownPager):
 
     def script_url(self, response) -> str | None:
         for src in response.xpath("//script/@src").getall():
-            if self.script.search(src.strip()):
-                return response.urljoin(src.strip())
+            url = response_url(response, src) if self.script.search(src.strip()) else None
+            if url:  # (None too for a src that is no URL at all: urljoin raises on it)
+                return url
         return None
 
     def page_url(self, first: str, known: str | None, number: int) -> str | None:
