@@ -22,7 +22,7 @@ from scrapy.selector import Selector
 
 from .body import MAX_DEPTH, flatten_deep, inline_text, remove_keeping_tail
 from .dates import date_from_url, parse_date
-from .text import bytes_without_controls, clean_text
+from .text import bytes_without_controls, clean_text, without_controls
 from .urls import join_url, surely_joinable
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,8 @@ class PageResponse(HtmlResponse):
         if codecs.lookup(self.encoding).name == "utf-8":
             root = create_root_node("", etree.HTMLParser, base_url=self.url, body=self.body, encoding="utf-8")
         else:
-            root = create_root_node(self.text, etree.HTMLParser, base_url=self.url)
+            # (make_response could not take the controls out of UTF-16 or ISO-2022 bytes.)
+            root = create_root_node(without_controls(self.text), etree.HTMLParser, base_url=self.url)
         if flatten_deep(root):
             logger.warning("%s: markup nested more than %d levels deep, unwrapped below that", self.url, MAX_DEPTH)
         return Selector(root=root, type="html")

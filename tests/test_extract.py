@@ -291,3 +291,10 @@ def test_markup_nested_a_thousand_deep_is_read_not_lost(url, template):
     for n in (150, 999):  # (the generic extractor's body starts a little way in: its own choice)
         assert f"第{n}段：南开大学举办学术活动" in article.body_text
     assert f"https://{url.split('/')[2]}/pic/999.jpg" in article.images
+
+
+def test_control_characters_in_a_utf16_page_are_dropped_not_the_article():
+    # (The bytes of a UTF-16 page cannot lose their controls; its decoded text does.)
+    page = GENERIC_PAGE.format(body=PARAGRAPHS.replace("</p>", "\x0b<!-- c -->\x0c尾</p>", 1)).replace('charset="utf-8"', "")
+    article = prepare(extract(GENERIC_URL, page.encode("utf-16")))
+    assert "尾" in article.body_text and "\x0b" not in article.body_text
