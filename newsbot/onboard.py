@@ -163,8 +163,7 @@ def next_list_page(response, site, first: str) -> str | None:
     """The second list page, found the way the crawl finds it."""
     from .spiders import SiteSpider
 
-    href = SiteSpider.next_page(None, response, site)  # reads only its arguments, not the spider
-    return response.urljoin(href) if href else site.list_page(first, 2)
+    return SiteSpider.next_page(None, response, site) or site.list_page(first, 2)  # (reads only its arguments)
 
 
 def load_entry(name: str, entry: dict):

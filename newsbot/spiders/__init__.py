@@ -173,7 +173,6 @@ class SiteSpider(scrapy.Spider):
             next_url = await self.countdown_page(response, site, column, first, page + 1)
         if not next_url:
             return
-        next_url = response.urljoin(next_url)
         self.seen_list_pages.add(response.url)
         if next_url in self.seen_list_pages or page >= MAX_LIST_PAGES:
             self.column_broken(site, column, f"its pager does not end (page {page} leads to "
@@ -249,12 +248,14 @@ class SiteSpider(scrapy.Spider):
                                 kwargs["column"], kwargs["page"], failure.request.url, reason)
 
     def next_page(self, response, site: Site) -> str | None:
+        """The URL the page's 下一页 link goes to (joined once, here), or None."""
         for text in site.next_page_texts:
             href = response.xpath(
                 "//a[normalize-space(.)=$t or normalize-space(@title)=$t]/@href", t=text
             ).get()
-            if href and not href.strip().lower().startswith(("javascript:", "#")) and response_url(response, href):
-                return href.strip()
+            url = response_url(response, href) if href and not href.strip().lower().startswith(("javascript:", "#")) else None
+            if url:  # (None too for an href that is no URL at all)
+                return url
         return None
 
     def _all_older(self, response, links) -> bool:
