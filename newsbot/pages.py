@@ -73,7 +73,7 @@ def make_response(url: str, body: bytes, encoding: str | None = None, headers=No
     Word paste's \x0b in the page's text, and lxml then refused any text built from it
     (removing an element keeps its tail by joining texts): the article was lost."""
     response = PageResponse(url, body=body, headers=headers, encoding=encoding)
-    clean = bytes_without_controls(body)
+    clean = bytes_without_controls(body, utf8=codecs.lookup(response.encoding).name == "utf-8")
     if clean != body and not any(wide in response.encoding for wide in ("16", "32", "2022")):
         # (In UTF-16/32 and ISO-2022 those bytes are parts of characters, not controls.)
         response = response.replace(body=clean)

@@ -20,12 +20,13 @@ _NOT_SPLIT_SAFE = re.compile(
 )
 
 
-# C0 control characters, which no XML text may hold (lxml refuses a text with one). A Word
-# paste's vertical tab is its line break and a form feed a page break: those read as
-# spaces; the others are dropped.
+# Characters no XML text may hold, which lxml refuses in a text it is given: the C0
+# controls and the noncharacters U+FFFE and U+FFFF. A Word paste's vertical tab is its line
+# break and a form feed a page break: those read as spaces; the others are dropped.
 SPACE_CONTROLS = "\x0b\x0c"
 DROPPED_CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r" + SPACE_CONTROLS)
-_CONTROL = re.compile(f"[{re.escape(SPACE_CONTROLS + DROPPED_CONTROLS)}]")
+NONCHARACTERS = "\ufffe\uffff"
+_CONTROL = re.compile(f"[{re.escape(SPACE_CONTROLS + DROPPED_CONTROLS + NONCHARACTERS)}]")
 _CONTROL_BYTES = bytes.maketrans(SPACE_CONTROLS.encode(), b"  ")
 
 
@@ -33,9 +34,14 @@ def without_controls(text: str) -> str:
     return _CONTROL.sub(lambda m: " " if m[0] in SPACE_CONTROLS else "", text) if _CONTROL.search(text) else text
 
 
-def bytes_without_controls(data: bytes) -> bytes:
-    """``without_controls`` on ASCII-compatible bytes (not UTF-16 or ISO-2022)."""
-    return data.translate(_CONTROL_BYTES, DROPPED_CONTROLS.encode())
+def bytes_without_controls(data: bytes, utf8: bool = False) -> bytes:
+    """``without_controls`` on ASCII-compatible bytes (not UTF-16 or ISO-2022); the
+    noncharacters only in UTF-8, where their bytes can be nothing else."""
+    data = data.translate(_CONTROL_BYTES, DROPPED_CONTROLS.encode())
+    if utf8:
+        for noncharacter in NONCHARACTERS:
+            data = data.replace(noncharacter.encode(), b"")
+    return data
 
 
 def fold_spaces(text: str) -> str:

@@ -298,3 +298,16 @@ def test_control_characters_in_a_utf16_page_are_dropped_not_the_article():
     page = GENERIC_PAGE.format(body=PARAGRAPHS.replace("</p>", "\x0b<!-- c -->\x0c尾</p>", 1)).replace('charset="utf-8"', "")
     article = prepare(extract(GENERIC_URL, page.encode("utf-16")))
     assert "尾" in article.body_text and "\x0b" not in article.body_text
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+@pytest.mark.parametrize("url, template", [(NOISY_URL, None), (GENERIC_URL, GENERIC_PAGE)], ids=["site", "generic"])
+def test_noncharacters_in_the_text_are_dropped_not_the_article(url, template, encoding):
+    # U+FFFE and U+FFFF: libxml2 keeps them, lxml refuses a text holding one (as with \x0b).
+    if template:
+        page = template.format(body=PARAGRAPHS.replace("</p>", "\ufffe<!-- c -->\uffff尾</p>", 1))
+    else:
+        page = (DATA / "nankai_noisy_article.html").read_text(encoding="utf-8").replace(
+            "</p>", '\ufffe<img src="/images/spacer.gif">\uffff尾</p>', 1)
+    article = prepare(extract(url, page.encode(encoding)))
+    assert "尾" in article.body_text and not any(c in article.body_text + article.body_html for c in "\ufffe\uffff")

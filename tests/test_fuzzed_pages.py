@@ -13,7 +13,7 @@ from newsbot.extract import extract
 from newsbot.pipelines import Dropped, prepare, render
 
 TEXTS = ["南开大学", "全國(guó)", "　　据介绍，", "a * b _c_ [x](y) `code`", "# 标题", "1. 第一", "{{ site.title }}",
-         "&amp;lt;", "&nbsp;", "\u3000", "\u200b", "\x0b", "\x0c", "\x01", "\r\n", "（记者 张三 通讯员 李四）",
+         "&amp;lt;", "&nbsp;", "\u3000", "\u200b", "\x0b", "\x0c", "\x01", "\ufffe", "\r\n", "（记者 张三 通讯员 李四）",
          "责任编辑：王五", "版权声明", "更多...", "发布时间：2023-05-06 10:00", "来源：人民网", "作者：赵六", "很长的一段话，" * 12,
          "<!-- c -->", "&#13;", "&#x09;", "&#0;"]
 URLS = ["/a/b.html", "http://news.nankai.edu.cn/x/中文.html", "  /lead space.html", "javascript:alert(1)", "mailto:a@b.c",
@@ -86,7 +86,7 @@ def test_generated_markup_is_read_or_dropped_never_an_exception(seed):
         article = read(url, html.encode("utf-8"), {"Content-Type": "text/html"})
         if article is not None:
             read_count += 1
-            assert not any(c in article.body_text + article.body_html for c in "\x00\x01\x0b\x0c")
+            assert not any(c in article.body_text + article.body_html for c in "\x00\x01\x0b\x0c\ufffe")
     assert read_count > 100  # (most generated pages have a body)
 
 

@@ -124,5 +124,6 @@ def test_control_characters_read_as_spaces_or_not_at_all():
     # A vertical tab is Word's line break, a form feed a page break: spaces. The rest: gone.
     assert without_controls("上\x0b下\x0c页\x01\x1f\t\n\r") == "上 下 页\t\n\r"
     assert bytes_without_controls("上\x0b下\x0c页\x01\x1f\t\n\r".encode("gb18030")) == "上 下 页\t\n\r".encode("gb18030")
-    text = "".join(map(chr, range(40)))
-    assert without_controls(text).encode() == bytes_without_controls(text.encode())
+    text = "".join(map(chr, range(40))) + "\ufffe中\uffff"
+    assert without_controls(text).encode() == bytes_without_controls(text.encode(), utf8=True)
+    assert without_controls("a\ufffeb\uffff") == "ab"
