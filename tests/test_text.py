@@ -127,3 +127,6 @@ def test_control_characters_read_as_spaces_or_not_at_all():
     text = "".join(map(chr, range(40))) + "\ufffe中\uffff"
     assert without_controls(text).encode() == bytes_without_controls(text.encode(), utf8=True)
     assert without_controls("a\ufffeb\uffff") == "ab"
+    # Bytes that become a noncharacter once another is taken out from between them (not
+    # UTF-8, but a page may hold anything) are taken out too.
+    assert bytes_without_controls(b"a\xef\xbf\xef\xbf\xbf\xbeb\xef\xbf\xef\xbf\xbe\xbf", utf8=True) == b"ab"
