@@ -4,18 +4,16 @@ it is content, so every site and the generic fallback render alike.
 
 Everything here may be hostile (a post is published on someone's blog): links and images
 keep only http(s) (and mailto for links) URLs, Markdown destinations cannot be ended early,
-and the clean HTML passes an allow-list sanitiser (``nh3``, the ammonia binding) last.
+and the clean HTML is written by an allow-list (below) that only writes safe tokens.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from html import escape
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
-import nh3
 from lxml import etree
 
 from .text import fold_spaces, is_blank, remove_pinyin, without_controls
@@ -38,7 +36,6 @@ BLOCK_TAGS = frozenset(
 # it nests everything after them inside them. What they "contain" is the content that
 # follows them, so it is walked as such, while the element itself is dropped.
 MISPARSED_VOID = frozenset({"embed", "source", "track"})
-KEEP_ATTRS = frozenset({"href", "src", "alt", "title", "colspan", "rowspan"})
 IMAGE_SRC_ATTRS = ("data-original", "data-src", "original", "src")
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = frozenset({"http", "https"})
@@ -227,11 +224,6 @@ _BR_RUN = re.compile(f"{_BR}+")
 _BLANK = re.compile(f"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad{_BR}]*")
 
 
-def escape_text(text: str) -> str:
-    """``html.escape(text, quote=False)``, without its call overhead: text content in HTML."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(lambda m: _MD_REPLACE.get(m[0], "\\" + m[0]), text)
 
@@ -370,7 +362,7 @@ class _BlockBuilder:
                 start = _start_tag(el, tag, text, self.base_url)
                 if start is None:
                     self.out = []  # scratch: what el holds is not in the clean HTML
-                else:
+                elif start:
                     out.append(start)
                     if tag not in _VOID_TAGS:
                         end = f"</{tag}>"
@@ -380,7 +372,7 @@ class _BlockBuilder:
             if text:
                 self.add(text)
                 if self.out is not None:
-                    self.out.append(escape_text(text))
+                    self.out.append(_pre_text(tag, text))
             if len(el):
                 for child in el:
                     self.walk(child)
@@ -460,8 +452,7 @@ def _read(text: str | None, children, html_root: etree._Element | None, base_url
         builder.flush()
     if builder.out is not None:
         builder.html = builder.out
-    # html5ever writes U+00A0 as &nbsp;: keep it the character the page had, as before.
-    html = _SANITISER.clean("".join(builder.html)).replace("&nbsp;", "\xa0").strip()
+    html = "".join(builder.html).strip()
     return builder.blocks, html
 
 
@@ -503,27 +494,50 @@ def blocks_to_text(blocks: list[Block]) -> str:
 
 
 # --- clean HTML -------------------------------------------------------------------------
-# The allow-list: ammonia's default tags (text structure, tables, images, links) minus
-# image maps, whose <area href> is a link no rule here reads; only content attributes;
-# link URLs http/https/mailto, image URLs http/https, absolute only (every URL was made
-# absolute before: the attribute filter drops a relative one); comments, and the contents
-# of every never-content tag, removed.
-ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) - {"area", "map"} - SKIP_TAGS
-_SANITISER = nh3.Cleaner(
-    tags=set(ALLOWED_TAGS),
-    clean_content_tags=set(SKIP_TAGS) | {"area", "map", "base", "frame", "frameset"},
-    attributes={"*": {"title"}, "a": {"href"}, "img": {"src"}, "td": {"colspan", "rowspan"},
-                "th": {"colspan", "rowspan"}},
-    attribute_filter=lambda tag, attr, value: (
-        absolute_url(value, "", IMAGE_SCHEMES if tag == "img" else LINK_SCHEMES) if attr in ("href", "src") else value
-    ),
-    url_schemes=set(LINK_SCHEMES),
-    link_rel=None,
-    strip_comments=True,
+# The clean HTML is written here, from the parsed tree, by an allow-list: the tags ammonia
+# (the Rust sanitiser; nh3 in Python) keeps by default, less image maps and ruby pinyin.
+# Any other tag is unwrapped (its content kept, the tag not); only content attributes, each
+# on its own tags; link URLs http/https/mailto and image URLs http/https, absolute; text and
+# attribute values escaped. No comment is written, nor what a never-content tag (or an image
+# map, a frame, a <base>, MathML) holds. Every token written is one of these, so no parser,
+# however it nests them, can make a script of it.
+# This walk's output used to pass through nh3 last. nh3 parsed it again (a tenth of the
+# cost of reading a page) and removed nothing: tests/test_clean_html.py holds the two side
+# by side on every page the tests have (the same, but for the <tbody> html5ever adds) and
+# on generated hostile pages.
+ALLOWED_TAGS = frozenset(
+    "a abbr acronym article aside b bdi bdo blockquote br caption center cite code col colgroup "
+    "data dd del details dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header "
+    "hgroup hr i img ins kbd li mark nav ol p pre q rtc ruby s samp small span strike strong "
+    "sub summary sup table tbody td th thead time tr tt u ul var wbr".split()
 )
+# Written with nothing inside, as nh3 wrote them (the paragraphs still read their text).
+DROPPED_TAGS = frozenset({"area", "map", "base", "frame", "frameset", "math"})
+_ATTRIBUTES = {"a": ("title", "href"), "td": ("title", "colspan", "rowspan"), "th": ("title", "colspan", "rowspan")}
+_TITLE_ONLY = ("title",)
+_VOID_TAGS = frozenset({"br", "col", "hr", "img", "wbr"})  # (the allowed ones: no end tag)
 
 
-_VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+def escape_text(text: str) -> str:
+    """Text content in HTML, as html5ever writes it (nh3 wrote it before): '&', '<' and '>'
+    escaped, line breaks as an HTML parser reads them (CR LF and CR are LF)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_attribute(value: str) -> str:
+    """An attribute value inside double quotes, as html5ever writes it."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _pre_text(tag: str, text: str) -> str:
+    """The escaped text that opens an element: an HTML parser drops a newline right after
+    <pre>, so the clean HTML has none there."""
+    html = escape_text(text)
+    return html[1:] if tag == "pre" and html[:1] == "\n" else html
 
 
 def _kept(el) -> bool:
@@ -551,25 +565,27 @@ def _serialise_children(parent: etree._Element, base_url: str, out: list[str]) -
 
 
 def _start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) -> str | None:
-    """The clean start tag of a content element (``text`` is its text): content attributes
-    only, absolute URLs; None if the element shows nothing (an empty spacer, an image with
-    no http(s) URL)."""
+    """The clean start tag of a content element (``text`` is its text): "" for a tag not
+    allowed (its content stays), None if nothing of the element is written (an empty
+    spacer, an image with no http(s) URL, an image map)."""
+    if tag not in ALLOWED_TAGS:
+        return None if tag in DROPPED_TAGS else ""
     if tag in ("p", "div", "span") and not (len(el) and any(_kept(child) for child in el)):
         if is_blank((text or "") + "".join(child.tail or "" for child in el) if len(el) else text or ""):
             return None  # empty spacer paragraphs (<p>&nbsp;</p>)
-    attrs = ""
     if tag == "img":
         src = image_src(el, base_url)
-        if src is None:
-            return None
-        attrs = f' src="{escape(src)}"'
-    elif el.attrib:
-        for name, value in el.items():
-            if name in KEEP_ATTRS:
-                if name in ("href", "src"):
-                    value = absolute_url(href_or_src(value), base_url)
-                if value is not None:
-                    attrs += f' {name}="{escape(value)}"'
+        return None if src is None else f'<img src="{escape_attribute(src)}">'
+    if not el.attrib:
+        return f"<{tag}>"
+    attrs = ""
+    allowed = _ATTRIBUTES.get(tag, _TITLE_ONLY)
+    for name, value in el.items():
+        if name in allowed:
+            if name == "href":
+                value = absolute_url(href_or_src(value), base_url)
+            if value is not None:
+                attrs += f' {name}="{escape_attribute(value)}"'
     return f"<{tag}{attrs}>"
 
 
@@ -579,12 +595,13 @@ def _serialise(el: etree._Element, tag: str, base_url: str, out: list[str]) -> N
     start = _start_tag(el, tag, text, base_url)
     if start is None:
         return
-    out.append(start)
+    if start:
+        out.append(start)
     if text:
-        out.append(escape_text(text))
+        out.append(_pre_text(tag, text))
     if len(el):
         _serialise_children(el, base_url, out)
-    if tag not in _VOID_TAGS:
+    if start and tag not in _VOID_TAGS:
         out.append(f"</{tag}>")
 
 
