@@ -123,12 +123,15 @@ def href_or_src(value: str | None) -> str | None:
 
 
 def is_hidden(el: etree._Element) -> bool:
-    if not el.attrib:  # most elements: nothing to look up
+    names = el.keys()
+    if not names:  # most elements: nothing to look up
         return False
+    # (Names looked up in the list of them, values read only where there is one: a body's
+    # paragraphs each have a style, and nothing else.)
     return (
-        el.get("hidden") is not None
-        or _hiding_style(el.get("style") or "")
-        or el.get("aria-hidden") == "true" and not len(el) and not (el.text or "").strip()
+        "hidden" in names
+        or "style" in names and _hiding_style(el.get("style"))
+        or "aria-hidden" in names and el.get("aria-hidden") == "true" and not len(el) and not (el.text or "").strip()
     )
 
 
@@ -514,7 +517,6 @@ ALLOWED_TAGS = frozenset(
 # Written with nothing inside, as nh3 wrote them (the paragraphs still read their text).
 DROPPED_TAGS = frozenset({"area", "map", "base", "frame", "frameset", "math"})
 _ATTRIBUTES = {"a": ("title", "href"), "td": ("title", "colspan", "rowspan"), "th": ("title", "colspan", "rowspan")}
-_TITLE_ONLY = ("title",)
 _VOID_TAGS = frozenset({"br", "col", "hr", "img", "wbr"})  # (the allowed ones: no end tag)
 
 
@@ -570,16 +572,16 @@ def _start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) ->
     spacer, an image with no http(s) URL, an image map)."""
     if tag not in ALLOWED_TAGS:
         return None if tag in DROPPED_TAGS else ""
-    if tag in ("p", "div", "span") and not (len(el) and any(_kept(child) for child in el)):
-        if is_blank((text or "") + "".join(child.tail or "" for child in el) if len(el) else text or ""):
-            return None  # empty spacer paragraphs (<p>&nbsp;</p>)
+    if tag in ("p", "div", "span") and _is_spacer(el, text):
+        return None
     if tag == "img":
         src = image_src(el, base_url)
         return None if src is None else f'<img src="{escape_attribute(src)}">'
-    if not el.attrib:
-        return f"<{tag}>"
+    allowed = _ATTRIBUTES.get(tag)
+    if allowed is None:  # (most tags: only a title; one look-up, not a list of them all)
+        title = el.get("title")
+        return f"<{tag}>" if title is None else f'<{tag} title="{escape_attribute(title)}">'
     attrs = ""
-    allowed = _ATTRIBUTES.get(tag, _TITLE_ONLY)
     for name, value in el.items():
         if name in allowed:
             if name == "href":
@@ -587,6 +589,17 @@ def _start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) ->
             if value is not None:
                 attrs += f' {name}="{escape_attribute(value)}"'
     return f"<{tag}{attrs}>"
+
+
+def _is_spacer(el: etree._Element, text: str | None) -> bool:
+    """Does the element show nothing: no text but blanks, no content element (the empty
+    spacer paragraphs of CMS pages, <p>&nbsp;</p>)? (Its own text asked first: most
+    paragraphs have one.)"""
+    if text and not is_blank(text):
+        return False
+    if not len(el):
+        return True
+    return not any(child.tail and not is_blank(child.tail) for child in el) and not any(map(_kept, el))
 
 
 def _serialise(el: etree._Element, tag: str, base_url: str, out: list[str]) -> None:

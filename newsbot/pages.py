@@ -56,6 +56,12 @@ class PageResponse(HtmlResponse):
     that are not UTF-8 after all)."""
 
     @cached_property
+    def encoding(self) -> str:
+        # (Scrapy works it out again on every read, from the headers and the page's head:
+        # reading a page asks three times.)
+        return super().encoding
+
+    @cached_property
     def selector(self) -> Selector:
         if codecs.lookup(self.encoding).name == "utf-8":
             root = create_root_node("", etree.HTMLParser, base_url=self.url, body=self.body, encoding="utf-8")

@@ -11,7 +11,7 @@ from lxml import etree
 from ..dates import parse_date
 from ..body import inline_text
 from ..pages import ArticlePage, compiled_xpath
-from ..text import ZERO_WIDTH, clean_text
+from ..text import ZERO_WIDTH, ZERO_WIDTH_CHARACTERS, clean_text
 from ..urls import response_url
 from . import Column, CountdownPager, Site
 
@@ -65,7 +65,9 @@ def cut_footer_chrome(root: etree._Element) -> None:
     # none of the words, no element need be looked at (most bodies); when its only word is
     # 更多, only if one of the texts holding a 更 is chrome (a third of the bodies hold
     # the word, few the chrome).
-    words = ZERO_WIDTH.sub("", compiled_xpath("string()")(root) + (root.tail or ""))
+    words = compiled_xpath("string()")(root) + (root.tail or "")
+    if any(character in words for character in ZERO_WIDTH_CHARACTERS):  # (rare: no regex pass)
+        words = ZERO_WIDTH.sub("", words)
     if not any(phrase in words for phrase in FOOTER_PHRASES) and not (
         "更多" in words and any(map(_is_chrome, [*_TEXTS_WITH_GENG(root), root.tail]))
     ):
