@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from .text import fold_spaces, is_blank, remove_pinyin, without_controls
+from .text import NOT_SPLIT_SAFE, fold_spaces, is_blank, remove_pinyin, without_controls
 
 SUMMARY_CHARS = 200  # FORMAT.md: the divider follows the paragraph where the text reaches 200
 MORE = "<!--more-->"
@@ -223,6 +223,10 @@ _EMPTY_STRONG = re.compile(r"\*\*\s*\*\*")
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f()<>\"'\\`{}]")
 _BR_EDGE = re.compile(f" ?{_BR} ?")
 _BR_RUN = re.compile(f"{_BR}+")
+# What a paragraph's raw text needs more than str.split to fold (NOT_SPLIT_SAFE: spaces
+# _finish keeps, zero-width characters it drops; <br>), or Markdown escapes: text without
+# any of these reads as " ".join(raw.split()) in both its forms.
+_NOT_PLAIN = re.compile(f"[{NOT_SPLIT_SAFE}{_BR}" + r"\\`*_\[\]<&]")
 # What _finish folds or strips away entirely: a paragraph of only these is no paragraph.
 _BLANK = re.compile(f"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad{_BR}]*")
 
@@ -280,7 +284,19 @@ class _BlockBuilder:
 
     def flush(self) -> None:
         raw = "".join(self.text)
-        text = "" if _BLANK.fullmatch(raw) else _finish(raw)  # most: the newlines between blocks
+        if _BLANK.fullmatch(raw):  # most: the newlines between blocks
+            text = ""
+        elif self.md is None and not _NOT_PLAIN.search(raw):
+            # Most paragraphs: text with nothing for _finish to do but fold whitespace and
+            # nothing for Markdown to escape (tests/test_body.py holds this to the long way).
+            text = remove_pinyin(" ".join(raw.split()))
+            if text:
+                markdown = _MD_LINE_START.sub(_escape_line_start, text) if text[0] in _LINE_MARKERS else text
+                self.blocks.append(Block(text, markdown))
+            self.text.clear()
+            return
+        else:
+            text = _finish(raw)
         if text:
             if self.md is None and "&" not in raw:
                 # Escaping and _finish commute on text without '&' (whether '&' is escaped
@@ -292,7 +308,7 @@ class _BlockBuilder:
                 markdown = _MD_LINE_START.sub(_escape_line_start, markdown)
             if "**" in markdown:
                 markdown = _EMPTY_STRONG.sub("", markdown)
-            self.blocks.append(Block(text=text, markdown=markdown))
+            self.blocks.append(Block(text, markdown))
         self.text.clear()
         self.md = None
 

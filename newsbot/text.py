@@ -15,9 +15,8 @@ _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u202f]+")
 # exactly the characters _SPACE_RUN matches plus these: the whitespace _SPACE_RUN leaves
 # alone (U+2028, U+2000, ...) and the zero-width characters. tests/test_text.py checks the
 # set against Python's own idea of whitespace and both paths against each other.
-_NOT_SPLIT_SAFE = re.compile(
-    "[\x1c-\x1f\x85\u1680\u2000\u2001\u2004-\u2008\u200a\u2028\u2029\u205f\u200b\u200c\u200d\u2060\ufeff\u00ad]"
-)
+NOT_SPLIT_SAFE = "\x1c-\x1f\x85\u1680\u2000\u2001\u2004-\u2008\u200a\u2028\u2029\u205f\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_NOT_SPLIT_SAFE = re.compile(f"[{NOT_SPLIT_SAFE}]")  # (a character class's contents above)
 
 
 # Characters no XML text may hold, which lxml refuses in a text it is given: the C0

@@ -59,6 +59,26 @@ def test_escaping_and_finishing_a_paragraph_commute_without_ampersands(raw):
     assert body._finish(body.escape_markdown(raw)) == body.escape_markdown(body._finish(raw))
 
 
+def _long_way(raw: str) -> tuple[str, str]:
+    """A paragraph's text and Markdown as flush works them out when there is more to do."""
+    text = body._finish(raw)
+    markdown = body.escape_markdown(text) if "&" not in raw else body._finish(body.escape_markdown(raw))
+    markdown = body._MD_LINE_START.sub(body._escape_line_start, markdown)
+    return text, body._EMPTY_STRONG.sub("", markdown)
+
+
+@settings(max_examples=3000)
+@given(st.lists(st.sampled_from(MARKDOWN_MEANINGFUL + ["&", "\u2028", "\x1c", "1. ", "- ", "全國(guó)"])
+                | st.characters(exclude_categories=("Cs",))).map("".join))
+def test_a_plain_paragraph_reads_as_the_long_way_reads_it(raw):
+    # flush reads a paragraph that _NOT_PLAIN finds nothing in by str.split alone.
+    builder = body._BlockBuilder(URL, None)
+    builder.text.append(raw)
+    builder.flush()
+    text, markdown = _long_way(raw) if not body._BLANK.fullmatch(raw) else ("", "")
+    assert [(b.text, b.markdown) for b in builder.blocks] == ([(text, markdown)] if text else [])
+
+
 def test_an_ampersand_is_escaped_as_the_pieces_stood():
     # '&' + zero-width + 'amp;': the piece '&' is no entity when escaped, though the finished
     # text '&amp;' would read as one; so a paragraph with '&' escapes its pieces.
