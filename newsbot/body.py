@@ -284,9 +284,7 @@ class _BlockBuilder:
 
     def flush(self) -> None:
         raw = "".join(self.text)
-        if _BLANK.fullmatch(raw):  # most: the newlines between blocks
-            text = ""
-        elif self.md is None and not _NOT_PLAIN.search(raw):
+        if self.md is None and not _NOT_PLAIN.search(raw):
             # Most paragraphs: text with nothing for _finish to do but fold whitespace and
             # nothing for Markdown to escape (tests/test_body.py holds this to the long way).
             text = remove_pinyin(" ".join(raw.split()))
@@ -295,8 +293,7 @@ class _BlockBuilder:
                 self.blocks.append(Block(text, markdown))
             self.text.clear()
             return
-        else:
-            text = _finish(raw)
+        text = "" if _BLANK.fullmatch(raw) else _finish(raw)
         if text:
             if self.md is None and "&" not in raw:
                 # Escaping and _finish commute on text without '&' (whether '&' is escaped

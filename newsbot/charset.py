@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scrapy.http import HtmlResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
@@ -53,12 +54,24 @@ class Repair:
         return "wrong" if self.declared else "missing"
 
 
+def body_declared_encoding(body: bytes) -> str | None:
+    """``html_body_declared_encoding``: the charset a page's <meta> declares. It is asked
+    twice of each page, by ``repair`` and by the response (``pages.PageResponse``), and
+    scans up to 4 KB with a regex each time: the answer for the last pages is kept."""
+    return _declared_in(body[:4096])  # (all it reads; a short key to hash)
+
+
+@lru_cache(maxsize=4)
+def _declared_in(head: bytes) -> str | None:
+    return html_body_declared_encoding(head)
+
+
 def repair(body: bytes, content_type: str | None = None) -> Repair | None:
     """The charset to decode ``body`` with instead of the declared one, or None when the
     declaration (or Scrapy's guess) is right."""
     if not body:
         return None
-    declared = http_content_type_encoding(content_type or "") or html_body_declared_encoding(body)
+    declared = http_content_type_encoding(content_type or "") or body_declared_encoding(body)
     encoding = resolve_encoding(declared) if declared else None
     if encoding in _GB and _has_multibyte_utf8(body):
         return Repair("utf-8", declared)  # declared GBK, but the bytes are UTF-8

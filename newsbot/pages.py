@@ -21,6 +21,7 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.selector import Selector
 
 from .body import MAX_DEPTH, flatten_deep, inline_text, remove_keeping_tail
+from .charset import body_declared_encoding
 from .dates import date_from_url, parse_date
 from .text import bytes_without_controls, clean_text, without_controls
 from .urls import join_url, surely_joinable
@@ -54,6 +55,9 @@ class PageResponse(HtmlResponse):
     its bytes, as parsel parses bytes: libxml2 decodes them, rather than the page being
     decoded, stripped and encoded again first (parsel falls back to the text for bytes
     that are not UTF-8 after all)."""
+
+    def _body_declared_encoding(self) -> str | None:
+        return body_declared_encoding(self.body)  # (the charset check asked it already)
 
     @cached_property
     def encoding(self) -> str:

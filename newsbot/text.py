@@ -69,9 +69,12 @@ def clean_text(text: str | None) -> str:
 def is_blank(text: str) -> bool:
     """Is ``clean_text(text)`` empty? Answered without building the clean text: clean_text
     drops the zero-width characters and strips every whitespace character."""
+    last = text[-1:]
+    if last and not last.isspace() and last not in ZERO_WIDTH_CHARACTERS:
+        return False  # (most: text that ends in a letter or a stop; no copy made)
     stripped = text.strip()
     if stripped and stripped[0] not in ZERO_WIDTH_CHARACTERS:
-        return False  # (most: text that starts with a letter)
+        return False  # (text that starts with one)
     return not ZERO_WIDTH.sub("", stripped).strip()
 
 
