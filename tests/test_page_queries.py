@@ -61,6 +61,40 @@ def test_queries_find_what_the_plain_queries_find(response):
     assert page.all_text == "".join(page.root.xpath(".//text()"))  # every text node, in order
 
 
+CLASS_PAGE = ("<html><body><div class='\tarti_title\n x'><h1 class='title'>a</h1></div><p class='arti_titlex'>b</p>"
+              "<p class='arti_title\xa0y'>c</p><p class='Title'>d</p><span class='sub-title a'>e</span>"
+              "<div class='arti_update'>2023-05-18</div><form name='_newscontent_fromname'><h1>f</h1></form></body></html>")
+
+
+def selectors() -> list[str]:
+    """Every CSS query a page object asks, and some that look like the shortcut's."""
+    from newsbot.pages import HEADLINE_CSS
+    from newsbot.sites.cms import TrsPage, VsbPage, WebPlusPage
+    from newsbot.sites.eastmoney import EastmoneyArticlePage
+
+    found = {*HEADLINE_CSS, "p.arti_title", "P.title", ".arti_title.x", ".x .title", "[class*=Title]", "h1",
+             "#source", ".source", "H1", "td#txt", "[class~=title]"}
+    for page in (ArticlePage, NankaiArticlePage, VsbPage, WebPlusPage, TrsPage, EastmoneyArticlePage):
+        found.update(page.title_css, page.body_css, page.date_css, page.remove_css)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("response", [*pages(), make_response(URL, CLASS_PAGE.encode())],
+                         ids=[p.name for p in PAGES] + [f"tricky{i}" for i in range(len(TRICKY))] + ["classes"])
+def test_css_finds_what_parsel_finds(response):
+    page = ArticlePage(response)
+    for query in selectors():
+        assert page.css(query) == [found.root for found in response.css(query)], query
+
+
+def test_css_does_not_find_an_element_removed_from_the_page():
+    page = ArticlePage(make_response(URL, CLASS_PAGE.encode()))
+    (inner,) = page.css(".title")
+    (outer,) = page.css(".arti_title")  # (not 'arti_title\xa0y': XPath splits classes on ASCII blanks only)
+    outer.getparent().remove(outer)
+    assert page.css(".title") == [] and page.css(".arti_title") == [] and page.css("[class*=title]")
+
+
 def cut_outcome(cut, root):
     """The body after ``cut`` (on a copy of its page), or the exception it raised."""
     page = copy.deepcopy(root.getroottree())
