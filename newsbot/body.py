@@ -163,9 +163,10 @@ def image_src(el: etree._Element, base_url: str) -> str | None:
     """The first usable image URL of an <img> (lazy-loading attributes first)."""
     for attr in IMAGE_SRC_ATTRS:
         value = el.get(attr)
-        src = absolute_url(href_or_src(value) if attr == "src" else value, base_url, IMAGE_SCHEMES)
-        if src:
-            return src
+        if value:  # (most images have one of the four)
+            src = absolute_url(href_or_src(value) if attr == "src" else value, base_url, IMAGE_SCHEMES)
+            if src:
+                return src
     return None
 
 
@@ -340,7 +341,11 @@ class _BlockBuilder:
                 if self.text:
                     self.flush()
                 self.blocks.append(Block(src=src))
-            self._html_of_unwalked(el, tag, out)
+            if out is not None and el.text is None and not len(el):  # (an image as images are)
+                if src:
+                    out.append(_img_tag(src))
+            else:
+                self._html_of_unwalked(el, tag, out)
         elif tag in ("strong", "b") and not _has_structure(el):
             inner = inline_text(el)
             stripped = inner.strip(" \t\r\n\xa0\u3000")
@@ -589,7 +594,7 @@ def _start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) ->
         return None
     if tag == "img":
         src = image_src(el, base_url)
-        return None if src is None else f'<img src="{escape_attribute(src)}">'
+        return None if src is None else _img_tag(src)
     allowed = _ATTRIBUTES.get(tag)
     if allowed is None:  # (most tags: only a title; one look-up, not a list of them all)
         title = el.get("title")
@@ -602,6 +607,10 @@ def _start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) ->
             if value is not None:
                 attrs += f' {name}="{escape_attribute(value)}"'
     return f"<{tag}{attrs}>"
+
+
+def _img_tag(src: str) -> str:
+    return f'<img src="{escape_attribute(src)}">'
 
 
 def _is_spacer(el: etree._Element, text: str | None) -> bool:
