@@ -226,7 +226,8 @@ _BR_EDGE = re.compile(f" ?{_BR} ?")
 _BR_RUN = re.compile(f"{_BR}+")
 # What a paragraph's raw text needs more than str.split to fold (NOT_SPLIT_SAFE: spaces
 # _finish keeps, zero-width characters it drops; <br>), or Markdown escapes: text without
-# any of these reads as " ".join(raw.split()) in both its forms.
+# any of these reads as " ".join(raw.split()), and so does its Markdown when it has no
+# Markdown syntax (bold, links) of its own.
 _NOT_PLAIN = re.compile(f"[{NOT_SPLIT_SAFE}{_BR}" + r"\\`*_\[\]<&]")
 # What _finish folds or strips away entirely: a paragraph of only these is no paragraph.
 _BLANK = re.compile(f"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad{_BR}]*")
@@ -285,18 +286,15 @@ class _BlockBuilder:
 
     def flush(self) -> None:
         raw = "".join(self.text)
-        if self.md is None and not _NOT_PLAIN.search(raw):
-            # Most paragraphs: text with nothing for _finish to do but fold whitespace and
-            # nothing for Markdown to escape (tests/test_body.py holds this to the long way).
+        plain = not _NOT_PLAIN.search(raw)
+        if plain:  # most paragraphs: nothing for _finish to do but fold whitespace
             text = remove_pinyin(" ".join(raw.split()))
-            if text:
-                markdown = _MD_LINE_START.sub(_escape_line_start, text) if text[0] in _LINE_MARKERS else text
-                self.blocks.append(Block(text, markdown))
-            self.text.clear()
-            return
-        text = "" if _BLANK.fullmatch(raw) else _finish(raw)
+        else:
+            text = "" if _BLANK.fullmatch(raw) else _finish(raw)
         if text:
-            if self.md is None and "&" not in raw:
+            if self.md is None and plain:
+                markdown = text  # (nothing in it for Markdown to escape)
+            elif self.md is None and "&" not in raw:
                 # Escaping and _finish commute on text without '&' (whether '&' is escaped
                 # depends on what follows it, which _finish can change): tests/test_body.py.
                 markdown = escape_markdown(text)
@@ -426,13 +424,15 @@ class _BlockBuilder:
 
 def _has_structure(el: etree._Element) -> bool:
     """Does an inline element wrap images or blocks (then it is walked, not flattened)?"""
-    return any(
+    return len(el) > 0 and any(
         isinstance(d.tag, str) and (d.tag == "img" or d.tag in BLOCK_TAGS) for d in el.iterdescendants()
     )
 
 
 def inline_text(el: etree._Element) -> str:
     """An element's text as a reader sees it: no scripts or ruby pinyin, <br> kept."""
+    if not len(el):
+        return el.text or ""  # (most: <strong>南开新闻网讯</strong>)
     parts = [el.text or ""]
     for child in el:
         if _kept(child):

@@ -59,23 +59,39 @@ def test_escaping_and_finishing_a_paragraph_commute_without_ampersands(raw):
     assert body._finish(body.escape_markdown(raw)) == body.escape_markdown(body._finish(raw))
 
 
-def _long_way(raw: str) -> tuple[str, str]:
-    """A paragraph's text and Markdown as flush works them out when there is more to do."""
+def _long_way(raw: str, md: str | None = None) -> tuple[str, str]:
+    """A paragraph's text and Markdown as flush works them out when there is more to do
+    (``md``: its Markdown pieces joined, when it has Markdown syntax of its own)."""
+    if body._BLANK.fullmatch(raw):
+        return "", ""
     text = body._finish(raw)
-    markdown = body.escape_markdown(text) if "&" not in raw else body._finish(body.escape_markdown(raw))
+    if md is not None:
+        markdown = body._finish(md)
+    else:
+        markdown = body.escape_markdown(text) if "&" not in raw else body._finish(body.escape_markdown(raw))
     markdown = body._MD_LINE_START.sub(body._escape_line_start, markdown)
     return text, body._EMPTY_STRONG.sub("", markdown)
 
 
+PARAGRAPH_PIECES = MARKDOWN_MEANINGFUL + ["&", "\u2028", "\x1c", "1. ", "- ", "全國(guó)"]
+
+
 @settings(max_examples=3000)
-@given(st.lists(st.sampled_from(MARKDOWN_MEANINGFUL + ["&", "\u2028", "\x1c", "1. ", "- ", "全國(guó)"])
-                | st.characters(exclude_categories=("Cs",))).map("".join))
-def test_a_plain_paragraph_reads_as_the_long_way_reads_it(raw):
-    # flush reads a paragraph that _NOT_PLAIN finds nothing in by str.split alone.
+@given(st.lists(st.sampled_from(PARAGRAPH_PIECES) | st.characters(exclude_categories=("Cs",))).map("".join),
+       st.none() | st.lists(st.sampled_from(PARAGRAPH_PIECES) | st.characters(exclude_categories=("Cs",)), max_size=3))
+def test_a_plain_paragraph_reads_as_the_long_way_reads_it(raw, bold):
+    # flush reads a paragraph that _NOT_PLAIN finds nothing in by str.split alone; with a
+    # bold piece (as the walk adds <strong>) its Markdown still goes the long way.
     builder = body._BlockBuilder(URL, None)
     builder.text.append(raw)
+    md = None
+    if bold is not None:
+        inner = "".join(bold)
+        builder.text.append(inner)
+        builder.md = [body.escape_markdown(raw), f"**{body.escape_markdown(inner)}**"]
+        md = "".join(builder.md)
     builder.flush()
-    text, markdown = _long_way(raw) if not body._BLANK.fullmatch(raw) else ("", "")
+    text, markdown = _long_way(raw + ("".join(bold) if bold is not None else ""), md)
     assert [(b.text, b.markdown) for b in builder.blocks] == ([(text, markdown)] if text else [])
 
 
