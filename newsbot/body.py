@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import NamedTuple
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from .text import NOT_SPLIT_SAFE, fold_spaces, is_blank, remove_pinyin, without_controls
+from .urls import join_url
 
 SUMMARY_CHARS = 200  # FORMAT.md: the divider follows the paragraph where the text reaches 200
 MORE = "<!--more-->"
@@ -149,14 +150,9 @@ def absolute_url(value: str | None, base_url: str, schemes=LINK_SCHEMES) -> str 
     all (``Nucl. Phys. B 612 (2001) 25`` is fine, ``http://[x`` raises): no URL.
     """
     value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        url = urljoin(base_url, value)
-        scheme = urlsplit(url).scheme
-    except ValueError:
-        return None
-    return url if scheme in schemes else None
+    url = join_url(base_url, value) if value else None
+    # (urljoin has parsed both URLs the result is made of: splitting it raises no more.)
+    return url if url is not None and urlsplit(url).scheme in schemes else None
 
 
 def image_src(el: etree._Element, base_url: str) -> str | None:

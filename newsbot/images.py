@@ -35,7 +35,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from twisted.internet.defer import CancelledError
 
-from .body import markdown_url
+from .body import escape_attribute, markdown_url
 from .sites import get_site
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def local_markdown(markdown: str, article, profile: str, options: dict) -> str:
     return "\n\n".join(local.get(paragraph, paragraph) for paragraph in markdown.split("\n\n"))
 
 
-# In sanitised HTML (newsbot.body.clean_html) attribute values are double-quoted with '"'
+# In the clean HTML (newsbot.body.clean_html) attribute values are double-quoted with '"'
 # escaped, and text has '<' escaped: this matches the src of <img> tags only.
 _IMG_SRC = re.compile(r'(<img(?:\s[\w:-]+="[^"]*")*?\ssrc=")([^"]*)(")')
 
@@ -103,7 +103,7 @@ def local_html(body_html: str, article, profile: str, options: dict) -> str:
         name = article.local_images.get(html.unescape(match[2]))
         if name is None:
             return match[0]
-        return match[1] + html.escape(image_reference(profile, article.urlname, name, options)) + match[3]
+        return match[1] + escape_attribute(image_reference(profile, article.urlname, name, options)) + match[3]
 
     return _IMG_SRC.sub(swap, body_html)
 
