@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import threading
 import traceback
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -110,6 +111,8 @@ class Workers:
         self.restarts = 0
         self.waiting: list = []  # (function, args, future) not yet sent to a worker
         self.batches_out = 0  # sent, not yet answered
+        self.started = threading.Event()  # the pool's processes are spawned (start())
+        self.loop: asyncio.AbstractEventLoop | None = None  # the crawl's, once a call came
         if not self.auto:
             self.start()
 
@@ -121,7 +124,29 @@ class Workers:
         context.set_forkserver_preload(["newsbot.workers"])
         self.executor = ProcessPoolExecutor(self.processes, mp_context=context,
                                             initializer=_start_worker, initargs=(self.sites_file,))
+        # The pool spawns its processes in submit(), which waits for the forkserver to
+        # start and import newsbot (a quarter of a second): that wait is in a thread, so
+        # the crawl downloads meanwhile; calls made before it ends wait for it (_send).
+        self.started.clear()
+        threading.Thread(target=self._spawn, args=(self.executor.submit,), daemon=True,
+                         name="newsbot-workers-start").start()
         logger.info("reading and cleaning articles in %d worker process(es)", self.processes)
+
+    def _spawn(self, submit) -> None:
+        """In a thread: one no-op per process, so the pool spawns them all now."""
+        try:
+            for _ in range(self.processes):
+                submit(os.getpid)
+        except (BrokenProcessPool, RuntimeError):  # dead or shut down already: _send finds out
+            pass
+        finally:
+            self.started.set()
+            loop = self.loop
+            if loop is not None:
+                try:
+                    loop.call_soon_threadsafe(self._send)
+                except RuntimeError:  # the loop is closed: the crawl is over
+                    pass
 
     def big_run(self) -> None:
         """A run with many articles to fetch: start the workers if ``auto``."""
@@ -137,12 +162,15 @@ class Workers:
         idle one sends each call at once."""
         if self.executor is None:
             return function(*args)
-        future = asyncio.get_running_loop().create_future()
+        self.loop = asyncio.get_running_loop()
+        future = self.loop.create_future()
         self.waiting.append((function, args, future))
         self._send()
         return await future
 
     def _send(self) -> None:
+        if self.executor is not None and not self.started.is_set():
+            return  # _spawn sends them once the processes are there
         while self.waiting and self.batches_out < max(1, self.processes) * 2:
             calls, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
             executor = self.executor
