@@ -14,10 +14,12 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.settings import default_settings as scrapy_defaults
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
+from . import settings as newsbot_settings
 from .config import file_mode
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,11 @@ class NewsbotAddon:
         if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["default"]:
             settings.set("USER_AGENT", user_agent(settings.get("NEWSBOT_CONTACT_URL")), priority="addon")
         apply_file_mode(settings)
+        listed = settings.getdict("EXTENSIONS_BASE")
+        for enabled, path in newsbot_settings.optional_extensions.items():
+            if settings.getbool(enabled) and path not in listed:
+                listed[path] = scrapy_defaults.EXTENSIONS_BASE[path]
+                settings.set("EXTENSIONS_BASE", listed, priority=settings.getpriority("EXTENSIONS_BASE"))
 
 
 def apply_file_mode(settings) -> None:

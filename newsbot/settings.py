@@ -1,6 +1,8 @@
 """Scrapy settings for newsbot. Every newsbot setting is listed here once, with its default;
 override any of them per run with ``-s NAME=value``."""
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "newsbot"
 SPIDER_MODULES = ["newsbot.spiders"]
 NEWSPIDER_MODULE = "newsbot.spiders"
@@ -120,6 +122,14 @@ ADDONS = {
     "newsbot.middlewares.NewsbotAddon": 0,
 }
 
+# Scrapy's extensions that are off (above) are not even listed: Scrapy imports every listed
+# extension, even one set to None, and the remote control's aiohttp is a tenth of a second
+# of every run's start-up (an idle rerun takes a second). Switched on with -s, they are
+# listed again (newsbot.middlewares.NewsbotAddon).
+optional_extensions = {"TELNETCONSOLE_ENABLED": "scrapy.extensions.telnet.TelnetConsole",
+                       "REMOTE_CONTROL_ENABLED": "scrapy.extensions.remote_control.RemoteControl"}
+EXTENSIONS_BASE = {path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+                   if path not in optional_extensions.values()}
 EXTENSIONS = {
     "newsbot.extensions.RunReport": 500,
     "newsbot.syndication.Publisher": 600,  # feeds and index.html, after the run report
