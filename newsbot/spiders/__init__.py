@@ -374,7 +374,7 @@ class SiteSpider(scrapy.Spider):
     async def parse_article(self, response, site: str, columns: list[str]):
         self._count_article_page(response.request)
         if self.backfill and self.in_flight < LOW_WATER:  # the next chunk before the downloader idles
-            for request in self.claim_articles():
+            for request in self.claim_articles(only_when_over=1):  # (not an empty claim per article)
                 yield request
         site = self.site_named(site)
         url = response.request.meta.get("redirect_urls", [response.url])[0]
