@@ -3,8 +3,9 @@
 With that one setting a ``scrapy crawl`` joins the crawl that other workers (on this or
 other machines) share through Redis:
 
-* the **frontier** is scrapy-redis's scheduler and dupefilter: list pages read once across
-  the fleet, requests taken by whichever worker is free;
+* the **frontier** is scrapy-redis's scheduler and dupefilter (``newsbot.cluster_frontier``,
+  imported only by a cluster's crawl): list pages read once across the fleet, requests
+  taken by whichever worker is free;
 * the **state** is ``newsbot.state_redis`` (``NEWSBOT_STATE`` defaults to the same Redis):
   articles are claimed with leases and written once (``WriteClaimPipeline``);
 * **politeness is global** (``GlobalPolitenessMiddleware``): one per-host schedule in Redis,
@@ -26,9 +27,6 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
-from scrapy_redis.dupefilter import RFPDupeFilter
-from redis.exceptions import RedisError
-from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from .urls import host_of
 
@@ -65,8 +63,8 @@ def update_settings(settings) -> None:
     priority = "spider"  # below the command line: an operator's -s still wins
     settings.set("NEWSBOT_STATE", state or url, priority=priority)
     settings.set("REDIS_URL", url, priority=priority)
-    settings.set("SCHEDULER", "newsbot.cluster.Scheduler", priority=priority)
-    settings.set("DUPEFILTER_CLASS", "newsbot.cluster.ExpiringDupeFilter", priority=priority)
+    settings.set("SCHEDULER", "newsbot.cluster_frontier.Scheduler", priority=priority)
+    settings.set("DUPEFILTER_CLASS", "newsbot.cluster_frontier.ExpiringDupeFilter", priority=priority)
     # A worker that finishes must not flush the queue the others still work on.
     settings.set("SCHEDULER_PERSIST", True, priority=priority)
     settings.set("SCHEDULER_QUEUE_KEY", "newsbot:%(spider)s:requests", priority=priority)
@@ -106,44 +104,6 @@ def report_name(settings, spider_name: str) -> str:
     if cluster_url(settings):
         return f"{spider_name}.{worker_name(settings)}"
     return spider_name
-
-
-class Scheduler(RedisScheduler):
-    """scrapy-redis's scheduler, remembering the requests this run has taken from the
-    shared queue until their response arrives (``ClusterWorker`` forgets them): scrapy-redis
-    alone loses the requests a killed worker had in flight, and a lost list page would
-    leave its column's older articles unlisted for the crawl."""
-
-    def open(self, spider):
-        super().open(spider)
-        from .state import StateStore
-
-        self.inflight = InFlight(self.server, spider.name, StateStore.for_crawler(spider.crawler), self.queue)
-        spider.crawler.newsbot_inflight = self.inflight
-
-    def next_request(self):
-        try:
-            request = super().next_request()
-            if request is not None:
-                self.inflight.add(request, self.queue._encode_request(request))
-        except RedisError as exc:
-            self._refused(exc)
-            return None
-        return request
-
-    def enqueue_request(self, request) -> bool:
-        try:
-            return super().enqueue_request(request)
-        except RedisError as exc:
-            self._refused(exc)
-            return False
-
-    def _refused(self, exc: Exception) -> None:
-        # The shared queue cannot be read or written (the Redis server is gone, or out of
-        # memory): the engine would ask again for ever, and the run would never end.
-        from .pipelines import stop_for_output_error
-
-        stop_for_output_error(self.spider.crawler, f"the cluster's Redis server: {type(exc).__name__}: {exc}")
 
 
 class InFlight:
@@ -208,29 +168,6 @@ class InFlight:
             self.server.delete(taken)
             self.server.srem(f"{self.prefix}-runs", run_id)
         return recovered
-
-
-class ExpiringDupeFilter(RFPDupeFilter):
-    """scrapy-redis's shared dupefilter, forgotten ``NEWSBOT_CLUSTER_FORGET_AFTER`` seconds
-    after its last new request. It has to persist while workers come and go (a worker's
-    end must not clear it for the others), yet tomorrow's run must read the list pages
-    again: the crawl is over when no worker has added a request for that long."""
-
-    def __init__(self, server, key, debug=False, forget_after: int = DEFAULT_FORGET_AFTER):
-        super().__init__(server, key, debug)
-        self.forget_after = forget_after
-
-    @classmethod
-    def from_spider(cls, spider):
-        base = super().from_spider(spider)
-        forget = spider.settings.getint("NEWSBOT_CLUSTER_FORGET_AFTER", DEFAULT_FORGET_AFTER)
-        return cls(base.server, base.key, base.debug, forget)
-
-    def request_seen(self, request):
-        fingerprint = self.request_fingerprint(request)
-        with self.server.pipeline() as pipe:
-            added, _ = pipe.sadd(self.key, fingerprint).expire(self.key, self.forget_after).execute()
-        return added == 0
 
 
 # Reserve the host's next free moment (the Redis server's clock, shared by all machines):
