@@ -76,6 +76,31 @@ class Scan:
     bad: int = 0  # lines that are not a record
 
 
+# A record's site and column names, found in its line without decoding the rest of it (a
+# line is some 30 KB, mostly the body): enough to tell that no feed wants the record.
+_SITE = re.compile(rb'"site": "([^"\\]+)"')
+_COLUMNS = re.compile(rb'"columns": (\[[^\]\\]*\])')
+
+
+def _wanted_by_no_feed(line: bytes, scan: Scan, entries: int) -> bool:
+    """True when the line's site and columns are seen already and each of their feeds is
+    full: decoding the record would change nothing. In doubt (a key not found, an escape in
+    it), False: the line is decoded. Such a line is counted as read, not checked as a record."""
+    site, columns = _SITE.search(line), _COLUMNS.search(line)
+    if site is None or columns is None:
+        return False
+    site = site.group(1).decode("utf-8", "replace")
+    seen = scan.sites.get(site)
+    if seen is None or len(scan.records.get(site, ())) < entries:
+        return False
+    try:
+        names = json.loads(columns.group(1))
+    except ValueError:
+        return False
+    codes = column_codes(site, [n for n in names if isinstance(n, str)])
+    return all(code in seen and len(scan.records.get(f"{site}-{code}", ())) >= entries for code in codes)
+
+
 def scan_jsonl(path: Path, entries: int) -> Scan:
     """The newest ``entries`` records per site and per column, newest written first."""
     scan = Scan()
@@ -83,6 +108,8 @@ def scan_jsonl(path: Path, entries: int) -> Scan:
         if scan.read >= SCAN_FACTOR * entries:
             break
         scan.read += 1
+        if _wanted_by_no_feed(line, scan, entries):
+            continue
         try:
             record = json.loads(line)
             site, urlname, url = record["site"], record["urlname"], record["url"]

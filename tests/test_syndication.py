@@ -139,6 +139,43 @@ def test_only_the_end_of_a_long_history_is_read(tmp_path):
     assert [r["title"] for r in scan.records["nankai-gjjl"]] == ["标题 2900", "标题 2800"]
 
 
+def test_a_record_no_feed_wants_is_not_decoded_and_the_scan_is_the_same(tmp_path, monkeypatch):
+    """Once a feed is full, a line whose site and columns' feeds are all full is passed over
+    undecoded (most of a backfill's tail: 30 KB lines). The scan comes out as it does when
+    every line is decoded: rare columns, lines with escaped names, duplicates and junk."""
+    import newsbot.syndication as syndication
+
+    path = tmp_path / "feeds" / "nankai.jsonl"
+    columns = [["南开要闻"], ["综合新闻"], ["南开要闻", "媒体南开"], ["国际交流"], [], ["不存在的栏目"]]
+    lines = [json.dumps(record(i, columns=columns[i % 6] if i % 7 else ["南开人物"], body_html="<p>正文</p>" * 300),
+                        ensure_ascii=i % 3 == 0) for i in range(1200)]
+    lines[-40] = lines[-41]  # the same record twice
+    lines[-30] = '{"site": "nankai", "columns": ["南开要闻"], "torn'
+    lines[-20] = json.dumps(record(5000, site="other", columns=["南开要闻"]), ensure_ascii=False)
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    decoded = []
+
+    def counting_loads(text, *args, **kwargs):
+        if text[:1] in (b"{", "{"):  # a line; not the columns the skip test decodes
+            decoded.append(text)
+        return json.loads(text, *args, **kwargs)
+
+    monkeypatch.setattr(syndication, "json", type("json", (), {"loads": staticmethod(counting_loads)}))
+    passing_over = scan_jsonl(path, entries=10)
+    skipped = passing_over.read - len(decoded)
+    monkeypatch.setattr(syndication, "_wanted_by_no_feed", lambda *args: False)
+    decoded.clear()
+    decoding_all = scan_jsonl(path, entries=10)
+    assert len(decoded) == decoding_all.read == passing_over.read == SCAN_FACTOR * 10
+    assert skipped > decoding_all.read // 2
+    assert passing_over.records == decoding_all.records and passing_over.sites == decoding_all.sites
+    assert set(passing_over.records) == {"nankai", "nankai-ywsd", "nankai-zhxw", "nankai-mtnk", "nankai-nkrw",
+                                         "nankai-gjjl", "other"}
+    assert len(passing_over.records["nankai-gjjl"]) == 10 and passing_over.bad == decoding_all.bad == 1
+
+
 def test_hostile_records_do_not_break_the_feed(tmp_path):
     output = tmp_path / "out"
     records = [
