@@ -91,6 +91,30 @@ def test_nothing_listens_and_no_job_file_is_left(http_site, tmp_path, switched_o
         assert ports == set() and job_files == [] and not state_home.exists()
 
 
+@pytest.mark.parametrize("switched_on", [False, True], ids=["defaults", "remote-control-on"])
+def test_a_crawl_and_its_workers_import_no_unused_server_or_redis_client(tmp_path, switched_on):
+    """Start-up is paid on every scheduled run: a single-machine crawl, and the worker
+    processes of a backfill, import neither the remote control's aiohttp, the telnet
+    console's twisted.conch, nor redis and scrapy-redis (README, "Performance")."""
+    args = ["-a", "backfill=1", "-s", "NEWSBOT_WORKERS=1"]
+    if switched_on:  # Scrapy's remote control on: shows the test sees what it looks for
+        args += ["-s", "REMOTE_CONTROL_ENABLED=1"]
+    command = crawl_command("nankai", tmp_path / "out", *args, replay=FIXTURES / "nankai")
+    command[1:1] = ["-X", "importtime"]  # every process started from it writes its imports
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "reading and cleaning articles in 1 worker process(es)" in done.stderr
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "newsbot.body" in imported and "lxml.etree" in imported
+    unused = {name for name in imported if name.split(".")[0] in ("aiohttp", "redis", "scrapy_redis")
+              or name.startswith("twisted.conch")}
+    if switched_on:
+        assert "aiohttp" in unused
+    else:
+        assert unused == set()
+
+
 def test_a_redirect_to_another_host_is_not_followed_and_counts_as_an_error(http_site, tmp_path):
     with HttpSite(FIXTURES / "nankai") as elsewhere:
         http_site.faults[ARTICLE] = Fault(redirect=f"{elsewhere.base}/admin/secret.html")
