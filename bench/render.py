@@ -32,11 +32,12 @@ logging.disable(logging.WARNING)
 
 import lxml.html  # noqa: E402
 
-from newsbot.generic import extract_generic  # noqa: E402
+from newsbot.pages.generic.extraction import extract_generic  # noqa: E402
 from newsbot.extract import extract_article  # noqa: E402
-from newsbot.pages import make_response  # noqa: E402
-from newsbot.pipelines import article_record, prepare  # noqa: E402
-from newsbot.formats import PROFILES  # noqa: E402
+from newsbot.pages.base import make_response  # noqa: E402
+from newsbot.extract import prepare
+from newsbot.items import article_record  # noqa: E402
+from newsbot.publish.profiles import PROFILES  # noqa: E402
 from newsbot.sites import site_for_url  # noqa: E402
 
 FIXTURES = HERE.parent / "fixtures" / "nankai"

@@ -1,24 +1,38 @@
-"""One extraction path: a page's bytes (and headers) in, an uncleaned ``Article`` out.
+"""One path from a page's bytes to its finished record, shared by the crawl (in a worker
+process: ``read_page``), ``newsbot extract``, the golden files and the bench.
 
-The spiders, ``newsbot extract`` and the bench all call ``extract``, so a saved page reads
-exactly as a crawl reads it: the same charset repair (``newsbot.charset``), the same site
-(by URL host; the generic extractor for a host with no configuration), the same page
-object with the generic extractor as its fallback. The article leaves with ``site``,
-``source`` and its URL in canonical form with the site's scheme, so the pipelines need
-not look sites up.
+``extract``: bytes (and headers) in, an uncleaned ``Article`` out: the same charset repair
+(``newsbot.html.charset``), the same site (by URL host; the generic extractor for a host
+with no configuration), the same page object with the generic extractor as its fallback.
+The article leaves with ``site``, ``source`` and its URL in canonical form with the site's
+scheme, so nothing after it needs to look sites up.
+
+``prepare``: the steps a crawl applies before dedupe and writing, in the same order: clean
+and validate (``clean_article``: title, paragraphs, Markdown, text, clean HTML, byline),
+normalise the publication time, canonicalise and hash the URL.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from lxml import etree
 from scrapy.http import HtmlResponse
 
-from .charset import content_type_of, repair
-from .generic import GenericArticlePage, GenericExtraction, extract_generic
-from .items import Article
-from .pages import ArticlePage, drop_editorial_tail, drop_layout_images, drop_unjoinable_links, make_response
-from .sites import Site, site_for_url
-from .text import split_outlet
-from .urls import canonical_url, host_of
+from newsbot.dates import SHANGHAI, normalise_published
+from newsbot.errors import Dropped
+from newsbot.html.body import read_body, read_element
+from newsbot.html.charset import content_type_of, repair
+from newsbot.html.markdown import blocks_summary, blocks_to_markdown, blocks_to_text
+from newsbot.items import Article
+from newsbot.pages.base import (
+    ArticlePage, drop_editorial_tail, drop_layout_images, drop_unjoinable_links, make_response,
+)
+from newsbot.pages.generic.extraction import GenericArticlePage, GenericExtraction, extract_generic
+from newsbot.sites import Site, get_site, site_for_url
+from newsbot.text import byline_names, clean_text, find_byline, remove_pinyin, split_outlet
+from newsbot.urls import canonical_url, host_of, url_hash
 
 
 def decoded_response(url: str, body: bytes, headers=None, encoding: str | None = None) -> HtmlResponse:
@@ -81,3 +95,86 @@ def extract_article(page: ArticlePage, fallback=None) -> Article:
             drop_unjoinable_links(body, page.url)
         article.body = body
     return article
+
+
+# --- the clean steps -----------------------------------------------------------------
+def clean_article(article: Article, convert=None) -> Article:
+    """Clean the title and turn the extracted body into paragraphs, Markdown, text, clean
+    HTML, images and summary. ``convert`` is an optional text converter (OpenCC)."""
+    finish = (lambda s: convert(remove_pinyin(s))) if convert else remove_pinyin
+    article.title = finish(clean_text(article.title))
+    if not article.title:
+        raise Dropped("no_title", f"no title on {article.url}")
+    body = article.body if article.body is not None else article.body_html
+    if isinstance(body, etree._Element):
+        blocks, html = read_element(body, article.url)  # (the page's own element)
+    else:
+        blocks, html = read_body(body, article.url) if body else ([], "")
+    article.body = None
+    if convert:
+        blocks = [b._replace(text=convert(b.text), markdown=convert(b.markdown)) for b in blocks]
+    if not blocks:  # photo news (images only, captions or not) is an article
+        raise Dropped("no_body", f"no body text on {article.url} (and no images)")
+    article.body_markdown = blocks_to_markdown(blocks)
+    article.body_text = blocks_to_text(blocks)
+    article.summary = blocks_summary(blocks)
+    article.images = [b.src for b in blocks if b.is_image]
+    article.body_html = html
+    article.byline = article.byline or find_byline([b.text for b in blocks if not b.is_image])
+    article.author = article.author or byline_names(article.byline)
+    article.outlet = clean_text(article.outlet) or None
+    article.columns = list(dict.fromkeys([*article.columns, *([article.column] if article.column else [])]))
+    article.column = article.column or (article.columns[0] if article.columns else None)
+    article.tags = article.tags or [article.source]
+    article.categories = article.categories or [c for c in (article.source, article.column) if c]
+    return article
+
+
+def normalise_date(article: Article, now: datetime | None = None) -> Article:
+    now = now or datetime.now(timezone.utc)
+    raw = article.published
+    article.published_raw = raw.isoformat() if isinstance(raw, datetime) else raw
+    article.published = normalise_published(raw, SHANGHAI, now)
+    article.crawled_at = (article.crawled_at or now).astimezone(SHANGHAI)
+    return article
+
+
+def canonicalise(article: Article) -> Article:
+    # extract() wrote the URL with its site's scheme; keep that scheme.
+    article.url = canonical_url(article.url, urlsplit(article.url).scheme)
+    article.urlname = url_hash(article.url)
+    return article
+
+
+def prepare(article: Article, convert=None, now: datetime | None = None) -> Article:
+    """Every step a crawl applies before dedupe and writing, in the same order."""
+    return canonicalise(normalise_date(clean_article(article, convert), now))
+
+
+def chinese_converter(config: str | None):
+    """``NEWSBOT_CHINESE=s2t`` (or t2s, …): convert text with OpenCC; off when unset."""
+    if not config:
+        return None
+    try:
+        import opencc
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise RuntimeError("NEWSBOT_CHINESE needs OpenCC: pip install 'newsbot[chinese]'") from exc
+    return opencc.OpenCC(config).convert
+
+
+_converters: dict = {}
+
+
+def read_page(url: str, body: bytes, headers: dict | None, site_name: str, fetched_url: str,
+              encoding: str | None, columns: list[str], chinese: str | None) -> Article:
+    """Read an article page (``extract``) and clean it (``clean_article``), in one call: one
+    round trip to a worker process (``newsbot.crawl.workers``), not two. ``encoding``: the
+    charset the crawl already settled on (its charset middleware ran the same repair), so the
+    bytes are not examined a second time. Raises ``Dropped`` for a page without a title or a
+    body."""
+    article = extract(url, body, headers, site=get_site(site_name), fetched_url=fetched_url, encoding=encoding)
+    article.columns = list(columns)
+    article.column = article.column or (columns[0] if columns else None)
+    if chinese not in _converters:
+        _converters[chinese] = chinese_converter(chinese)
+    return clean_article(article, _converters[chinese])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from itemadapter import ItemAdapter
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -39,11 +41,36 @@ class Article:
     urlname: str | None = None
     extractor: str = "site"  # "site" (a site's own rules) or "fallback" (generic extractor)
     # Not part of the record: the body the extractor found (an element of the page, or HTML),
-    # which the clean step (newsbot.pipelines.clean_article) reads and then lets go of.
+    # which the clean step (newsbot.extract.clean_article) reads and then lets go of.
     body: etree._Element | str | None = field(default=None, repr=False, compare=False, metadata={"record": False})
     # Not part of the record: set by a pipeline when the article is written but a part of it
-    # should be tried again by a later run (newsbot.pipelines.WriteFilesPipeline.flush).
+    # should be tried again by a later run (newsbot.crawl.pipelines.write.WriteFilesPipeline.flush).
     retry_reason: str | None = field(default=None, repr=False, metadata={"record": False})
     # Not part of the record: NEWSBOT_IMAGES=local, the body images stored beside the post,
-    # remote URL -> file name (newsbot.images); the profiles' renderers refer to those.
+    # remote URL -> file name (newsbot.publish.images); the profiles' renderers refer to those.
     local_images: dict[str, str] = field(default_factory=dict, repr=False, metadata={"record": False})
+
+
+# The JSONL record's fields, in order: every field but those marked ``record: False``. The
+# feed exporter (``-o``/``-O``) writes these only (settings.FEED_EXPORT_FIELDS).
+RECORD_FIELDS = tuple(f.name for f in fields(Article) if f.metadata.get("record", True))
+_ARTICLE_FIELDS = frozenset(f.name for f in fields(Article))
+
+
+def as_article(item) -> Article:
+    """An item as an Article: newsbot's own, or any item Scrapy knows (a dict, an attrs or
+    pydantic item from another spider or middleware) read through ItemAdapter."""
+    if isinstance(item, Article):
+        return item
+    return Article(**{name: value for name, value in ItemAdapter(item).items() if name in _ARTICLE_FIELDS})
+
+
+def article_record(item) -> dict:
+    """The JSONL record of an item, each field through its serializer (as the feed
+    exporter applies them)."""
+    adapter = ItemAdapter(item)
+    return {name: adapter.get_field_meta(name).get("serializer", _as_is)(adapter.get(name)) for name in RECORD_FIELDS}
+
+
+def _as_is(value):
+    return value

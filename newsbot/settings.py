@@ -3,10 +3,12 @@ override any of them per run with ``-s NAME=value``."""
 
 from scrapy.settings import default_settings as _scrapy_defaults
 
+from newsbot.items import RECORD_FIELDS as _RECORD_FIELDS
+
 BOT_NAME = "newsbot"
-SPIDER_MODULES = ["newsbot.spiders"]
-NEWSPIDER_MODULE = "newsbot.spiders"
-COMMANDS_MODULE = "newsbot.commands"  # `scrapy crawl` with newsbot's exit codes (README)
+SPIDER_MODULES = ["newsbot.crawl.spiders"]
+NEWSPIDER_MODULE = "newsbot.crawl.spiders"
+COMMANDS_MODULE = "newsbot.crawl.commands"  # `scrapy crawl` with newsbot's exit codes (README)
 
 # --- newsbot ---------------------------------------------------------------------------
 NEWSBOT_OUTPUT_DIR = "output"  # files go to {dir}/{site}/{profile}/, feeds to {dir}/feeds/
@@ -28,7 +30,7 @@ NEWSBOT_FILE_MODE = None
 NEWSBOT_RETRY_AFTER_MAX = 300
 # Download a host's pages from another address, e.g. a test server or a staging mirror:
 # {"news.nankai.edu.cn": "http://127.0.0.1:8080"}. Only the download is redirected; URLs,
-# robots.txt rules and article identity stay the real site's (newsbot/hostmap.py).
+# robots.txt rules and article identity stay the real site's (newsbot/crawl/middlewares/hostmap.py).
 NEWSBOT_HOST_MAP = {}
 # Alarm (exit code 4, an ERROR in the log) when more than this share of the article pages
 # read in a run lack a title, a date or a body: the site's layout has probably changed.
@@ -44,15 +46,15 @@ NEWSBOT_RETRY_BACKOFF_HOURS = [1, 4, 24, 72]
 NEWSBOT_GIVE_UP_AFTER = 6
 # Articles whose files are fsynced, marked written and appended to the feed together.
 NEWSBOT_WRITE_BATCH = 32
-# Worker processes that read and clean article pages (newsbot/workers.py): "auto" starts
+# Worker processes that read and clean article pages (newsbot/crawl/workers.py): "auto" starts
 # one per spare core once a run has many articles to fetch (a backfill); 0: none.
 NEWSBOT_WORKERS = "auto"
 # "local": download each article's body images beside its post (Hexo asset folder, Jekyll
-# assets/) and refer to those; "remote": link to the site's images (newsbot/images.py).
+# assets/) and refer to those; "remote": link to the site's images (newsbot/publish/images.py).
 NEWSBOT_IMAGES = "remote"
 NEWSBOT_IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a bigger image is not downloaded (linked, counted)
 NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-{column}].atom
-# Several workers, one crawl (README, "Running on several machines", newsbot/cluster.py): a Redis URL such as
+# Several workers, one crawl (README, "Running on several machines", newsbot/cluster/): a Redis URL such as
 # redis://host:6379/2 makes this crawl a worker of the crawl shared there (and the state's
 # default, NEWSBOT_STATE). DOWNLOAD_DELAY is then the interval per host across all workers.
 NEWSBOT_CLUSTER = None
@@ -62,7 +64,7 @@ NEWSBOT_CLUSTER_FORGET_AFTER = 600  # seconds after the crawl's last new request
 NEWSBOT_CLUSTER_HOST_INTERVAL = 0  # set from DOWNLOAD_DELAY by the cluster (not to be set by hand)
 
 # --- politeness ---------------------------------------------------------------------------
-# USER_AGENT: built at crawl start from NEWSBOT_CONTACT_URL (newsbot.middlewares.NewsbotAddon).
+# USER_AGENT: built at crawl start from NEWSBOT_CONTACT_URL (newsbot.crawl.addon.NewsbotAddon).
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -88,29 +90,31 @@ MEDIA_ALLOW_REDIRECTS = True
 HTTPCACHE_ENABLED = False  # -s HTTPCACHE_ENABLED=1 while developing a site
 
 # Articles arrive cleaned: the spider reads and cleans each page in one call
-# (newsbot.workers.read_page), in a worker process on long runs.
+# (newsbot.extract.read_page), in a worker process on long runs.
 ITEM_PIPELINES = {
-    "newsbot.pipelines.PublishedDatePipeline": 200,
-    "newsbot.pipelines.CanonicalUrlPipeline": 300,
-    "newsbot.pipelines.DedupePipeline": 400,
-    "newsbot.images.LocalImagesPipeline": 450,  # only with NEWSBOT_IMAGES=local
-    "newsbot.pipelines.WriteFilesPipeline": 500,
+    "newsbot.crawl.pipelines.PublishedDatePipeline": 200,
+    "newsbot.crawl.pipelines.CanonicalUrlPipeline": 300,
+    "newsbot.crawl.pipelines.DedupePipeline": 400,
+    # (420: a cluster's write claim, newsbot.cluster.claims, before images are downloaded)
+    "newsbot.crawl.pipelines.images.LocalImagesPipeline": 450,  # only with NEWSBOT_IMAGES=local
+    "newsbot.crawl.pipelines.write.WriteFilesPipeline": 500,
 }
 DOWNLOADER_MIDDLEWARES = {
-    # Every request stays on the spider's sites' hosts, redirects and dont_filter ones too.
-    "newsbot.middlewares.SiteHostsMiddleware": 60,
+    # Every request stays on the spider's sites' hosts, redirects and dont_filter ones too
+    # (before Scrapy's own offsite check, 50, so an offsite request is always an OffsiteRequest).
+    "newsbot.crawl.middlewares.politeness.SiteHostsMiddleware": 45,
     # robots.txt for every request (Scrapy's own lets all but the first two waiters through).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "newsbot.middlewares.RobotsTxtMiddleware": 100,
+    "newsbot.crawl.middlewares.politeness.RobotsTxtMiddleware": 100,
     # Retry-After and backoff between retries.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newsbot.middlewares.PoliteRetryMiddleware": 550,
+    "newsbot.crawl.middlewares.politeness.PoliteRetryMiddleware": 550,
     # Last before the network: robots.txt, redirects and retries work on replayed pages too.
-    "newsbot.replay.ReplayMiddleware": 950,
-    "newsbot.hostmap.HostMapMiddleware": 960,
-    # GBK pages with no or a wrong charset (newsbot/charset.py); before the redirect, retry
+    "newsbot.crawl.middlewares.replay.ReplayMiddleware": 950,
+    "newsbot.crawl.middlewares.hostmap.HostMapMiddleware": 960,
+    # GBK pages with no or a wrong charset (newsbot/html/charset.py); before the redirect, retry
     # and robots.txt middlewares read the response.
-    "newsbot.charset.ChineseCharsetMiddleware": 900,
+    "newsbot.crawl.middlewares.charset.ChineseCharsetMiddleware": 900,
 }
 
 # Nothing listens on a port or leaves files outside the output: no telnet console, no
@@ -119,22 +123,25 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 ADDONS = {
-    "newsbot.middlewares.NewsbotAddon": 0,
+    "newsbot.crawl.addon.NewsbotAddon": 0,
 }
 
 # Scrapy's extensions that are off (above) are not even listed: Scrapy imports every listed
 # extension, even one set to None, and the remote control's aiohttp is a tenth of a second
 # of every run's start-up (an idle rerun takes a second). Switched on with -s, they are
-# listed again (newsbot.middlewares.NewsbotAddon).
+# listed again (newsbot.crawl.addon.NewsbotAddon).
 optional_extensions = {"TELNETCONSOLE_ENABLED": "scrapy.extensions.telnet.TelnetConsole",
                        "REMOTE_CONTROL_ENABLED": "scrapy.extensions.remote_control.RemoteControl"}
 EXTENSIONS_BASE = {path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
                    if path not in optional_extensions.values()}
 EXTENSIONS = {
-    "newsbot.extensions.RunReport": 500,
-    "newsbot.syndication.Publisher": 600,  # feeds and index.html, after the run report
+    "newsbot.crawl.extensions.report.RunReport": 500,
+    "newsbot.crawl.extensions.publisher.Publisher": 600,  # feeds and index.html, after the run report
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+# -o/-O feeds carry the JSONL record's fields, as the default feed does (not the body element,
+# retry_reason or local_images that ride along on the item).
+FEED_EXPORT_FIELDS = list(_RECORD_FIELDS)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"

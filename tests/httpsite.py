@@ -1,7 +1,7 @@
 """A local HTTP server for crawl tests: the nankai fixture site on 127.0.0.1, with faults.
 
 ``HttpSite(root)`` serves ``{root}/news.nankai.edu.cn/<path>`` (another host's with ``host=``) (the replay layout, see
-``newsbot.replay.fixture_path``) on a random port. Per-path faults and extra pages are set
+``newsbot.crawl.middlewares.replay.fixture_path``) on a random port. Per-path faults and extra pages are set
 on the instance while it runs; every request is recorded (path, User-Agent) so tests can
 count what a crawl cost the site.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from newsbot.replay import fixture_path
+from newsbot.crawl.middlewares.replay import fixture_path
 
 HOST = "news.nankai.edu.cn"
 

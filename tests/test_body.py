@@ -6,8 +6,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from newsbot import body
-from newsbot.body import blocks_to_markdown, clean_html, html_to_blocks, markdown_url
+from newsbot.html import body, tree
+from newsbot.html import markdown as markdown_rules
+from newsbot.html.markdown import blocks_to_markdown, markdown_url
+from newsbot.html.body import clean_html, html_to_blocks
 from newsbot.text import without_controls
 
 URL = "https://news.nankai.edu.cn/ywsd/system/2023/05/18/030056201.shtml"
@@ -48,7 +50,7 @@ def test_markdown_destinations_are_percent_encoded_not_cut():
 
 
 # A plain paragraph's Markdown is its finished text escaped, not its escaped pieces finished
-# (newsbot.body._BlockBuilder.flush): the two agree on any text without '&'.
+# (newsbot.html.body._BlockBuilder.flush): the two agree on any text without '&'.
 MARKDOWN_MEANINGFUL = [*"\\`*_[]<>#+-.)(（）1 \t\n\xa0\u3000\u200b\x00!;", "lt;", "中", "国", "(guó)", "（zhōng）", "**"]
 
 
@@ -56,7 +58,7 @@ MARKDOWN_MEANINGFUL = [*"\\`*_[]<>#+-.)(（）1 \t\n\xa0\u3000\u200b\x00!;", "lt
 @given(st.lists(st.sampled_from(MARKDOWN_MEANINGFUL) | st.characters(exclude_categories=("Cs",))).map("".join))
 def test_escaping_and_finishing_a_paragraph_commute_without_ampersands(raw):
     assume("&" not in raw)
-    assert body._finish(body.escape_markdown(raw)) == body.escape_markdown(body._finish(raw))
+    assert body._fold(body.escape_markdown(raw)) == body.escape_markdown(body._fold(raw))
 
 
 def _long_way(raw: str, md: str | None = None) -> tuple[str, str]:
@@ -64,13 +66,13 @@ def _long_way(raw: str, md: str | None = None) -> tuple[str, str]:
     (``md``: its Markdown pieces joined, when it has Markdown syntax of its own)."""
     if body._BLANK.fullmatch(raw):
         return "", ""
-    text = body._finish(raw)
+    text = body._fold(raw)
     if md is not None:
-        markdown = body._finish(md)
+        markdown = body._fold(md)
     else:
-        markdown = body.escape_markdown(text) if "&" not in raw else body._finish(body.escape_markdown(raw))
-    markdown = body._MD_LINE_START.sub(body._escape_line_start, markdown)
-    return text, body._EMPTY_STRONG.sub("", markdown)
+        markdown = body.escape_markdown(text) if "&" not in raw else body._fold(body.escape_markdown(raw))
+    markdown = markdown_rules._MD_LINE_START.sub(markdown_rules._escape_line_start, markdown)
+    return text, markdown_rules._EMPTY_STRONG.sub("", markdown)
 
 
 PARAGRAPH_PIECES = MARKDOWN_MEANINGFUL + ["&", "\u2028", "\x1c", "1. ", "- ", "全國(guó)"]
@@ -121,15 +123,15 @@ def test_parse_fragment_is_lxml_html_fragment_fromstring(html):
         expected = etree.tostring(lxml.html.fragment_fromstring(html_without_controls, create_parent="div"))
     except (etree.ParserError, AssertionError, ValueError) as error:
         with pytest.raises(type(error)):
-            body.parse_fragment(html)
+            tree.parse_fragment(html)
     else:
-        assert etree.tostring(body.parse_fragment(html)) == expected
+        assert etree.tostring(tree.parse_fragment(html)) == expected
 
 
 def test_a_body_starting_with_a_control_character_is_read_not_lost():
     # A Word paste's vertical tab before the first paragraph made lxml refuse the body's
     # text node (ValueError): the article failed and was given up after its retries.
-    from newsbot.body import clean_html, html_to_blocks
+    from newsbot.html.body import clean_html, html_to_blocks
 
     body = "\x0b南开大学召开会议 <p>第二段文字</p>"
     assert [b.text for b in html_to_blocks(body, "https://news.nankai.edu.cn/a.shtml")] == ["南开大学召开会议", "第二段文字"]
@@ -176,15 +178,15 @@ def test_adopting_the_element_reads_as_its_serialised_html_did(pieces):
     page = etree.fromstring(f'<html><body><div id="txt">{markup}</div>\n</body></html>', etree.HTMLParser())
     element = page.find(".//div")
     serialised = etree.tostring(element, encoding="unicode", method="html")
-    old = body.read_body(body.parse_fragment(serialised), URL)
+    old = body.read_body(tree.parse_fragment(serialised), URL)
     assert body.read_element(element, URL) == old
 
 
 
 def test_markup_deeper_than_max_depth_is_unwrapped_keeping_text_images_and_breaks():
-    deep = "<span>" * (body.MAX_DEPTH + 50) + '深<img src="/a.jpg"><br>处<p>段</p>' + "</span>" * (body.MAX_DEPTH + 50)
-    root = body.parse_fragment(f"<p>浅</p>{deep}")
-    assert max(len(list(el.iterancestors())) for el in root.iter() if el.tag not in ("img", "br")) == body.MAX_DEPTH
+    deep = "<span>" * (tree.MAX_DEPTH + 50) + '深<img src="/a.jpg"><br>处<p>段</p>' + "</span>" * (tree.MAX_DEPTH + 50)
+    root = tree.parse_fragment(f"<p>浅</p>{deep}")
+    assert max(len(list(el.iterancestors())) for el in root.iter() if el.tag not in ("img", "br")) == tree.MAX_DEPTH
     assert "".join(root.itertext()) == "浅深处段" and len(root.findall(".//img")) == 1 and len(root.findall(".//br")) == 1
-    shallow = body.parse_fragment("<p>浅</p>" + "<span>" * 50 + "深" + "</span>" * 50)
-    assert body.flatten_deep(shallow) == 0 and len(shallow.findall(".//span")) == 50
+    shallow = tree.parse_fragment("<p>浅</p>" + "<span>" * 50 + "深" + "</span>" * 50)
+    assert tree.flatten_deep(shallow) == 0 and len(shallow.findall(".//span")) == 50

@@ -1,5 +1,5 @@
 """The clean HTML (``body_html``: the JSONL record, the feeds, Jekyll posts) is written by
-newsbot's own allow-list in ``newsbot.body``, from the tree the page was parsed into. It
+newsbot's own allow-list in ``newsbot.html.sanitise``, from the tree the page was parsed into. It
 used to be written the same way and then passed through nh3 (ammonia), which parsed and
 wrote it once more; that cost a tenth of reading a page. These tests are the proof that
 the second pass removed nothing:
@@ -23,10 +23,14 @@ from urllib.parse import urlsplit
 import nh3
 import pytest
 
-from newsbot.body import ALLOWED_TAGS, IMAGE_SCHEMES, LINK_SCHEMES, SKIP_TAGS, clean_html
+from newsbot.html.sanitise import ALLOWED_TAGS
+from newsbot.html.links import IMAGE_SCHEMES, LINK_SCHEMES
+from newsbot.html.tree import SKIP_TAGS
+from newsbot.html.body import clean_html
 from newsbot.extract import extract
-from newsbot.golden import article_pages
-from newsbot.pipelines import Dropped, prepare
+from newsbot.cli.golden import article_pages
+from newsbot.errors import Dropped
+from newsbot.extract import prepare
 
 from . import test_fuzzed_pages, test_hostile
 from .conftest import ROOT

@@ -59,13 +59,13 @@ def shard_lines(output: Path) -> dict[str, list[str]]:
 
 
 def state(url):
-    from newsbot.state_redis import RedisStateStore
+    from newsbot.storage.state.redis import RedisStateStore
 
     return RedisStateStore(url, worker="test", lock=False)
 
 
 def assert_every_article_once(output: Path, url: str) -> None:
-    from newsbot.cluster import merge_feed
+    from newsbot.cluster.shards import merge_feed
 
     shards = shard_lines(output)
     everything = [u for lines in shards.values() for u in lines]

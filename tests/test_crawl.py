@@ -5,6 +5,8 @@ import shutil
 
 import yaml
 
+from newsbot.items import RECORD_FIELDS
+
 from .conftest import FIXTURES, crawl
 
 NANKAI = FIXTURES / "nankai"
@@ -105,6 +107,12 @@ def test_new_article_on_the_site_is_the_only_thing_a_rerun_adds(tmp_path):
 def test_dash_capital_o_feed_also_works(tmp_path):
     done, report = crawl("nankai", tmp_path, "-a", "columns=ywsd", "-O", str(tmp_path / "feed.jsonl"), replay=NANKAI)
     assert done.returncode == 0, done.stderr[-2000:]
-    own = (tmp_path / "feed.jsonl").read_text(encoding="utf-8").splitlines()
+    own = [json.loads(line) for line in (tmp_path / "feed.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(own) == report["new"] > 0
-    assert len(feed(tmp_path)) == report["new"]  # the default feed is written as well
+    default = feed(tmp_path)
+    assert len(default) == report["new"]  # the default feed is written as well
+    # -O carries exactly the JSONL record (not the body element, retry_reason or local_images
+    # that ride on the item), each record as the default feed has it but for the crawl time.
+    assert all(list(record) == list(RECORD_FIELDS) for record in own)
+    by_url = {record["url"]: record for record in default}
+    assert all({**record, "crawled_at": None} == {**by_url[record["url"]], "crawled_at": None} for record in own)

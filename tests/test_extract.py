@@ -9,7 +9,9 @@ import pytest
 
 from newsbot import cli
 from newsbot.extract import extract
-from newsbot.pipelines import article_record, prepare, render
+from newsbot.extract import prepare
+from newsbot.items import article_record
+from newsbot.publish.profiles import render
 from newsbot.text import split_outlet
 
 from .conftest import FIXTURES, ROOT, crawl
@@ -254,7 +256,7 @@ def test_control_characters_in_the_text_are_dropped_not_the_article(url, page):
 
 
 def test_a_list_link_that_is_no_url_does_not_lose_the_others():
-    from newsbot.pages import make_response
+    from newsbot.pages.base import make_response
     from newsbot.sites import get_site
 
     articles = [f"/zhxw/system/2024/05/06/03000000{n}.shtml" for n in range(3)]

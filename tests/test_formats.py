@@ -19,7 +19,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsbot.formats import RAW_BRACE, double_quoted, neutralise_templates, render_hexo, render_jekyll, yaml_scalar
+from newsbot.publish.templates import RAW_BRACE, neutralise_templates
+from newsbot.publish.frontmatter import double_quoted, yaml_scalar
+from newsbot.publish.profiles import render_hexo, render_jekyll
 from newsbot.items import Article
 
 # Characters that mean something to YAML or to a template engine, mixed with any unicode

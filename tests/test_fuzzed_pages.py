@@ -10,7 +10,9 @@ import random
 import pytest
 
 from newsbot.extract import extract
-from newsbot.pipelines import Dropped, prepare, render
+from newsbot.errors import Dropped
+from newsbot.extract import prepare
+from newsbot.publish.profiles import render
 
 TEXTS = ["南开大学", "全國(guó)", "　　据介绍，", "a * b _c_ [x](y) `code`", "# 标题", "1. 第一", "{{ site.title }}",
          "&amp;lt;", "&nbsp;", "\u3000", "\u200b", "\x0b", "\x0c", "\x01", "\ufffe", "\r\n", "（记者 张三 通讯员 李四）",

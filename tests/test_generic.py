@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.body import blocks_to_text, html_to_blocks
+from newsbot.html.markdown import blocks_to_text
+from newsbot.html.body import html_to_blocks
 from newsbot.dates import SHANGHAI
-from newsbot.generic import GenericArticlePage, extract_generic, is_chrome_line
+from newsbot.pages.generic.extraction import GenericArticlePage, extract_generic
+from newsbot.pages.generic.cleanup import is_chrome_line
 from newsbot.extract import extract_article
-from newsbot.pages import ArticlePage, make_response
-from newsbot.pipelines import prepare
+from newsbot.pages.base import ArticlePage, make_response
+from newsbot.extract import prepare
 
 CHROME = "<div class='nav'><a href='/'>首页</a> <a href='/news/'>新闻</a> <a href='/notice/'>通知公告</a></div>"
 PARAS = (

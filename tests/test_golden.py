@@ -1,4 +1,4 @@
-"""Golden files (newsbot/golden.py): every article page of the replay fixtures against the
+"""Golden files (newsbot/cli/golden.py): every article page of the replay fixtures against the
 record beside it, field by field. A difference is either a regression or an improvement to
 review: ``newsbot fixtures --update`` rewrites the files, and their git diff is the review."""
 
@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from newsbot import cli
-from newsbot.golden import article_pages, field_diff, golden_path, golden_record
+from newsbot.cli.golden import article_pages, field_diff, golden_path, golden_record
 
 from .conftest import FIXTURES
 

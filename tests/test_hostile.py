@@ -24,11 +24,13 @@ import pytest
 from lxml import etree
 from markdown_it import MarkdownIt
 
-from newsbot.formats import PROFILES, raw
-from newsbot.generic import GenericArticlePage
+from newsbot.publish.profiles import PROFILES
+from newsbot.publish.templates import raw
+from newsbot.pages.generic.extraction import GenericArticlePage
 from newsbot.extract import extract_article
-from newsbot.pages import make_response
-from newsbot.pipelines import article_record, prepare
+from newsbot.pages.base import make_response
+from newsbot.extract import prepare
+from newsbot.items import article_record
 from newsbot.sites import site_for_url
 
 from .conftest import ROOT
@@ -195,7 +197,7 @@ def assert_no_template_tag(text: str) -> None:
 
 
 # libxml2 (HTML 4 rules) nests everything after an <embed> inside it; body.py walks that as
-# the content it is, but the generic extractor (newsbot/generic.py) drops the <embed> with
+# the content it is, but the generic extractor (newsbot/pages/generic) drops the <embed> with
 # all it holds, so the article loses its body. Strict: this fails loudly once fixed.
 EMBED_LOSES_BODY = pytest.mark.xfail(strict=True, raises=Exception,
                                      reason="generic extractor drops the content after an <embed>")

@@ -83,9 +83,9 @@ def test_since_stops_paging_at_older_list_pages(http_site, tmp_path):
 
 
 def test_a_second_run_on_a_held_state_exits_at_once_with_code_3(http_site, tmp_path):
-    from newsbot.state import SeenStore
+    from newsbot.storage.state.sqlite import SqliteStateStore
 
-    store = SeenStore(tmp_path / ".newsbot" / "state.sqlite")  # a run in progress holds the lock
+    store = SqliteStateStore(tmp_path / ".newsbot" / "state.sqlite")  # a run in progress holds the lock
     try:
         done, report = crawl("nankai", tmp_path, site=http_site, timeout=30)
     finally:

@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 
-from newsbot.body import markdown_url
-from newsbot.images import LOCAL_NAME, image_reference
+from newsbot.html.markdown import markdown_url
+from newsbot.publish.images import LOCAL_NAME, image_reference
 
 from .conftest import FIXTURES, ROOT, crawl, crawl_command
 from .test_reliability import state_rows, time_passes

@@ -14,8 +14,8 @@ import scrapy
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from newsbot.spiders import CHUNK, LOW_WATER
-from newsbot.spiders.nankai import NankaiSpider
+from newsbot.crawl.spiders import CHUNK, LOW_WATER
+from newsbot.crawl.spiders.nankai import NankaiSpider
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "crawl"
 sys.path.insert(0, str(BENCH))

@@ -1,4 +1,4 @@
-"""``newsbot add URL`` (newsbot/onboard.py) on real saved list pages and on the fixture sites."""
+"""``newsbot add URL`` (newsbot/cli/onboard.py) on real saved list pages and on the fixture sites."""
 
 import json
 import re
@@ -8,10 +8,10 @@ import yaml
 
 import newsbot.sites as sites
 from newsbot.cli import main
-from newsbot.onboard import NotAList, append_entry, propose
+from newsbot.cli.onboard import NotAList, append_entry, propose
 from newsbot.extract import extract_article
-from newsbot.pages import make_response
-from newsbot.generic import extract_generic
+from newsbot.pages.base import make_response
+from newsbot.pages.generic.extraction import extract_generic
 from newsbot.sites import load_sites_file
 
 from .conftest import FIXTURES, ROOT
@@ -180,7 +180,7 @@ def test_add_over_http_reads_politely(tmp_path, capsys):
     crawl's User-Agent, and a disallowed article is not fetched."""
     import shutil
 
-    from newsbot.cli import project_settings
+    from newsbot.cli.common import project_settings
 
     from .httpsite import HOST, HttpSite
 

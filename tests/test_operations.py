@@ -106,7 +106,7 @@ def test_a_crawl_and_its_workers_import_no_unused_server_or_redis_client(tmp_pat
     assert done.returncode == 0, done.stderr[-3000:]
     assert "reading and cleaning articles in 1 worker process(es)" in done.stderr
     imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    assert "newsbot.body" in imported and "lxml.etree" in imported
+    assert "newsbot.html.body" in imported and "lxml.etree" in imported
     unused = {name for name in imported if name.split(".")[0] in ("aiohttp", "redis", "scrapy_redis")
               or name.startswith("twisted.conch")}
     if switched_on:

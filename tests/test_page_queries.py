@@ -10,9 +10,11 @@ import random
 import pytest
 from lxml import etree
 
-from newsbot.pages import _BLOCKS, ArticlePage, META_DATE_NAMES, _last_block, drop_editorial_tail, make_response
+from newsbot.pages.base import (
+    _BLOCKS, ArticlePage, META_DATE_NAMES, _last_block, drop_editorial_tail, make_response,
+)
 from newsbot.dates import parse_date
-from newsbot.sites.nankai import NankaiArticlePage, cut_footer_chrome, cut_from_first_chrome
+from newsbot.pages.nankai import NankaiArticlePage, cut_footer_chrome, cut_from_first_chrome
 
 from .conftest import FIXTURES, ROOT
 
@@ -68,9 +70,9 @@ CLASS_PAGE = ("<html><body><div class='\tarti_title\n x'><h1 class='title'>a</h1
 
 def selectors() -> list[str]:
     """Every CSS query a page object asks, and some that look like the shortcut's."""
-    from newsbot.pages import HEADLINE_CSS
-    from newsbot.sites.cms import TrsPage, VsbPage, WebPlusPage
-    from newsbot.sites.eastmoney import EastmoneyArticlePage
+    from newsbot.pages.base import HEADLINE_CSS
+    from newsbot.pages.cms import TrsPage, VsbPage, WebPlusPage
+    from newsbot.pages.eastmoney import EastmoneyArticlePage
 
     found = {*HEADLINE_CSS, "p.arti_title", "P.title", ".arti_title.x", ".x .title", "[class*=Title]", "h1",
              "#source", ".source", "H1", "td#txt", "[class~=title]"}

@@ -12,7 +12,8 @@ from collections import Counter
 import pytest
 from scrapy.http import HtmlResponse
 
-from newsbot.sites import CountdownPager, get_site, newest_page_search
+from newsbot.sites.pagers import CountdownPager, newest_page_search
+from newsbot.sites import get_site
 from newsbot.sites.nankai import LIST_CODES
 
 from .conftest import ROOT, crawl
@@ -113,7 +114,7 @@ def test_the_real_list_page_has_no_next_link_but_its_pager_script_names_the_numb
     site = get_site("nankai")
     first = f"http://{HOST}/ywsd/index.shtml"
     response = HtmlResponse(first, body=REAL_LIST_PAGE.read_bytes(), encoding="utf-8")
-    from newsbot.spiders import SiteSpider
+    from newsbot.crawl.spiders import SiteSpider
 
     assert SiteSpider.next_page(None, response, site) is None
     script = site.countdown.script_url(response)

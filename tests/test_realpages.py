@@ -16,9 +16,10 @@ from functools import lru_cache
 import pytest
 
 from newsbot.extract import decoded_response, extract
-from newsbot.pipelines import article_record, prepare
+from newsbot.extract import prepare
+from newsbot.items import article_record
 from newsbot.sites import site_for_url
-from newsbot.spiders import SiteSpider
+from newsbot.crawl.spiders import SiteSpider
 
 from .conftest import ROOT
 
@@ -38,8 +39,8 @@ URL_GUESSES = {
 }
 
 # Fields newsbot gets wrong today, with why. GENERIC: the page has no site configuration
-# (or its site's rules find no body), so the generic extractor (newsbot.generic) reads it.
-GENERIC = "generic extractor (newsbot.generic), owned by its own work: "
+# (or its site's rules find no body), so the generic extractor (newsbot.pages.generic) reads it.
+GENERIC = "generic extractor (newsbot.pages.generic), owned by its own work: "
 KNOWN_WRONG: dict[tuple[str, str], str] = {
     ("023", "body_first"): GENERIC + "drops the title the body container repeats as its first paragraph",
     ("024", "body_first"): GENERIC + "keeps the promo link 点击进入“文艺星青年”>> opening #rwb_zw",

@@ -115,8 +115,8 @@ def test_an_exception_inside_extraction_is_caught_counted_and_retried(tmp_path, 
     from scrapy.http import HtmlResponse, Request
     from scrapy.utils.test import get_crawler
 
-    import newsbot.workers as workers
-    from newsbot.spiders.nankai import NankaiSpider
+    import newsbot.extract
+    from newsbot.crawl.spiders.nankai import NankaiSpider
 
     crawler = get_crawler(NankaiSpider, {"NEWSBOT_OUTPUT_DIR": str(tmp_path)})
     crawler.spider = spider = NankaiSpider.from_crawler(crawler)
@@ -125,7 +125,7 @@ def test_an_exception_inside_extraction_is_caught_counted_and_retried(tmp_path, 
     def broken_extractor(*args, **kwargs):
         raise ValueError("Invalid URL 'Nucl.%20Phys.%20B%20612'")
 
-    monkeypatch.setattr(workers, "extract", broken_extractor)
+    monkeypatch.setattr(newsbot.extract, "extract", broken_extractor)  # (what read_page calls)
     page = (FIXTURES / "nankai" / "news.nankai.edu.cn" / DEEP_ARTICLE.lstrip("/")).read_bytes()
     response = HtmlResponse(DEEP_URL, body=page, request=Request(DEEP_URL))
     async def articles():
@@ -262,9 +262,9 @@ def test_a_pager_that_leads_back_stops_with_an_alarm(http_site, tmp_path):
 
 
 def test_the_run_lock_covers_the_output_directory(http_site, tmp_path):
-    from newsbot.state import StateStore
+    from newsbot.storage.state.sqlite import SqliteStateStore
 
-    other = StateStore(tmp_path / "elsewhere.sqlite", output=tmp_path / "out")  # a run on another state
+    other = SqliteStateStore(tmp_path / "elsewhere.sqlite", output=tmp_path / "out")  # a run on another state
     try:
         done, _ = crawl("nankai", tmp_path / "out", site=http_site)
     finally:
@@ -339,7 +339,8 @@ def test_an_exception_in_a_spider_callback_is_an_alarm_not_a_quiet_exit_0():
     # that lost them must not exit 0 (found when a state write failed in parse_list).
     from types import SimpleNamespace
 
-    from newsbot.extensions import EXIT_ALARM, alarms, summarise
+    from newsbot.errors import EXIT_ALARM
+    from newsbot.crawl.extensions.report import alarms, summarise
 
     stats = {"spider_exceptions/count": 2, "spider_exceptions/OperationalError": 2,
              "newsbot/list_pages": 40, "newsbot/written": 900}

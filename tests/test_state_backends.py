@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from newsbot.state import StateLocked, StateStore
+from newsbot.errors import StateLocked
+from newsbot.storage.state.sqlite import SqliteStateStore
 
 from .redisserver import redis_server, redis_url  # noqa: F401 (fixtures)
 
@@ -27,9 +28,9 @@ def open_store(request, tmp_path):
 
     def open_(**kwargs):
         if request.param == "sqlite":
-            store = StateStore(tmp_path / "state.sqlite", lock=False, **kwargs)
+            store = SqliteStateStore(tmp_path / "state.sqlite", lock=False, **kwargs)
         else:
-            from newsbot.state_redis import RedisStateStore
+            from newsbot.storage.state.redis import RedisStateStore
 
             url = request.getfixturevalue("redis_url") if not opened else opened[0].url
             store = RedisStateStore(url, worker=f"w{len(opened)}", **kwargs)
@@ -173,7 +174,7 @@ def test_adopt_and_meta(store):
 
 # --- what sharing adds (Redis) ----------------------------------------------------------
 def redis_store(url, worker, **kwargs):
-    from newsbot.state_redis import RedisStateStore
+    from newsbot.storage.state.redis import RedisStateStore
 
     return RedisStateStore(url, worker=worker, **kwargs)
 
@@ -256,7 +257,7 @@ def test_the_writer_connection_commits_while_the_crawls_connection_queues(tmp_pa
     # (a deferred transaction that read before the other's commit could not upgrade).
     import threading
 
-    store = StateStore(tmp_path / "state.sqlite")
+    store = SqliteStateStore(tmp_path / "state.sqlite")
     writer = store.for_writer()
     errors = []
 

@@ -1,4 +1,4 @@
-"""The status page, {output}/index.html (newsbot/status.py): what it shows, that page text
+"""The status page, {output}/index.html (newsbot/publish/status.py): what it shows, that page text
 cannot inject markup, and that a real browser renders it."""
 
 import json
@@ -12,8 +12,8 @@ import pytest
 from lxml import html as lxml_html
 
 from newsbot.dates import SHANGHAI
-from newsbot.state import StateStore
-from newsbot.status import articles_per_day, render_status_page
+from newsbot.storage.state.sqlite import SqliteStateStore
+from newsbot.publish.status import articles_per_day, render_status_page
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -46,7 +46,7 @@ def test_crawl_writes_the_status_page(nankai_crawl):
 
 
 def test_articles_per_day_counts_written_at_days(tmp_path):
-    store = StateStore(tmp_path / "state.sqlite")
+    store = SqliteStateStore(tmp_path / "state.sqlite")
     for i, written in enumerate(["2024-03-01T23:59:00+08:00", "2024-03-02T00:01:00+08:00",
                                  "2024-03-02T10:00:00+08:00", "2024-01-01T10:00:00+08:00"]):
         store.mark_written([(f"u{i}", f"https://x/{i}", "nankai" if i < 3 else "tju", written, {}, [], [])])
@@ -65,10 +65,10 @@ def test_page_text_is_escaped_and_failed_articles_are_listed(tmp_path):
     report = {"spider": "nankai", "finish_reason": HOSTILE, "new": 1, "alarms": [f"column {HOSTILE} lists no articles"]}
     (output / "reports" / "nankai-latest.json").write_text(json.dumps(report), encoding="utf-8")
     state = output / ".newsbot" / "state.sqlite"
-    StateStore(state).close()
+    SqliteStateStore(state).close()
     without_failed = render_status_page(output, state, {})
     assert "Failed articles" not in without_failed
-    store = StateStore(state, give_up_after=1)
+    store = SqliteStateStore(state, give_up_after=1)
     store.fail("u1", HOSTILE, now=1_700_000_000, entry=("javascript:alert(3)", "javascript:alert(3)", "nankai", []))
     store.fail("u2", "http_500", now=1_700_000_100,
                entry=("https://news.nankai.edu.cn/a.shtml", "https://news.nankai.edu.cn/a.shtml", "nankai", []))

@@ -1,4 +1,4 @@
-"""Atom/RSS feeds per site and per column (newsbot/syndication.py), read back with feedparser."""
+"""Atom/RSS feeds per site and per column (newsbot/publish/feeds.py), read back with feedparser."""
 
 import hashlib
 import json
@@ -9,7 +9,7 @@ import sys
 import feedparser
 
 from newsbot.cli import main
-from newsbot.syndication import SCAN_FACTOR, lines_from_end, scan_jsonl, write_feeds
+from newsbot.publish.feeds import SCAN_FACTOR, lines_from_end, scan_jsonl, write_feeds
 
 from .conftest import FIXTURES, ROOT, crawl
 
@@ -143,7 +143,7 @@ def test_a_record_no_feed_wants_is_not_decoded_and_the_scan_is_the_same(tmp_path
     """Once a feed is full, a line whose site and columns' feeds are all full is passed over
     undecoded (most of a backfill's tail: 30 KB lines). The scan comes out as it does when
     every line is decoded: rare columns, lines with escaped names, duplicates and junk."""
-    import newsbot.syndication as syndication
+    import newsbot.publish.feeds as syndication
 
     path = tmp_path / "feeds" / "nankai.jsonl"
     columns = [["南开要闻"], ["综合新闻"], ["南开要闻", "媒体南开"], ["国际交流"], [], ["不存在的栏目"]]

@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsbot import text as text_module
-from newsbot.body import blocks_to_markdown, html_to_blocks
+from newsbot.html.markdown import blocks_to_markdown
+from newsbot.html.body import html_to_blocks
 from newsbot.text import byline_names, clean_text, find_byline, fold_spaces, is_blank, remove_pinyin
 
 URL = "https://news.nankai.edu.cn/ywsd/system/2023/05/18/030056201.shtml"

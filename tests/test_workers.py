@@ -41,7 +41,7 @@ def test_a_drop_in_a_worker_is_counted_and_the_article_kept_for_a_retry(http_sit
 def test_workers_that_keep_dying_are_given_up_and_every_article_is_still_read(tmp_path):
     import asyncio
 
-    from newsbot.workers import MAX_RESTARTS, Workers
+    from newsbot.crawl.workers import MAX_RESTARTS, Workers
 
     # Every worker dies at start (its sites file is missing): each pool breaks with a queue
     # of articles waiting on it. Each one is read here instead, and the pool is replaced
@@ -64,7 +64,7 @@ def test_calls_sent_together_keep_their_own_results_and_exceptions():
 
     import pytest
 
-    from newsbot.workers import Workers, WorkerTraceback
+    from newsbot.crawl.workers import Workers, WorkerTraceback
 
     # 40 calls at once go to the one worker in batches; a call that raises fails alone,
     # with its own exception type and the worker's traceback as its cause.
@@ -92,7 +92,7 @@ def test_a_result_that_cannot_come_back_fails_its_batch_instead_of_hanging_it():
     import _thread
     import asyncio
 
-    from newsbot.workers import Workers
+    from newsbot.crawl.workers import Workers
 
     workers = Workers("1")
 

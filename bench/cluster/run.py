@@ -86,8 +86,8 @@ def run(n: int, workers: int, site: str, redis_url: str | None, workdir: Path) -
     wall = time.perf_counter() - start
     feeds = output / "feeds"
     if redis_url:
-        from newsbot.cluster import merge_feed
-        from newsbot.state_redis import RedisStateStore
+        from newsbot.cluster.shards import merge_feed
+        from newsbot.storage.state.redis import RedisStateStore
 
         shards = [json.loads(line)["urlname"] for shard in feeds.glob("nankai.*.jsonl")
                   for line in shard.read_text(encoding="utf-8").splitlines()]

@@ -58,9 +58,11 @@ def newsbot_steps(url: str, body: bytes, settings) -> dict[str, float]:
     """One page through newsbot as ``newsbot extract`` does it (the site's rules, or the
     generic extractor for a host with none; the site's profile, else text); seconds per
     step. A page the pipelines drop (no body) is timed up to the drop."""
-    from newsbot.cli import site_profile
+    from newsbot.cli.pages import site_profile
     from newsbot.extract import extract
-    from newsbot.pipelines import Dropped, prepare, render
+    from newsbot.errors import Dropped
+    from newsbot.extract import prepare
+    from newsbot.publish.profiles import render
 
     start = time.perf_counter()
     article = extract(url, body, {"Content-Type": "text/html"})
@@ -80,7 +82,7 @@ def measure(pages: list[tuple[str, bytes]]) -> dict[str, float]:
     import lxml.html
     import trafilatura
 
-    from newsbot.cli import project_settings
+    from newsbot.cli.common import project_settings
 
     settings = project_settings()
     totals = {"lxml": 0.0, "newsbot": 0.0, "extract": 0.0, "prepare": 0.0, "render": 0.0, "trafilatura": 0.0}

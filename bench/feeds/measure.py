@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsbot.syndication import write_feeds
+from newsbot.publish.feeds import write_feeds
 
 COLUMNS = ["南开要闻", "综合新闻", "媒体南开", "南开人物"]
 BODY = "<p>" + "南开大学新闻正文。" * 1500 + "</p>"  # ~40 KB as JSON

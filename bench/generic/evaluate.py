@@ -61,11 +61,12 @@ warnings.filterwarnings("ignore")
 
 import trafilatura  # noqa: E402
 
-from newsbot.body import blocks_to_text, html_to_blocks  # noqa: E402
+from newsbot.html.markdown import blocks_to_text  # noqa: E402
+from newsbot.html.body import html_to_blocks  # noqa: E402
 from newsbot.dates import SHANGHAI, parse_date, to_local  # noqa: E402
 from newsbot.extract import extract_article  # noqa: E402
-from newsbot.generic import GenericArticlePage, extract_generic  # noqa: E402
-from newsbot.pages import make_response  # noqa: E402
+from newsbot.pages.generic.extraction import GenericArticlePage, extract_generic  # noqa: E402
+from newsbot.pages.base import make_response  # noqa: E402
 
 FIELDS = ("title", "day", "time", "start", "end", "images")
 _NOT_TEXT = ("script", "style", "noscript", "textarea")
@@ -109,7 +110,8 @@ def run_generic(response) -> dict:
 def run_newsbot(url: str, raw: bytes, site) -> dict:
     """The full path: the one ``newsbot.extract.extract`` a crawl and ``newsbot extract`` use."""
     from newsbot.extract import extract
-    from newsbot.pipelines import Dropped, prepare
+    from newsbot.errors import Dropped
+    from newsbot.extract import prepare
 
     article = extract(url, raw, site=site)
     try:

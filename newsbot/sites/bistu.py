@@ -1,7 +1,7 @@
 """news.bistu.edu.cn (北京信息科技大学新闻网): a TRS WCM site, written as plain text."""
 
-from .cms import FAMILIES, TrsPage
-from . import Column, Site
+from newsbot.sites import Column, Site
+from newsbot.sites.families import FAMILIES
 
 BASE = "https://news.bistu.edu.cn"
 
@@ -15,8 +15,8 @@ SITE = Site(
         Column("xxxw", "学院新闻", f"{BASE}/xxxw/index.html"),
     ),
     default_columns=("zhxw",),
-    article_url=FAMILIES["trs"][1],
-    page=TrsPage,
+    article_url=FAMILIES["trs"].article_url,
+    page=FAMILIES["trs"].page,
     profile="text",
     profile_options={"blog": "news.bistu.edu.cn"},
     pager="index_{n}.html",

@@ -3,9 +3,8 @@ as Jekyll posts with one category per outlet."""
 
 from __future__ import annotations
 
-from ..body import remove_between_comments
-from ..pages import ArticlePage
-from . import Column, Site
+from newsbot.pages.eastmoney import EastmoneyArticlePage
+from newsbot.sites import Column, Site
 
 BASE = "https://finance.eastmoney.com"
 # Jekyll category slug per outlet (seed 003: 南方都市报 -> nanfangdushibao).
@@ -17,23 +16,6 @@ OUTLET_SLUGS = {
     "21世纪经济报道": "21shijijingjibaodao",
     "第一财经": "diyicaijing",
 }
-
-
-class EastmoneyArticlePage(ArticlePage):
-    title_css = (".newsContent h1", "h1")
-    body_css = ("div#ContentBody", "div#zw_body", ".txtinfos")
-    date_css = (".newsContent .infos .item", ".infos .item", ".time")
-
-    def body(self):
-        root = super().body()
-        if root is not None:
-            # Stock charts are injected between marker comments, not in an element.
-            remove_between_comments(root, "EM_StockImg_Start", "EM_StockImg_End")
-        return root
-
-    def outlet(self):
-        source = self.response.css(".infos .source::text, .infos a.source::text").get()
-        return source.strip() if source and source.strip() else super().outlet()
 
 
 SITE = Site(

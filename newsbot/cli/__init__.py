@@ -1,0 +1,35 @@
+"""The ``newsbot`` command: one module per group of subcommands.
+
+- ``demo.py``     ``demo``: the offline crawl of the bundled fixtures
+- ``pages.py``    ``extract``, ``fixtures``, ``sites``, ``record``
+- ``add.py``      ``add``: a campus.yaml entry from one list page (``onboard.py`` reads it)
+- ``state.py``    ``failed``, ``adopt``, ``rebuild-state``
+- ``publish.py``  ``feeds``
+- ``cluster.py``  ``status``, ``merge-shards``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from newsbot.cli import add, cluster, demo, pages, publish, state
+
+GROUPS = (demo, pages, state, publish, add, cluster)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="newsbot", description="Faithful, clean copies of campus news.")
+    sub = top.add_subparsers(dest="command", required=True)
+    for group in GROUPS:
+        group.add_parsers(sub)
+    return top
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

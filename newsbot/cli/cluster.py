@@ -1,0 +1,36 @@
+"""Commands for a cluster's operator: ``status`` (a run's exit code from its report, for scrapyd
+jobs) and ``merge-shards`` (the workers' feed shards into one feed)."""
+
+from __future__ import annotations
+
+import sys
+
+def cmd_status(args) -> int:
+    from newsbot.crawl.extensions.report import report_status
+
+    code, message = report_status(args.output, args.spider, args.worker)
+    print(message, file=sys.stderr if code else sys.stdout)
+    return code
+
+
+def cmd_merge_shards(args) -> int:
+    from newsbot.cluster.shards import merge_feed
+
+    path, added = merge_feed(args.output, args.spider)
+    print(f"{path}: {added} lines added from the workers' shards")
+    return 0
+
+
+def add_parsers(sub) -> None:
+    status = sub.add_parser("status", help="the exit code of a spider's last run, from its run report "
+                            "(for scrapyd jobs, which have none)")
+    status.add_argument("--output", required=True, help="the run's NEWSBOT_OUTPUT_DIR")
+    status.add_argument("--spider", default="nankai")
+    status.add_argument("--worker", default=None, help="a cluster worker's report (its NEWSBOT_CLUSTER_WORKER)")
+    status.set_defaults(func=cmd_status)
+
+    merge = sub.add_parser("merge-shards", help="merge a cluster's feed shards (feeds/{spider}.{worker}.jsonl) "
+                           "into feeds/{spider}.jsonl")
+    merge.add_argument("--output", required=True, help="the shared NEWSBOT_OUTPUT_DIR")
+    merge.add_argument("--spider", default="nankai")
+    merge.set_defaults(func=cmd_merge_shards)

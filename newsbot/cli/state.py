@@ -1,0 +1,103 @@
+"""Commands about the state: ``failed`` (list or re-queue failed articles), ``adopt`` (an
+existing blog's posts), ``rebuild-state`` (a lost or corrupt state from the output)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from newsbot.cli.common import open_state, project_settings
+
+def cmd_failed(args) -> int:
+    """List the articles that failed (waiting for a retry, or given up), or re-queue them."""
+    from datetime import datetime
+
+    store = open_state(args)
+    if args.requeue or args.requeue_all:
+        count = store.requeue(None if args.requeue_all else args.requeue)
+        print(f"re-queued {count} article(s): the next run fetches them")
+        return 0 if count or args.requeue_all else 1
+    failures = store.failures([args.site] if args.site else None, given_up_only=args.given_up)
+    if args.json:
+        print(json.dumps(failures, ensure_ascii=False, indent=2))
+        return 0
+    for f in failures:
+        when = "given up" if f["given_up"] else "next try " + datetime.fromtimestamp(f["next_attempt"]).strftime("%Y-%m-%d %H:%M")
+        print(f"{f['site']:<10} {f['reason']:<24} {f['attempts']:>2} attempts  {when:<26} {f['url']}")
+    given_up = sum(f["given_up"] for f in failures)
+    print(f"{len(failures)} failed article(s), {given_up} given up", file=sys.stderr)
+    return 0
+
+
+def cmd_adopt(args) -> int:
+    """Register an existing blog's posts so the crawl writes no second copy of them."""
+    from newsbot.storage.adopt import adopt_posts
+    from newsbot.errors import StateLocked
+    from newsbot.storage.state.sqlite import SqliteStateStore
+    from newsbot.storage.state import state_path
+
+    settings = project_settings(NEWSBOT_OUTPUT_DIR=args.output, **({"NEWSBOT_STATE": args.state} if args.state else {}))
+    try:
+        store = SqliteStateStore(state_path(settings), output=args.output)
+    except StateLocked as locked:
+        print(f"newsbot adopt: {locked}; try again when the crawl has finished", file=sys.stderr)
+        return 3
+    try:
+        results = adopt_posts(store, args.paths)
+    finally:
+        store.close()
+    adopted = [r for r in results if r.why_not is None]
+    for r in results:
+        print(f"{'adopted' if r.why_not is None else 'not adopted'}: {r.path}"
+              + (f" ({r.urlname} = {r.url})" if r.why_not is None else f": {r.why_not}"))
+    print(f"{len(adopted)} of {len(results)} posts adopted", file=sys.stderr)
+    return 0
+
+
+def cmd_rebuild_state(args) -> int:
+    """A new state from the output's files and JSONL feeds (the old one moved aside)."""
+    import time
+
+    from newsbot.storage.adopt import rebuild_state
+    from newsbot.storage.state.sqlite import SqliteStateStore
+    from newsbot.storage.state import state_path
+
+    output = Path(args.output)
+    settings = project_settings(NEWSBOT_OUTPUT_DIR=args.output, **({"NEWSBOT_STATE": args.state} if args.state else {}))
+    path = state_path(settings)
+    if path.exists():
+        aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d%H%M%S')}")
+        path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        print(f"moved the old state to {aside}", file=sys.stderr)
+    store = SqliteStateStore(path, output=output)
+    try:
+        count = rebuild_state(output, store)
+    finally:
+        store.close()
+    print(f"rebuilt {path}: {count} articles from {output / 'feeds'} and the files beside them")
+
+
+def add_parsers(sub) -> None:
+    failed = sub.add_parser("failed", help="articles that failed: waiting for a retry or given up; re-queue them")
+    failed.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
+    failed.add_argument("--state", default=None, help="the crawl's NEWSBOT_STATE, if not under --output")
+    failed.add_argument("--site", default=None)
+    failed.add_argument("--given-up", action="store_true", help="only those given up on")
+    failed.add_argument("--json", action="store_true")
+    failed.add_argument("--requeue", nargs="+", metavar="URL", help="fetch these again on the next run")
+    failed.add_argument("--requeue-all", action="store_true", help="fetch every failed article again")
+    failed.set_defaults(func=cmd_failed)
+
+    adopt = sub.add_parser("adopt", help="register an existing blog's posts, so no article is written twice")
+    adopt.add_argument("paths", nargs="+", help="post files or folders (e.g. source/_posts)")
+    adopt.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
+    adopt.add_argument("--state", default=None, help="the crawl's NEWSBOT_STATE, if not under --output")
+    adopt.set_defaults(func=cmd_adopt)
+
+    rebuild = sub.add_parser("rebuild-state", help="rebuild a lost or corrupt state from the files and feeds")
+    rebuild.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
+    rebuild.add_argument("--state", default=None, help="the crawl's NEWSBOT_STATE, if not under --output")
+    rebuild.set_defaults(func=cmd_rebuild_state)

@@ -1,0 +1,59 @@
+"""Safe defaults a crawl applies to itself when it starts: its User-Agent and file mode, and
+Scrapy's optional extensions listed only when switched on (``NewsbotAddon``)."""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+
+from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.settings import default_settings as scrapy_defaults
+
+from newsbot import settings as newsbot_settings
+from newsbot.crawl.config import file_mode
+
+
+def project_home() -> str | None:
+    """The Homepage in pyproject.toml's [project.urls], from the installed metadata."""
+    try:
+        urls = metadata.metadata("newsbot").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "homepage":
+            return url.strip()
+    return None
+
+
+def user_agent(contact_url: str | None) -> str:
+    try:
+        version = metadata.version("newsbot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        version = "0"
+    contact = contact_url or project_home()
+    return f"newsbot/{version} (+{contact})" if contact else f"newsbot/{version}"
+
+
+class NewsbotAddon:
+    """Settings that depend on other settings, applied when a crawl starts (not when
+    newsbot/settings.py is imported, so ``-s`` overrides take effect)."""
+
+    def update_settings(self, settings):
+        # An explicit USER_AGENT (settings.py, -s, a spider) wins; else the contact URL's.
+        if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["default"]:
+            settings.set("USER_AGENT", user_agent(settings.get("NEWSBOT_CONTACT_URL")), priority="addon")
+        apply_file_mode(settings)
+        listed = settings.getdict("EXTENSIONS_BASE")
+        for enabled, path in newsbot_settings.optional_extensions.items():
+            if settings.getbool(enabled) and path not in listed:
+                listed[path] = scrapy_defaults.EXTENSIONS_BASE[path]
+                settings.set("EXTENSIONS_BASE", listed, priority=settings.getpriority("EXTENSIONS_BASE"))
+
+
+def apply_file_mode(settings) -> None:
+    """NEWSBOT_FILE_MODE, through the process umask, so every file the run creates gets
+    it: articles, feed, state, lock, reports (write_atomic follows the umask too)."""
+    mode = file_mode(settings.get("NEWSBOT_FILE_MODE"))
+    if mode is not None:
+        os.umask(0o666 & ~mode)  # directories keep their execute bits: 0640 makes them 0751

@@ -1,0 +1,2 @@
+"""Extensions: the run report with its alarms and exit code (``report.py``), then the feeds
+and status page (``publisher.py``)."""

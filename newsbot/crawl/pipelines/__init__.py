@@ -1,0 +1,72 @@
+"""The item pipelines, in the order ``ITEM_PIPELINES`` runs them (newsbot/settings.py):
+normalise the publication time (200), canonicalise and hash the URL (300), drop what an
+earlier run already wrote (400), in a cluster take the article's write claim
+(``newsbot.cluster.claims``, 420), download local images (``images.py``, 450, only with
+``NEWSBOT_IMAGES=local``), write the files (``write.py``, 500). The first takes any item
+Scrapy knows (through ItemAdapter) and hands an ``Article`` on. Articles arrive cleaned: the
+spider reads and cleans each page in one call (``newsbot.extract.read_page``).
+
+Each pipeline is a thin Scrapy wrapper around one step of ``newsbot.extract``, which
+``newsbot extract`` runs in the same order, so a saved page renders exactly as a crawl
+would. Pipelines know nothing of sites' HTML: site rules live in ``newsbot.pages``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from newsbot.errors import Dropped
+from newsbot.extract import canonicalise, normalise_date
+from newsbot.items import as_article
+from newsbot.storage.state import state_for_crawler
+
+logger = logging.getLogger(__name__)
+
+
+class Pipeline:
+    """A pipeline with its crawler and the crawl's stats at hand."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+
+class PublishedDatePipeline(Pipeline):
+    def process_item(self, item, spider=None):
+        item = normalise_date(as_article(item))  # (the first pipeline: any item type in, an Article on)
+        if item.published is None:
+            self.stats.inc_value("newsbot/missing/published")
+            logger.warning("no publication time found on %s (raw %r): writing crawl time", item.url, item.published_raw)
+        since = getattr(spider or self.crawler.spider, "since", None)
+        if since and item.published and item.published < since:
+            # -a since=: what is older is not written (paging stops near it too).
+            self.stats.inc_value("newsbot/dropped/older_than_since")
+            raise Dropped("older_than_since", f"{item.url} was published {item.published:%Y-%m-%d}", log_level="DEBUG")
+        return item
+
+
+class CanonicalUrlPipeline(Pipeline):
+    def process_item(self, item, spider=None):
+        return canonicalise(item)
+
+
+class DedupePipeline(Pipeline):
+    """Drops an article that this or an earlier run already wrote (same canonical URL),
+    unless it is queued again to restore its deleted or truncated files."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.store = state_for_crawler(crawler)
+
+    def process_item(self, item, spider=None):
+        urlname = self.store.urlname_for(item.url)
+        if urlname is not None:
+            if not self.store.is_pending(item.url):
+                self.stats.inc_value("newsbot/dropped/already_written")
+                raise Dropped("already_written", f"{item.url} was written before", log_level="DEBUG")
+            item.urlname = urlname  # a restore keeps the name it was written under
+        return item

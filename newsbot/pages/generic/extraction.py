@@ -1,0 +1,128 @@
+"""One generic extraction of a response: the rules of title.py, body.py, cleanup.py and
+dates.py run over one working copy of the page, each field computed once, on demand."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from functools import cached_property
+
+from newsbot.pages.base import ArticlePage
+from newsbot.text import clean_text
+from newsbot.urls import join_url
+from newsbot.pages.generic import body as body_rules
+from newsbot.pages.generic import dates as date_rules
+from newsbot.pages.generic import title as title_rules
+from newsbot.pages.generic.cleanup import absolute_images, clean_body, is_noise_container
+from newsbot.pages.generic.tree import preclean, squeeze, text_of
+
+
+class GenericExtraction:
+    """The generic reading of one response. The page is copied once (comments, scripts,
+    hidden elements and control characters removed) and every rule runs over that copy;
+    ``title``, ``published``, ``body`` and ``outlet`` are computed on first use."""
+
+    def __init__(self, response):
+        self.response = response
+        self.url = response.url
+        self.selector = response.selector
+        self.doc = copy.deepcopy(response.selector.root)
+        self.base_url = join_url(self.url, self.selector.xpath("//base/@href").get() or "") or self.url
+        body = self.doc.find(".//body")
+        self.root = body if body is not None else self.doc
+        preclean(self.root)
+
+    # --- title --------------------------------------------------------------------------
+    @cached_property
+    def head_title(self) -> str:
+        return title_rules.head_title(self.selector)
+
+    @cached_property
+    def og_title(self) -> str:
+        return title_rules.og_title(self.selector)
+
+    @cached_property
+    def title_element(self):
+        """The element stating the headline: the one matching <title>/og:title or a heading;
+        when none does (no <title>, or one that only names the site), the line above the body."""
+        found = title_rules.title_element(self.root, self.head_title, self.og_title)
+        return found if found is not None else title_rules.headline_above(self.root, self.container)
+
+    @cached_property
+    def title(self) -> str | None:
+        return title_rules.title_text(self.title_element, self.head_title, self.og_title)
+
+    # --- body ---------------------------------------------------------------------------
+    @cached_property
+    def reference_text(self) -> str:
+        return body_rules.reference_text(self.response.text, self.url)
+
+    @cached_property
+    def density(self) -> body_rules.Density:
+        return body_rules.Density(self.root)
+
+    @cached_property
+    def container(self):
+        return body_rules.choose_container(self.root, self.density, self.reference_text)
+
+    @cached_property
+    def body(self):
+        """A cleaned copy of the article's container (an lxml element), or None."""
+        container = self.container
+        if container is None:
+            return None
+        before, after = body_rules.continuing_siblings(container, self.density, is_noise_container)
+        body = body_rules.assemble_body(self.root, container, before, after)
+        clean_body(body, self.title)
+        absolute_images(body, self.base_url)
+        if not squeeze(text_of(body)) and body.find(".//img") is None:
+            return None
+        return body
+
+    # --- date ---------------------------------------------------------------------------
+    def date_candidates(self) -> list[date_rules.DateCandidate]:
+        return date_rules.date_candidates(
+            self.root, self.selector, self.response.text, self.url, self.title_element, self.container
+        )
+
+    @cached_property
+    def published(self) -> datetime | None:
+        return date_rules.choose_published(self.date_candidates())
+
+    # --- outlet -------------------------------------------------------------------------
+    @cached_property
+    def outlet(self) -> str | None:
+        pattern = ArticlePage.outlet_pattern
+        for text in self.selector.xpath(
+            "//body//text()[contains(., '来源')][not(ancestor::script) and not(ancestor::style)]"
+        ).getall():
+            match = pattern.search(clean_text(text))
+            if match:
+                return match.group(1)
+        return None
+
+
+def extract_generic(response) -> dict:
+    """``{"title", "published", "body"}`` of any news page (body: an lxml element or None)."""
+    extraction = GenericExtraction(response)
+    return {"title": extraction.title, "published": extraction.published, "body": extraction.body}
+
+
+class GenericArticlePage(ArticlePage):
+    """An article page on a host without configuration: everything the generic way."""
+
+    @cached_property
+    def generic(self) -> GenericExtraction:
+        return GenericExtraction(self.response)
+
+    def title(self) -> str | None:
+        return self.generic.title
+
+    def published(self) -> datetime | None:
+        return self.generic.published
+
+    def body(self):
+        return self.generic.body
+
+    def outlet(self) -> str | None:
+        return super().outlet() or self.generic.outlet

@@ -1,0 +1,139 @@
+"""Small helpers over an lxml tree shared by the generic extractor's rules."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from lxml import etree
+
+from newsbot.html.tree import BLOCK_TAGS
+from newsbot.text import without_controls
+
+# What is never content: removed from the working copy of the page before anything is scored.
+DROP_TAGS = frozenset(
+    "script style noscript template iframe object embed svg canvas video audio source link meta "
+    "input button select option textarea head title map area".split()
+)
+_WS = re.compile(r"\s+")
+# Characters lxml refuses in text and attribute values: HTML parsers keep them from the
+# page, and assigning them back raises. (newsbot.text's one rule; a page read through
+# newsbot.pages.make_response has none left.)
+xml_safe = without_controls
+
+
+def tag_of(el) -> str | None:
+    """The lower-case tag name, or None for comments and processing instructions."""
+    return el.tag.lower() if isinstance(el.tag, str) else None
+
+
+def text_of(el) -> str:
+    return "".join(el.itertext())
+
+
+def squeeze(text: str) -> str:
+    """Text with every space removed: Chinese text is compared without its spacing."""
+    return _WS.sub("", text.replace("\xa0", " ").replace("\u3000", " "))
+
+
+def bigrams(text: str) -> Counter:
+    text = squeeze(text)
+    return Counter(text[i:i + 2] for i in range(len(text) - 1))
+
+
+def bigram_f1(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    common = sum((a & b).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(a.values()), common / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def class_tokens(el) -> list[str]:
+    """The element's class and id words, lower-cased."""
+    return f"{el.get('class') or ''} {el.get('id') or ''}".lower().split()
+
+
+def drop(el) -> None:
+    """Remove an element, keeping its tail text."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    previous = el.getprevious()
+    parent.remove(el)
+    if tail and tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+def link_text_len(el) -> int:
+    return sum(len(squeeze(text_of(a))) for a in el.iter("a"))
+
+
+def own_text(el) -> str:
+    """Text of ``el`` that is not inside a nested block (inline children included), squeezed."""
+    parts = [el.text or ""]
+    for child in el:
+        tag = tag_of(child)
+        if tag is not None and tag not in BLOCK_TAGS:
+            parts.append(own_text(child))
+        parts.append(child.tail or "")
+    return squeeze("".join(parts))
+
+
+def own_link_len(el) -> int:
+    total = 0
+    for child in el:
+        tag = tag_of(child)
+        if tag == "a":
+            total += len(squeeze(text_of(child)))
+        elif tag is not None and tag not in BLOCK_TAGS:
+            total += own_link_len(child)
+    return total
+
+
+def is_attached(el, root) -> bool:
+    """Is ``el`` still inside ``root`` (not removed with an ancestor)?"""
+    node = el
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+def preclean(root) -> None:
+    """Drop comments, scripts, styles, forms' controls and hidden elements from a working copy;
+    remove control characters, so that every later edit of the copy is a valid assignment."""
+    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        drop(el)
+    for el in list(root.iter()):
+        tag = tag_of(el)
+        if tag is None:
+            continue
+        _remove_control_characters(el)
+        if tag in DROP_TAGS and tag not in ("head", "title"):
+            drop(el)
+            continue
+        style = (el.get("style") or "").lower()
+        if "visibility" in style and "hidden" in style and len(squeeze(text_of(el))) > 100:
+            # WeChat's #js_content is revealed by script: it is the article, not hidden.
+            el.set("style", re.sub(r"visibility\s*:\s*hidden\s*;?", "", style))
+        elif el.get("hidden") is not None or re.search(r"display\s*:\s*none", style):
+            drop(el)
+
+
+def _remove_control_characters(el) -> None:
+    # (xml_safe returns the very string it was given when there is nothing to take out.)
+    if el.text and xml_safe(el.text) is not el.text:
+        el.text = xml_safe(el.text)
+    if el.tail and xml_safe(el.tail) is not el.tail:
+        el.tail = xml_safe(el.tail)
+    for name, value in el.attrib.items():
+        if xml_safe(value) is not value:
+            el.set(name, xml_safe(value))

@@ -1,0 +1,161 @@
+"""The default JSONL feed, ``{output}/feeds/{spider}.jsonl``: one line per article, ever.
+
+Written by the pipeline, not by Scrapy's feed exporter, because the exporter buffers and
+writes after the item has left the pipeline: a SIGKILL lost buffered lines. Lines are
+appended in batches, each batch fsynced, after its articles are marked written in the
+state; the state marks them ``fed`` once their lines are durable. At start-up:
+
+- a torn last line (a write killed half-way) is cut off, reading only the file's end;
+- written-but-unfed articles (a kill between the two) get their lines, unless the feed's
+  tail already has them: lines of the last batch are the only ones that can be there
+  without the state knowing, and they are at the end;
+- only when the file changed behind newsbot's back (its size and mtime differ from what
+  the last run left) is it read whole: lines that are not records, or repeat an article,
+  are moved to ``{feed}.rejected`` (never silently dropped).
+
+So a run's cost does not grow with the feed, and a line is never written twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from newsbot.storage.files import write_atomic
+from newsbot.storage.jsonl import record_json
+
+logger = logging.getLogger(__name__)
+
+TAIL_BLOCK = 1 << 16
+
+
+def _is_record(line: bytes) -> str | None:
+    """The urlname of a feed line, or None when the line is not a record."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    urlname = record.get("urlname") if isinstance(record, dict) else None
+    return urlname if isinstance(urlname, str) and urlname else None
+
+
+class DurableFeed:
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.repaired = self._cut_torn_tail()
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+
+    # --- start-up -------------------------------------------------------------------------
+    def _cut_torn_tail(self) -> bool:
+        """Cut off a last line without its newline, reading only the end of the file."""
+        if not self.path.exists():
+            return False
+        with open(self.path, "r+b") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size == 0:
+                return False
+            handle.seek(size - 1)
+            if handle.read(1) == b"\n":
+                return False
+            start = size
+            while start > 0:  # find the last newline
+                block = min(TAIL_BLOCK, start)
+                handle.seek(start - block)
+                data = handle.read(block)
+                cut = data.rfind(b"\n")
+                if cut >= 0:
+                    start = start - block + cut + 1
+                    break
+                start -= block
+            logger.warning("feed %s: removed a torn last line (%d bytes) left by an interrupted run",
+                           self.path, size - start)
+            handle.truncate(start)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return True
+
+    def signature(self) -> str:
+        """Size and mtime: whether the file changed since newsbot last wrote it."""
+        stat = self.path.stat()
+        return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+    def tail_urlnames(self, lines: int) -> set[str]:
+        """The urlnames of the last ``lines`` lines (read backwards, block by block)."""
+        found: set[str] = set()
+        if lines <= 0:
+            return found
+        with open(self.path, "rb") as handle:
+            end = handle.seek(0, os.SEEK_END)
+            buffer = b""
+            while end > 0 and buffer.count(b"\n") <= lines:
+                block = min(TAIL_BLOCK, end)
+                handle.seek(end - block)
+                buffer = handle.read(block) + buffer
+                end -= block
+        for line in buffer.splitlines()[-lines:]:
+            urlname = _is_record(line)
+            if urlname:
+                found.add(urlname)
+        return found
+
+    def scrub(self) -> tuple[int, set[str]]:
+        """Read the whole feed once: move lines that are not records, and repeated
+        articles, to ``{feed}.rejected``. Returns (lines rejected, urlnames present)."""
+        kept, rejected, seen = [], [], set()
+        with open(self.path, "rb") as handle:
+            for line in handle:
+                urlname = _is_record(line.rstrip(b"\n"))
+                if urlname is None or urlname in seen:
+                    rejected.append(line)
+                else:
+                    seen.add(urlname)
+                    kept.append(line)
+        if rejected:
+            aside = self.path.with_name(self.path.name + ".rejected")
+            with open(aside, "ab") as handle:
+                handle.writelines(rejected)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.close(self.fd)
+            write_atomic(self.path, b"".join(kept).decode("utf-8", "replace"))
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            logger.warning("feed %s: moved %d lines that are not records or repeat an article to %s",
+                           self.path, len(rejected), aside)
+        return len(rejected), seen
+
+    # --- appending ------------------------------------------------------------------------
+    def append(self, records) -> int:
+        """Append the records' lines (records, or their encoded text) in one durable write;
+        returns how many."""
+        data = "".join(record_json(r) + "\n" for r in records).encode("utf-8")
+        if not data:
+            return 0
+        view = memoryview(data)
+        while view:  # O_APPEND: each write lands at the end
+            written = os.write(self.fd, view)
+            view = view[written:]
+        os.fsync(self.fd)
+        return data.count(b"\n")
+
+    def reconcile(self, unfed) -> list[str]:
+        """Give unfed (urlname, record) pairs their lines unless the tail has them; return
+        every urlname now in the feed (to be marked fed)."""
+        unfed = list(unfed)
+        if not unfed:
+            return []
+        present = self.tail_urlnames(len(unfed) * 2 + 8)
+        missing = [record for urlname, record in unfed if urlname not in present]
+        if missing:
+            self.append(missing)
+            logger.warning("feed %s: added %d records written but missing from it (interrupted run)",
+                           self.path, len(missing))
+        self.added = len(missing)
+        return [urlname for urlname, _ in unfed]
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
