@@ -158,7 +158,7 @@ def chinese_converter(config: str | None):
     try:
         import opencc
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise RuntimeError("NEWSBOT_CHINESE needs OpenCC: pip install 'newsbot[chinese]'") from exc
+        raise RuntimeError("NEWSBOT_CHINESE needs OpenCC: pip install '.[chinese]' (from the checkout)") from exc
     return opencc.OpenCC(config).convert
 
 

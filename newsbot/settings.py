@@ -12,6 +12,9 @@ COMMANDS_MODULE = "newsbot.crawl.commands"  # `scrapy crawl` with newsbot's exit
 
 # --- newsbot ---------------------------------------------------------------------------
 NEWSBOT_OUTPUT_DIR = "output"  # files go to {dir}/{site}/{profile}/, feeds to {dir}/feeds/
+# The blog's posts folder (docs/blog.md): the hexo/jekyll posts go there, flat, and newsbot's
+# own files stay in NEWSBOT_OUTPUT_DIR; a folder, or JSON {"hexo": folder, "jekyll": folder}.
+NEWSBOT_POSTS_DIR = None
 NEWSBOT_STATE = None  # SQLite file of written articles; default {NEWSBOT_OUTPUT_DIR}/.newsbot/state.sqlite
 NEWSBOT_FORMAT = None  # output profiles, e.g. "hexo" or "hexo,text"; default: the site's own
 NEWSBOT_PROFILE_OPTIONS = {}  # override a site's profile options, e.g. {"blog": "nankai.info"}
@@ -19,9 +22,13 @@ NEWSBOT_COLUMNS = None  # columns to crawl, e.g. "ywsd,mtnk"; same as -a columns
 NEWSBOT_REPLAY_DIR = None  # serve every request from saved pages in this directory (no network)
 NEWSBOT_CHINESE = None  # OpenCC conversion of text, e.g. "t2s" or "s2t"; off by default
 NEWSBOT_SITES_FILE = None  # another sites file (campus.yaml format) for the campus spider
-# In the User-Agent, so site owners can reach whoever runs the crawl; default: the
-# project's home (pyproject.toml [project.urls] Homepage). Set USER_AGENT to replace it all.
+# Who runs the crawl and where it publishes (docs/blog.md). A live crawl refuses to start
+# until the contact (sent in the User-Agent, so site owners can reach whoever runs the
+# crawl) and the blog its profiles need are set; replayed and loopback-only runs keep the
+# seeds' blogs. An explicit USER_AGENT replaces the whole User-Agent.
 NEWSBOT_CONTACT_URL = None
+NEWSBOT_BLOG_NAME = None  # hexo: title suffix " | NAME" and first category (profile option "blog")
+NEWSBOT_BLOG_URL = None  # jekyll: footer links and local image links (profile option "site")
 # Mode of the files a crawl writes (articles, feed, state, reports), e.g. "0640"; default:
 # what the umask allows (0644 typically), so a blog build running as another user can read them.
 NEWSBOT_FILE_MODE = None

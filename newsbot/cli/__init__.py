@@ -1,5 +1,6 @@
 """The ``newsbot`` command: one module per group of subcommands.
 
+- ``crawl.py``    ``crawl``: ``scrapy crawl`` from any directory (an installed wheel has no scrapy.cfg)
 - ``demo.py``     ``demo``: the offline crawl of the bundled fixtures
 - ``pages.py``    ``extract``, ``fixtures``, ``sites``, ``record``
 - ``add.py``      ``add``: a campus.yaml entry from one list page (``onboard.py`` reads it)
@@ -13,9 +14,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from newsbot.cli import add, cluster, demo, pages, publish, state
+from newsbot.cli import add, cluster, crawl, demo, pages, publish, state
 
-GROUPS = (demo, pages, state, publish, add, cluster)
+GROUPS = (crawl, demo, pages, state, publish, add, cluster)
 
 
 def parser() -> argparse.ArgumentParser:

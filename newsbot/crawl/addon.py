@@ -13,26 +13,17 @@ from newsbot import settings as newsbot_settings
 from newsbot.crawl.config import file_mode
 
 
-def project_home() -> str | None:
-    """The Homepage in pyproject.toml's [project.urls], from the installed metadata."""
-    try:
-        urls = metadata.metadata("newsbot").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        return None
-    for entry in urls:
-        label, _, url = entry.partition(",")
-        if label.strip().lower() == "homepage":
-            return url.strip()
-    return None
+DISTRIBUTION = "campus-newsbot"  # pyproject.toml [project] name; the import name is newsbot
 
 
 def user_agent(contact_url: str | None) -> str:
+    """``newsbot/{version} (+{contact})``. A live crawl refuses to start without a contact
+    (newsbot.crawl.config.check_identity); offline runs have none to give."""
     try:
-        version = metadata.version("newsbot")
+        version = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # run from a checkout that was never installed
         version = "0"
-    contact = contact_url or project_home()
-    return f"newsbot/{version} (+{contact})" if contact else f"newsbot/{version}"
+    return f"newsbot/{version} (+{contact_url})" if contact_url else f"newsbot/{version}"
 
 
 class NewsbotAddon:

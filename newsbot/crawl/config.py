@@ -182,7 +182,7 @@ def chinese(value) -> None:
     try:
         import opencc
     except ImportError:
-        raise ConfigError("-s NEWSBOT_CHINESE needs OpenCC: pip install 'newsbot[chinese]'") from None
+        raise ConfigError("-s NEWSBOT_CHINESE needs OpenCC: pip install '.[chinese]' (from the checkout)") from None
     try:
         opencc.OpenCC(value)
     except Exception:  # noqa: BLE001 - any failure means this config cannot be used
@@ -211,6 +211,36 @@ def directory(name: str, value, must_exist: bool) -> None:
         raise ConfigError(f"-s {name}={value} is a file, not a directory")
 
 
+def output_and_posts(settings, profiles: set[str] | None = None) -> None:
+    """newsbot's working directory is not a place a site generator publishes; the posts
+    folders exist, and a plain one serves one blog profile."""
+    from newsbot.publish.places import jekyll_site_root, parse_posts_dirs, published_by_generator
+
+    output = settings.get("NEWSBOT_OUTPUT_DIR") or "output"
+    exposed = published_by_generator(output)
+    if exposed:
+        raise ConfigError(f"-s NEWSBOT_OUTPUT_DIR={output}: {exposed}; it holds newsbot's state, reports and "
+                          f"status page: give the blog's posts folder as -s NEWSBOT_POSTS_DIR and keep "
+                          f"NEWSBOT_OUTPUT_DIR outside the blog's source (docs/blog.md)")
+    value = settings.get("NEWSBOT_POSTS_DIR")
+    try:
+        folders = parse_posts_dirs(value)
+    except ValueError as exc:
+        raise ConfigError(f"-s NEWSBOT_POSTS_DIR={value!r}: {exc}") from None
+    for profile, folder in folders.items():
+        if not folder.is_dir():
+            raise ConfigError(f"-s NEWSBOT_POSTS_DIR={value}: no such directory {folder} (the blog's posts folder)")
+        if profile == "jekyll" or (profile == "*" and profiles and "jekyll" in profiles):
+            try:
+                jekyll_site_root(folder)
+            except ValueError as exc:
+                raise ConfigError(f"-s NEWSBOT_POSTS_DIR={value}: {exc}") from None
+    blogs = sorted((profiles or set()) & {"hexo", "jekyll"})
+    if "*" in folders and len(blogs) > 1:
+        raise ConfigError(f"-s NEWSBOT_POSTS_DIR={value}: this run writes {' and '.join(blogs)} posts: give each "
+                          f"its folder, e.g. {{\"hexo\": \"…/source/_posts\", \"jekyll\": \"…/_posts\"}}")
+
+
 def sites_file(value) -> None:
     from newsbot.sites import load_sites_file
 
@@ -226,8 +256,9 @@ def sites_file(value) -> None:
 
 
 def contact_url(value) -> None:
-    if value not in (None, "") and not http_url(value):
-        raise ConfigError(f"-s NEWSBOT_CONTACT_URL={value!r} is not an http(s) URL")
+    mail = str(value).startswith("mailto:") and "@" in str(value) and not any(c.isspace() for c in str(value))
+    if value not in (None, "") and not (http_url(value) or mail):
+        raise ConfigError(f"-s NEWSBOT_CONTACT_URL={value!r} is not an http(s) URL or a mailto: address")
 
 
 # Which options each output profile needs from the site's profile_options (or
@@ -236,7 +267,7 @@ PROFILE_NEEDS = {"hexo": ("blog",), "jekyll": ("site", "categories|category"), "
 
 
 def check_profiles(settings, sites) -> None:
-    from newsbot.publish.profiles import PROFILES, parse_profiles
+    from newsbot.publish.profiles import PROFILES, operator_options, parse_profiles
 
     value = settings.get("NEWSBOT_FORMAT")
     try:
@@ -244,7 +275,8 @@ def check_profiles(settings, sites) -> None:
     except ValueError:
         raise ConfigError(f"-s NEWSBOT_FORMAT={value!r}: use one or more of {', '.join(PROFILES)}, "
                           f"comma-separated, e.g. hexo,text") from None
-    overrides = json_object("NEWSBOT_PROFILE_OPTIONS", settings.get("NEWSBOT_PROFILE_OPTIONS"))
+    json_object("NEWSBOT_PROFILE_OPTIONS", settings.get("NEWSBOT_PROFILE_OPTIONS"))
+    overrides = operator_options(settings)
     for site in sites:
         options = {**site.profile_options, **overrides}
         for profile in asked or [site.profile]:
@@ -257,12 +289,20 @@ def check_profiles(settings, sites) -> None:
                     f"(give them with -s NEWSBOT_PROFILE_OPTIONS) or another profile")
 
 
+def run_profiles(settings, sites) -> set[str]:
+    from newsbot.publish.profiles import parse_profiles
+
+    value = settings.get("NEWSBOT_FORMAT")
+    return set(parse_profiles(value)) if value else {site.profile for site in sites}
+
+
 def check_settings(settings) -> None:
     """Every NEWSBOT_* setting: a known name, and a value its reader accepts."""
     for name in settings:
         if name.startswith("NEWSBOT_") and name not in KNOWN_SETTINGS:
             raise ConfigError(f"-s {name}: no such setting; newsbot's settings are {', '.join(KNOWN_SETTINGS)}")
     directory("NEWSBOT_OUTPUT_DIR", settings.get("NEWSBOT_OUTPUT_DIR"), must_exist=False)
+    output_and_posts(settings)
     directory("NEWSBOT_REPLAY_DIR", settings.get("NEWSBOT_REPLAY_DIR"), must_exist=True)
     state = settings.get("NEWSBOT_STATE")
     if state and Path(state).is_dir():
@@ -308,7 +348,46 @@ def check_crawl(settings, spidercls, spider_args: dict) -> None:
         raise ConfigError(str(bad).replace("-a columns=", "-s NEWSBOT_COLUMNS=", 1)) from None
     except ValueError as exc:
         raise ConfigError(f"spider {spidercls.name}: {exc}") from None
-    check_profiles(settings, getattr(spider, "sites", ()))
+    sites = getattr(spider, "sites", ())
+    check_profiles(settings, sites)
+    output_and_posts(settings, run_profiles(settings, sites))
+    check_identity(settings, sites, run_profiles(settings, sites))
+
+
+LOOPBACK = ("127.", "localhost", "[::1]")
+
+
+def offline(settings, sites) -> bool:
+    """No request of this crawl reaches a site: its pages are replayed, or every host of
+    its sites is mapped to this machine (a test server)."""
+    if settings.get("NEWSBOT_REPLAY_DIR"):
+        return True
+    mapped = host_map(settings.get("NEWSBOT_HOST_MAP"))
+    hosts = [host for site in sites for host in site.hosts]
+    return bool(hosts) and all(urlsplit(mapped.get(host, "")).hostname is not None
+                               and urlsplit(mapped[host]).netloc.startswith(LOOPBACK) for host in hosts)
+
+
+def check_identity(settings, sites, profiles) -> None:
+    """A live crawl identifies its operator and publishes under the operator's blog: the
+    defaults are another blog's (the seeds'), so it refuses until they are set."""
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    from newsbot.publish.profiles import operator_options
+
+    if offline(settings, sites):
+        return
+    missing = []
+    if not settings.get("NEWSBOT_CONTACT_URL") and settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["default"]:
+        missing.append("NEWSBOT_CONTACT_URL (where site owners reach you, sent in the User-Agent)")
+    options = operator_options(settings)
+    if "hexo" in profiles and not options.get("blog"):
+        missing.append("NEWSBOT_BLOG_NAME (the blog the hexo posts are published under)")
+    if "jekyll" in profiles and not options.get("site"):
+        missing.append("NEWSBOT_BLOG_URL (the blog's address, for the jekyll posts' links)")
+    if missing:
+        raise ConfigError("a live crawl publishes under your name, not the seeds' blogs: set " +
+                          " and ".join(f"-s {m}" for m in missing) + " (docs/blog.md)")
 
 
 def check_site_argument(value) -> None:

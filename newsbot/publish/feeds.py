@@ -37,7 +37,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_ENTRIES = 50
 SCAN_FACTOR = 20  # read at most this many times NEWSBOT_FEED_ENTRIES records per JSONL
 BLOCK = 1 << 16
-GENERATOR_URI = "https://github.com/newsbot/newsbot"
 # Characters XML 1.0 forbids (control characters, lone surrogates): a page that carries
 # one must not make the whole feed unwritable.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -242,7 +241,7 @@ def build_feed(site: str, code: str | None, records: list[dict]) -> FeedGenerato
     feed.description(f"{title}: the newest articles, copied by newsbot")
     feed.author(name=xml_text(source))
     feed.language("zh")
-    feed.generator("newsbot", uri=GENERATOR_URI)
+    feed.generator("newsbot")
     newest = entry_time(records[0]) if records else datetime.now(SHANGHAI).replace(microsecond=0)
     feed.updated(newest)
     feed.lastBuildDate(newest)  # feedgen's default is now: the same records give the same bytes

@@ -96,9 +96,24 @@ def parse_profiles(value) -> list[str]:
     return names
 
 
+# The operator's blog over the site's defaults (the blogs of the seeds' scrapers), and
+# NEWSBOT_PROFILE_OPTIONS over both.
+BLOG_SETTINGS = {"NEWSBOT_BLOG_NAME": "blog", "NEWSBOT_BLOG_URL": "site"}
+
+
+def operator_options(settings) -> dict:
+    """The profile options the operator set: NEWSBOT_BLOG_NAME, NEWSBOT_BLOG_URL and
+    NEWSBOT_PROFILE_OPTIONS."""
+    if not settings:
+        return {}
+    options = {option: settings.get(name) for name, option in BLOG_SETTINGS.items() if settings.get(name)}
+    options.update(settings.getdict("NEWSBOT_PROFILE_OPTIONS") or {})
+    return options
+
+
 def profile_options(site_name: str, profile: str, settings) -> dict:
     options = dict(get_site(site_name).profile_options) if site_name else {}
-    options.update((settings.getdict("NEWSBOT_PROFILE_OPTIONS") or {}) if settings else {})
+    options.update(operator_options(settings))
     return options
 
 

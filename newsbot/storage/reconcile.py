@@ -30,9 +30,10 @@ class Reconciled:
     restores_queued: int = 0  # articles queued to be fetched again
 
 
-def reconcile(output: Path, store, feed: DurableFeed, sites: list[str]) -> Reconciled:
+def reconcile(output: Path, store, feed: DurableFeed, sites: list[str], folders=()) -> Reconciled:
+    """``folders``: the other folders the run writes into (the blog's posts folder)."""
     done = Reconciled()
-    removed = remove_stale_temp_files(output)
+    removed = sum(remove_stale_temp_files(Path(folder)) for folder in (output, *folders))
     if removed:
         logger.warning("removed %d temp files left by an interrupted run", removed)
     key = f"feed_signature:{feed.path.name}"

@@ -16,7 +16,8 @@ from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, Igno
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from twisted.internet.defer import CancelledError
 
-from newsbot.publish.images import ASSET_DIRS, asset_path, image_extension, local_name
+from newsbot.publish.images import ASSET_DIRS, image_extension, local_name
+from newsbot.publish.places import Places
 from newsbot.publish.profiles import parse_profiles
 from newsbot.sites import get_site
 from newsbot.storage.files import write_atomic
@@ -63,6 +64,7 @@ class LocalImagesPipeline(FilesPipeline):
         super().__init__(store_uri, crawler=crawler)
         settings = crawler.settings
         self.output = Path(store_uri)
+        self.places = Places.from_settings(settings)
         self.max_bytes = settings.getint("NEWSBOT_IMAGES_MAX_BYTES")
         self.profiles = parse_profiles(settings.get("NEWSBOT_FORMAT")) if settings.get("NEWSBOT_FORMAT") else None
         self.stats = crawler.stats
@@ -77,8 +79,7 @@ class LocalImagesPipeline(FilesPipeline):
     def image_dirs(self, item) -> list[Path]:
         """Where this article's images go: one folder per profile that shows images."""
         profiles = self.profiles or [get_site(item.site).profile]
-        return [Path(item.site, profile, asset_path(profile, item.urlname, ""))
-                for profile in profiles if profile in ASSET_DIRS]
+        return [self.places.images(item.site, profile, item.urlname) for profile in profiles if profile in ASSET_DIRS]
 
     def get_media_requests(self, item, info):
         if not self.image_dirs(item):

@@ -13,6 +13,7 @@ from newsbot.errors import Dropped, OutputError, stop_for_output_error
 from newsbot.items import article_record
 from newsbot.items import Article
 from newsbot.crawl.pipelines import Pipeline
+from newsbot.publish.places import Places
 from newsbot.publish.profiles import PROFILES, parse_profiles, render
 from newsbot.sites import get_site
 from newsbot.storage.feed import DurableFeed
@@ -43,6 +44,7 @@ class WriteFilesPipeline(Pipeline):
         settings = crawler.settings
         self.settings = settings
         self.output = Path(settings.get("NEWSBOT_OUTPUT_DIR", "output"))
+        self.places = Places.from_settings(settings)
         self.store = state_for_crawler(crawler)
         self.writer_store = None  # the flush thread's connection, opened at the first flush
         self.profiles = parse_profiles(settings.get("NEWSBOT_FORMAT")) if settings.get("NEWSBOT_FORMAT") else None
@@ -59,7 +61,7 @@ class WriteFilesPipeline(Pipeline):
     def spider_opened(self, spider):
         self.sites = [site.name for site in getattr(spider, "sites", ())]
         self.feed = DurableFeed(self.output / "feeds" / feed_name(self.settings, spider.name))
-        done = reconcile(self.output, self.store, self.feed, self.sites)
+        done = reconcile(self.output, self.store, self.feed, self.sites, self.places.folders())
         for stat, count in (("newsbot/feed_rejected_lines", done.rejected_lines),
                             ("newsbot/feed_reconciled", done.lines_added),
                             ("newsbot/restore_queued", done.restores_queued)):
@@ -92,7 +94,7 @@ class WriteFilesPipeline(Pipeline):
 
     def paths(self, item: Article) -> list[tuple[str, Path]]:
         profiles = self.profiles or [get_site(item.site).profile]
-        return [(p, Path(item.site) / p / PROFILES[p].filename(item)) for p in profiles]
+        return [(p, self.places.post(item.site, p, PROFILES[p].filename(item))) for p in profiles]
 
     async def process_item(self, item, spider=None):
         if item.urlname in self.unflushed:  # the same article twice before its batch is durable
