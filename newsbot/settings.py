@@ -60,6 +60,9 @@ NEWSBOT_WORKERS = "auto"
 # assets/) and refer to those; "remote": link to the site's images (newsbot/publish/images.py).
 NEWSBOT_IMAGES = "remote"
 NEWSBOT_IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a bigger image is not downloaded (linked, counted)
+# Where {output}/feeds/ is served, e.g. https://blog.example.org/newsbot/feeds/: each Atom/RSS
+# feed's rel="self" link (default: the feed's file name, relative to where it was fetched).
+NEWSBOT_FEEDS_URL = None
 NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-{column}].atom
 # Several workers, one crawl (README, "Running on several machines", newsbot/cluster/): a Redis URL such as
 # redis://host:6379/2 makes this crawl a worker of the crawl shared there (and the state's

@@ -4,6 +4,10 @@ jobs) and ``merge-shards`` (the workers' feed shards into one feed)."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+from newsbot import settings as default_settings
+
 
 def cmd_status(args) -> int:
     from newsbot.crawl.extensions.report import report_status
@@ -16,8 +20,19 @@ def cmd_status(args) -> int:
 def cmd_merge_shards(args) -> int:
     from newsbot.cluster.shards import merge_feed
 
+    from newsbot.cli.publish import publish
+
     path, added = merge_feed(args.output, args.spider)
     print(f"{path}: {added} lines added from the workers' shards")
+    # The merged feed is what the Atom/RSS feeds and the status page show: rebuilt here,
+    # so one command after the workers publishes their articles.
+    published, page = publish(Path(args.output), args.entries, [args.spider], args.feeds_url)
+    for failure in published.failures:
+        print(f"newsbot merge-shards: {failure}; the feeds and the status page were left as they were",
+              file=sys.stderr)
+    if published.failures:
+        return 1
+    print(f"{len(published.written)} feeds and {page} rewritten")
     return 0
 
 
@@ -33,4 +48,7 @@ def add_parsers(sub) -> None:
                            "into feeds/{spider}.jsonl")
     merge.add_argument("--output", required=True, help="the shared NEWSBOT_OUTPUT_DIR")
     merge.add_argument("--spider", default="nankai")
+    merge.add_argument("--entries", type=int, default=default_settings.NEWSBOT_FEED_ENTRIES,
+                       help="entries per Atom/RSS feed (NEWSBOT_FEED_ENTRIES)")
+    merge.add_argument("--feeds-url", default=None, help="where feeds/ is served (NEWSBOT_FEEDS_URL): rel=self links")
     merge.set_defaults(func=cmd_merge_shards)

@@ -8,12 +8,31 @@ from pathlib import Path
 from newsbot import settings as default_settings
 from newsbot.cli.common import project_settings
 
+def publish(output: Path, entries: int, spiders=None, feeds_url: str | None = None):
+    """The Atom/RSS feeds of these spiders (all: None) and the status page of every spider.
+    When a feed cannot be built, nothing is written. Returns (Published, status page or None)."""
+    from newsbot.publish.feeds import Published, scan_jsonl, write_feeds
+    from newsbot.publish.status import write_status_page
+    from newsbot.storage.state import state_path
+
+    missing = [output / "feeds" / f"{spider}.jsonl" for spider in spiders or ()
+               if not (output / "feeds" / f"{spider}.jsonl").is_file()]
+    if missing:
+        return Published(failures=[f"{path}: no such JSONL feed" for path in missing]), None
+    published = write_feeds(output, entries, spiders, feeds_url=feeds_url, all_or_nothing=True)
+    if published.failures:
+        return published, None
+    scans = dict(published.scans)
+    for path in sorted((output / "feeds").glob("*.jsonl")):  # the page shows every spider
+        if path.stem not in scans:
+            scans[path.stem] = scan_jsonl(path, entries)
+    page = write_status_page(output, state_path(project_settings(NEWSBOT_OUTPUT_DIR=str(output))), scans)
+    return published, page
+
+
 def cmd_feeds(args) -> int:
     """Rewrite the Atom/RSS feeds and the status page from the output, without crawling."""
     from newsbot.sites import load_sites_file
-    from newsbot.storage.state import state_path
-    from newsbot.publish.status import write_status_page
-    from newsbot.publish.feeds import write_feeds
 
     if args.sites_file:
         load_sites_file(args.sites_file)
@@ -24,14 +43,15 @@ def cmd_feeds(args) -> int:
     if args.entries < 1:
         print("newsbot feeds: --entries must be at least 1", file=sys.stderr)
         return 2
-    published = write_feeds(output, args.entries, [args.spider] if args.spider else None)
-    page = write_status_page(output, state_path(project_settings(NEWSBOT_OUTPUT_DIR=str(output))), published.scans)
+    published, page = publish(output, args.entries, [args.spider] if args.spider else None, args.feeds_url)
+    for failure in published.failures:
+        print(f"newsbot feeds: {failure}; nothing was written", file=sys.stderr)
+    if published.failures:
+        return 1
     for path in published.written:
         print(path)
     print(page)
-    for failure in published.failures:
-        print(f"newsbot feeds: {failure}", file=sys.stderr)
-    return 1 if published.failures else 0
+    return 0
 
 
 def add_parsers(sub) -> None:
@@ -40,5 +60,6 @@ def add_parsers(sub) -> None:
     feeds.add_argument("--spider", default=None, help="only this spider's feeds ({output}/feeds/SPIDER.jsonl)")
     feeds.add_argument("--entries", type=int, default=default_settings.NEWSBOT_FEED_ENTRIES,
                        help="entries per feed (NEWSBOT_FEED_ENTRIES)")
+    feeds.add_argument("--feeds-url", default=None, help="where feeds/ is served (NEWSBOT_FEEDS_URL): rel=self links")
     feeds.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
     feeds.set_defaults(func=cmd_feeds)

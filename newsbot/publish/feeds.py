@@ -259,12 +259,28 @@ class Published:
     scans: dict[str, Scan] = field(default_factory=dict)  # spider name -> its scan
 
 
-def write_feeds(output: Path, entries: int = DEFAULT_ENTRIES, spiders=None) -> Published:
+def feed_texts(feed: FeedGenerator, name: str, feeds_url: str | None) -> dict[str, bytes]:
+    """The Atom and RSS serialisations, each naming itself (``rel="self"``, RFC 4287 4.2.7.2):
+    ``{feeds_url}{name}.atom`` where the feeds are served (NEWSBOT_FEEDS_URL), else the
+    file's own name, a reference relative to wherever the feed was fetched from."""
+    base = (feeds_url.rstrip("/") + "/") if feeds_url else ""
+    alternate = [link for link in feed.link() if link.get("rel") == "alternate"]
+    texts = {}
+    for suffix, serialise in (("atom", feed.atom_str), ("rss", feed.rss_str)):
+        feed.link([*alternate, {"href": f"{base}{name}.{suffix}", "rel": "self"}], replace=True)
+        texts[suffix] = serialise(pretty=True)
+    return texts
+
+
+def write_feeds(output: Path, entries: int = DEFAULT_ENTRIES, spiders=None, feeds_url: str | None = None,
+                all_or_nothing: bool = False) -> Published:
     """Rewrite the Atom and RSS feeds of every JSONL feed in ``{output}/feeds`` (or of
     these spiders'). A feed that cannot be built is logged and listed in ``failures``;
-    the others are still written."""
+    the others are still written, or, ``all_or_nothing``, none is (``newsbot feeds``: a
+    run that fails changes nothing)."""
     folder = Path(output) / "feeds"
     published = Published()
+    texts: dict[Path, bytes] = {}
     paths = sorted(folder.glob("*.jsonl")) if spiders is None else [folder / f"{s}.jsonl" for s in spiders]
     for path in paths:
         if not path.exists():
@@ -278,13 +294,20 @@ def write_feeds(output: Path, entries: int = DEFAULT_ENTRIES, spiders=None) -> P
                 name = f"{site}-{code}" if code else site
                 try:
                     feed = build_feed(site, code, scan.records.get(name, []))
-                    for suffix, text in (("atom", feed.atom_str(pretty=True)), ("rss", feed.rss_str(pretty=True))):
-                        target = folder / f"{name}.{suffix}"
-                        write_atomic(target, text.decode("utf-8"))
-                        published.written.append(target)
+                    for suffix, text in feed_texts(feed, name, feeds_url).items():
+                        texts[folder / f"{name}.{suffix}"] = text
                 except Exception as exc:  # one bad feed must not stop the others
                     logger.exception("feeds: could not write the %s feed", name)
                     published.failures.append(f"{name}: {exc!r}")
+    if all_or_nothing and published.failures:
+        return published
+    for target, text in texts.items():
+        try:
+            write_atomic(target, text)
+            published.written.append(target)
+        except OSError as exc:  # one unwritable feed must not stop the others
+            logger.exception("feeds: could not write the %s feed", target.stem)
+            published.failures.append(f"{target}: {exc!r}")
     return published
 
 

@@ -34,7 +34,7 @@ class Publisher:
         # Publishing is a by-product: the run's articles are written whatever happens here,
         # and the status page is still worth writing when the feeds could not be.
         try:
-            published = write_feeds(output, feed_entries(settings))
+            published = write_feeds(output, feed_entries(settings), feeds_url=settings.get("NEWSBOT_FEEDS_URL"))
             failures += published.failures
             scans = published.scans
         except Exception as exc:
