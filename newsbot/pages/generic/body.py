@@ -1,10 +1,14 @@
 """Choosing the page element that holds the article, and assembling the body from it.
 
-1. trafilatura's main-content detection gives a reference text (``reference_text``).
-2. A density score in the manner of readability/GNE (text per paragraph, Chinese
-   punctuation, link density) scores every container (``density_scores``).
-3. The density choice stands unless the reference says it is the wrong part of the page
-   (little of its text is in the reference: a teaser list, comments); then the scored
+1. A density score in the manner of readability/GNE (text per paragraph, Chinese
+   punctuation, link density) scores every container (``Density``).
+2. Where the density choice is clear (``clear_choice``: no element outside its line scores
+   half as much), it is the container: most pages. Only where it is not (a page of several
+   posts, a teaser list beside a short article) is trafilatura's main-content detection
+   asked for a reference text (``reference_text``), which costs more than the rest of the
+   generic path together.
+3. Then the density choice stands unless the reference says it is the wrong part of the
+   page (little of its text is in the reference: a teaser list, comments); then the scored
    element that best matches the reference wins; with no density choice at all, the
    element whose text best matches the reference (``choose_container``).
 4. Siblings of the same kind that continue the article, and figures the page puts beside
@@ -90,6 +94,30 @@ class Density:
     def subtree(self, el) -> float:
         """The best score in ``el`` or below it."""
         return max([self.scores.get(el, 0.0), *(self.scores.get(n, 0.0) for n in el.iterdescendants())])
+
+
+# A rival outside the chosen element's line scoring this share of its score makes the
+# choice unclear (on the real pages at hand: 4 pages of 105, among them the one where the
+# reference changes the choice, a short article beside a longer teaser list).
+UNCLEAR_RIVAL = 0.5
+
+
+def clear_choice(density: Density, chosen, is_noise) -> bool:
+    """Is the density choice beyond doubt: there is one, neither it nor a container of it is
+    named as page chrome (``is_noise``: a comment list, a related-news box, whose many
+    punctuated lines outscore a short article), and no element that neither holds it nor
+    lies inside it scores UNCLEAR_RIVAL of its subtree's best?"""
+    if chosen is None or any(is_noise(el) for el in (chosen, *chosen.iterancestors())):
+        return False
+    best = density.subtree(chosen)
+    if best <= 0:
+        return False
+    lineage = set(chosen.iterancestors())
+    for el, score in density.scores.items():
+        if score >= best * UNCLEAR_RIVAL and el is not chosen and el not in lineage \
+                and chosen not in el.iterancestors():
+            return False
+    return True
 
 
 def _density(root, min_length: int, min_han: int) -> tuple[dict, dict]:

@@ -63,6 +63,9 @@ class GenericExtraction:
 
     @cached_property
     def container(self):
+        chosen = self.density.best()
+        if body_rules.clear_choice(self.density, chosen, is_noise_container):
+            return chosen  # (trafilatura not asked: see body.py)
         return body_rules.choose_container(self.root, self.density, self.reference_text)
 
     @cached_property
