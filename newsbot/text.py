@@ -33,6 +33,11 @@ _CONTROL_BYTES = bytes.maketrans(SPACE_CONTROLS.encode(), b"  ")
 _NONCHARACTER_BYTES = re.compile(b"\xef\xbf[\xbe\xbf]")
 
 
+def has_controls(text: str) -> bool:
+    """Does the text hold a character ``without_controls`` takes out?"""
+    return _CONTROL.search(text) is not None
+
+
 def without_controls(text: str) -> str:
     return _CONTROL.sub(lambda m: " " if m[0] in SPACE_CONTROLS else "", text) if _CONTROL.search(text) else text
 

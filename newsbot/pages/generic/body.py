@@ -25,7 +25,7 @@ import warnings
 from lxml import etree
 
 from newsbot.pages.generic.tree import (
-    bigram_f1, bigrams, link_text_len, own_link_len, own_text, squeeze, tag_of, text_of,
+    TextLengths, bigram_f1, bigrams, link_text_len, own_link_len, own_text, squeeze, tag_of, text_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,11 +66,12 @@ class Density:
     from each element's own paragraphs.
     """
 
-    def __init__(self, root):
+    def __init__(self, root, lengths: TextLengths | None = None):
         self.root = root
-        self.scores, self.direct = _density(root, min_length=8, min_han=5)
+        self.lengths = lengths if lengths is not None else TextLengths(root)
+        self.scores, self.direct = _density(root, self.lengths, min_length=8, min_han=5)
         if not self.scores:  # short notices: take what there is
-            self.scores, self.direct = _density(root, min_length=2, min_han=2)
+            self.scores, self.direct = _density(root, self.lengths, min_length=2, min_han=2)
 
     def best(self):
         """The top-scored element, climbing to a parent that holds article paragraphs too."""
@@ -86,7 +87,7 @@ class Density:
             own = self.direct.get(best, 0.0) or self.scores.get(best, 0.0)
             if self.direct.get(parent, 0.0) < max(own * 0.25, 4.0):
                 break
-            if link_text_len(parent) > max(len(squeeze(text_of(parent))), 1) * 0.3:
+            if self.lengths.links(parent) > max(self.lengths[parent], 1) * 0.3:
                 break
             best = parent
         return best
@@ -120,7 +121,7 @@ def clear_choice(density: Density, chosen, is_noise) -> bool:
     return True
 
 
-def _density(root, min_length: int, min_han: int) -> tuple[dict, dict]:
+def _density(root, lengths: TextLengths, min_length: int, min_han: int) -> tuple[dict, dict]:
     scores: dict = {}
     direct: dict = {}
     for el in root.iter():
@@ -144,7 +145,7 @@ def _density(root, min_length: int, min_han: int) -> tuple[dict, dict]:
         for distance, node in enumerate(_ancestors(target, 3)):
             scores[node] = scores.get(node, 0.0) + value / (1 + distance * 1.5)
     for node in list(scores):
-        link_density = link_text_len(node) / max(len(squeeze(text_of(node))), 1)
+        link_density = lengths.links(node) / max(lengths[node], 1)
         scores[node] *= max(0.0, 1 - link_density * 1.3)
     return scores, direct
 

@@ -7,14 +7,14 @@ import copy
 from datetime import datetime
 from functools import cached_property
 
-from newsbot.pages.base import ArticlePage
+from newsbot.pages.base import ArticlePage, compiled_xpath
 from newsbot.text import clean_text
 from newsbot.urls import join_url
 from newsbot.pages.generic import body as body_rules
 from newsbot.pages.generic import dates as date_rules
 from newsbot.pages.generic import title as title_rules
 from newsbot.pages.generic.cleanup import absolute_images, clean_body, is_noise_container
-from newsbot.pages.generic.tree import preclean, squeeze, text_of
+from newsbot.pages.generic.tree import TextLengths, preclean, squeeze, text_of
 
 
 class GenericExtraction:
@@ -26,8 +26,10 @@ class GenericExtraction:
         self.response = response
         self.url = response.url
         self.selector = response.selector
-        self.doc = copy.deepcopy(response.selector.root)
-        self.base_url = join_url(self.url, self.selector.xpath("//base/@href").get() or "") or self.url
+        self.document = response.selector.root  # the page as parsed (read only)
+        self.doc = copy.deepcopy(self.document)  # the working copy the rules edit
+        base = compiled_xpath("//base/@href")(self.document)
+        self.base_url = join_url(self.url, base[0] if base else "") or self.url
         body = self.doc.find(".//body")
         self.root = body if body is not None else self.doc
         preclean(self.root)
@@ -35,17 +37,17 @@ class GenericExtraction:
     # --- title --------------------------------------------------------------------------
     @cached_property
     def head_title(self) -> str:
-        return title_rules.head_title(self.selector)
+        return title_rules.head_title(self.document)
 
     @cached_property
     def og_title(self) -> str:
-        return title_rules.og_title(self.selector)
+        return title_rules.og_title(self.document)
 
     @cached_property
     def title_element(self):
         """The element stating the headline: the one matching <title>/og:title or a heading;
         when none does (no <title>, or one that only names the site), the line above the body."""
-        found = title_rules.title_element(self.root, self.head_title, self.og_title)
+        found = title_rules.title_element(self.root, self.head_title, self.og_title, self.lengths)
         return found if found is not None else title_rules.headline_above(self.root, self.container)
 
     @cached_property
@@ -59,7 +61,11 @@ class GenericExtraction:
 
     @cached_property
     def density(self) -> body_rules.Density:
-        return body_rules.Density(self.root)
+        return body_rules.Density(self.root, self.lengths)
+
+    @cached_property
+    def lengths(self) -> TextLengths:
+        return TextLengths(self.root)
 
     @cached_property
     def container(self):
@@ -85,7 +91,7 @@ class GenericExtraction:
     # --- date ---------------------------------------------------------------------------
     def date_candidates(self) -> list[date_rules.DateCandidate]:
         return date_rules.date_candidates(
-            self.root, self.selector, self.response.text, self.url, self.title_element, self.container
+            self.root, self.document, self.response.text, self.url, self.title_element, self.container
         )
 
     @cached_property

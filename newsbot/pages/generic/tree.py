@@ -8,7 +8,7 @@ from collections import Counter
 from lxml import etree
 
 from newsbot.html.tree import BLOCK_TAGS
-from newsbot.text import without_controls
+from newsbot.text import has_controls, without_controls
 
 # What is never content: removed from the working copy of the page before anything is scored.
 DROP_TAGS = frozenset(
@@ -71,8 +71,32 @@ def drop(el) -> None:
             parent.text = (parent.text or "") + tail
 
 
-def link_text_len(el) -> int:
+def link_text_len(el, lengths: "TextLengths | None" = None) -> int:
+    if lengths is not None:
+        return lengths.links(el)
     return sum(len(squeeze(text_of(a))) for a in el.iter("a"))
+
+
+class TextLengths(dict):
+    """``len(squeeze(text_of(el)))`` of every element of a tree that no longer changes (the
+    working copy after ``preclean``), from one walk of it: the rules ask it of most
+    elements, and joining a page's texts once per element made the generic path cost a
+    multiple of what it does. An element not in the tree is measured as it is asked."""
+
+    def __init__(self, root):
+        super().__init__()
+        for el in reversed(list(root.iter())):  # (children before their parents)
+            size = len(squeeze(el.text)) if el.text and isinstance(el.tag, str) else 0
+            for child in el:
+                size += self[child] + (len(squeeze(child.tail)) if child.tail else 0)
+            self[el] = size
+
+    def __missing__(self, el) -> int:
+        return len(squeeze(text_of(el)))
+
+    def links(self, el) -> int:
+        """``link_text_len(el)``."""
+        return sum(self[a] for a in el.iter("a"))
 
 
 def own_text(el) -> str:
@@ -112,11 +136,15 @@ def preclean(root) -> None:
     remove control characters, so that every later edit of the copy is a valid assignment."""
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         drop(el)
+    # (A page read through newsbot.pages.make_response has no control character left: one
+    # look at all its text and attribute values says whether each element need be looked at.)
+    clean = not has_controls("".join(root.itertext())) and not any(map(has_controls, _ATTRIBUTE_VALUES(root)))
     for el in list(root.iter()):
         tag = tag_of(el)
         if tag is None:
             continue
-        _remove_control_characters(el)
+        if not clean:
+            _remove_control_characters(el)
         if tag in DROP_TAGS and tag not in ("head", "title"):
             drop(el)
             continue
@@ -126,6 +154,9 @@ def preclean(root) -> None:
             el.set("style", re.sub(r"visibility\s*:\s*hidden\s*;?", "", style))
         elif el.get("hidden") is not None or re.search(r"display\s*:\s*none", style):
             drop(el)
+
+
+_ATTRIBUTE_VALUES = etree.XPath("descendant-or-self::*/@*", smart_strings=False)
 
 
 def _remove_control_characters(el) -> None:
