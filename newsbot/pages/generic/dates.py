@@ -184,11 +184,15 @@ def text_dates(root, title_el, container) -> list[DateCandidate]:
     text = "".join(p[1] for p in pieces).replace("\xa0", " ").replace("\u3000", " ")
     starts = [p[0] for p in pieces]
     title_start = title_end = body_start = body_end = None
+    # (The elements of the headline and of the body, looked up once rather than by climbing
+    # from every piece of the page's text.)
+    in_title = set(title_el.iter()) if title_el is not None else ()
+    in_body = set(container.iter()) if container is not None else ()
     for start, piece, owner in pieces:
-        if title_el is not None and (owner is title_el or title_el in owner.iterancestors()):
+        if owner in in_title:
             title_start = start if title_start is None else title_start
             title_end = start + len(piece)
-        if container is not None and (owner is container or container in owner.iterancestors()):
+        if owner in in_body:
             # the body begins at its first real paragraph: a date line above it is a header
             if body_start is None and len(squeeze(piece)) >= 30 and re.search("[，。；]", piece):
                 body_start = start

@@ -65,8 +65,6 @@ def title_element(root, head: str, og: str, lengths=None):
         big = big or (tag == "font" and (el.get("size") or "").strip() in _BIG_FONT_SIZES)
         if not (is_heading or titled or big or text in (og, head) or tag in _PLAIN_TAGS):
             continue
-        if any(_SITE_BANNER.search(" ".join(class_tokens(a))) for a in (el, *el.iterancestors())[:4]):
-            continue
         score = 0.0
         if og and text == og:
             score += 100
@@ -80,7 +78,9 @@ def title_element(root, head: str, og: str, lengths=None):
         if link_text_len(el, lengths) > len(text) / 2:
             score -= 50
         score -= position / 2000  # the first of equals
-        if score > best_score:
+        if score > best_score and not any(
+            _SITE_BANNER.search(" ".join(class_tokens(a))) for a in (el, *el.iterancestors())[:4]
+        ):
             best, best_score = el, score
     return best if best_score >= 25 else None
 

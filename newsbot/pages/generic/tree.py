@@ -24,7 +24,10 @@ xml_safe = without_controls
 
 def tag_of(el) -> str | None:
     """The lower-case tag name, or None for comments and processing instructions."""
-    return el.tag.lower() if isinstance(el.tag, str) else None
+    tag = el.tag
+    if isinstance(tag, str):
+        return tag if tag.islower() else tag.lower()  # (lxml's HTML parser lower-cases them)
+    return None
 
 
 def text_of(el) -> str:
@@ -139,23 +142,23 @@ def preclean(root) -> None:
     # (A page read through newsbot.pages.make_response has no control character left: one
     # look at all its text and attribute values says whether each element need be looked at.)
     clean = not has_controls("".join(root.itertext())) and not any(map(has_controls, _ATTRIBUTE_VALUES(root)))
-    for el in list(root.iter()):
-        tag = tag_of(el)
-        if tag is None:
-            continue
-        if not clean:
+    if not clean:
+        for el in root.iter(etree.Element):
             _remove_control_characters(el)
-        if tag in DROP_TAGS and tag not in ("head", "title"):
-            drop(el)
-            continue
+    # (The elements to look at found by lxml rather than by a Python test of every element.)
+    for el in _STYLED_OR_HIDDEN(root):
         style = (el.get("style") or "").lower()
         if "visibility" in style and "hidden" in style and len(squeeze(text_of(el))) > 100:
             # WeChat's #js_content is revealed by script: it is the article, not hidden.
             el.set("style", re.sub(r"visibility\s*:\s*hidden\s*;?", "", style))
         elif el.get("hidden") is not None or re.search(r"display\s*:\s*none", style):
             drop(el)
+    for el in list(root.iter(*_DROPPED)):
+        drop(el)
 
 
+_DROPPED = tuple(DROP_TAGS - {"head", "title"})
+_STYLED_OR_HIDDEN = etree.XPath("descendant-or-self::*[@style or @hidden]")
 _ATTRIBUTE_VALUES = etree.XPath("descendant-or-self::*/@*", smart_strings=False)
 
 
