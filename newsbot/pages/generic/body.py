@@ -124,10 +124,8 @@ def clear_choice(density: Density, chosen, is_noise) -> bool:
 def _density(root, lengths: TextLengths, min_length: int, min_han: int) -> tuple[dict, dict]:
     scores: dict = {}
     direct: dict = {}
-    for el in root.iter():
-        tag = tag_of(el)
-        if tag not in PARAGRAPH_TAGS:
-            continue
+    for el in root.iter(*PARAGRAPH_TAGS):  # (lxml's HTML parser lower-cases tags)
+        tag = el.tag
         own = own_text(el)
         length = len(own)
         if length < min_length or own_link_len(el) > length * 0.5:
