@@ -32,7 +32,7 @@ class GenericExtraction:
         self.base_url = join_url(self.url, base[0] if base else "") or self.url
         body = self.doc.find(".//body")
         self.root = body if body is not None else self.doc
-        preclean(self.root)
+        preclean(self.root, self.base_url)
 
     # --- title --------------------------------------------------------------------------
     @cached_property

@@ -7,6 +7,7 @@ from collections import Counter
 
 from lxml import etree
 
+from newsbot.html.media import mark_players
 from newsbot.html.tree import BLOCK_TAGS
 from newsbot.text import has_controls, without_controls
 
@@ -134,7 +135,7 @@ def is_attached(el, root) -> bool:
     return False
 
 
-def preclean(root) -> None:
+def preclean(root, base_url: str) -> None:
     """Drop comments, scripts, styles, forms' controls and hidden elements from a working copy;
     remove control characters, so that every later edit of the copy is a valid assignment."""
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
@@ -153,11 +154,12 @@ def preclean(root) -> None:
             el.set("style", re.sub(r"visibility\s*:\s*hidden\s*;?", "", style))
         elif el.get("hidden") is not None or re.search(r"display\s*:\s*none", style):
             drop(el)
+    mark_players(root, base_url)  # (a player is dropped below; an empty <video> says where it was)
     for el in list(root.iter(*_DROPPED)):
         drop(el)
 
 
-_DROPPED = tuple(DROP_TAGS - {"head", "title"})
+_DROPPED = tuple(DROP_TAGS - {"head", "title", "video"})
 _STYLED_OR_HIDDEN = etree.XPath("descendant-or-self::*[@style or @hidden]")
 _ATTRIBUTE_VALUES = etree.XPath("descendant-or-self::*/@*", smart_strings=False)
 
