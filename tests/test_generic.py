@@ -425,7 +425,7 @@ def heldout_page(name: str) -> tuple[str, bytes]:
 
 def reference_calls(monkeypatch) -> list:
     """Every call the generic path makes to trafilatura for a reference text."""
-    from newsbot.generic import body as body_rules
+    from newsbot.pages.generic import body as body_rules
 
     calls, original = [], body_rules.reference_text
 

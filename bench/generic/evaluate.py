@@ -225,7 +225,7 @@ class TrafilaturaCalls:
     """Counts the pages on which the generic path asks trafilatura for a reference text."""
 
     def __init__(self):
-        from newsbot.generic import body as body_rules
+        from newsbot.pages.generic import body as body_rules
 
         self.module, self.original, self.count = body_rules, body_rules.reference_text, 0
 
