@@ -189,3 +189,95 @@ def test_mark_players_keeps_a_videos_place_in_a_working_copy():
         ("https://player.youku.com/embed/XNDA", None, "1", None, 0),
     ]
     assert [el.get("src") for el in body.iter("iframe")] == ["/ad.html"]  # (not a player: left as it was)
+
+
+# --- through the one extraction path: the record, the Markdown, the clean HTML -----------
+import re  # noqa: E402
+
+import pytest  # noqa: E402
+
+from newsbot.errors import Dropped  # noqa: E402
+from newsbot.extract import extract, prepare  # noqa: E402
+from newsbot.items import article_record  # noqa: E402
+
+NANKAI_004 = REALPAGES / "004-news.nankai.edu.cn"
+NANKAI_URL = "https://news.nankai.edu.cn/zhxw/system/2025/05/27/030067253.shtml"
+
+
+def read(folder: Path, url: str) -> dict:
+    return article_record(prepare(extract(url, (folder / "page.html").read_bytes())))
+
+
+def with_body_cell(content: str) -> bytes:
+    """realpages 004 (news.nankai.edu.cn's real template) with its body cell holding
+    ``content`` instead of the article: the shape of a video-only page, which no real page
+    at hand has (bench/generic/CLASSES.md)."""
+    page = (NANKAI_004 / "page.html").read_text(encoding="utf-8")
+    start = page.index('id="txt">') + len('id="txt">')
+    end = page.index("</td>", start)
+    return (page[:start] + content + page[end:]).encode("utf-8")
+
+
+def test_a_vsb_notices_attachment_is_in_the_record_and_linked_by_the_post_not_the_text():
+    record = read(REALPAGES / "019-rsc.henu.edu.cn", "http://rsc.henu.edu.cn/info/1017/3541.htm")
+    url = ("http://rsc.henu.edu.cn/system/_content/download.jsp?urltype=news.DownloadAttachUrl"
+           "&owner=1662274082&wbfileid=11954076")
+    assert record["attachments"] == [{"url": url, "text": "附件.zip"}]
+    assert record["body_markdown"].endswith(f"附件：[附件.zip]({url})")
+    assert record["body_html"].endswith(f'<p>附件：<a href="{url.replace("&", "&amp;")}">附件.zip</a></p>')
+    assert record["body_text"].endswith("2023年5月12日")  # (the text is the body's own: realpages' body_last)
+    assert record["videos"] == []
+
+
+def test_a_news_video_is_in_the_record_the_markdown_and_the_clean_html():
+    record = read(HELDOUT / "005-163", "http://163.example/19/0907/16/article.html")
+    [video] = record["videos"]
+    assert video["url"].startswith("http://flv.bn.netease.com/") and video["embed"] is False
+    assert f"[视频]({video['url']})" in record["body_markdown"]
+    assert (f'<video controls preload="none" src="{video["url"]}" poster="{video["poster"]}">'
+            f'<a href="{video["url"]}">视频</a></video>') in record["body_html"]
+    assert "视频" not in record["body_text"].split("\n")  # (the text leaves videos out, as images)
+
+
+def test_a_page_that_is_only_a_video_player_is_written_not_refused():
+    """nankai's ckplayer template: the body cell holds the player's box and its script."""
+    page = with_body_cell("<div id='a1'></div><script type='text/javascript'>"
+                          "showPlayer('/video/2025/0527/030067253.mp4', 'a1', 640, 360);</script>")
+    record = article_record(prepare(extract(NANKAI_URL, page)))
+    assert record["videos"] == [{"url": "https://news.nankai.edu.cn/video/2025/0527/030067253.mp4",
+                                 "poster": None, "embed": False}]
+    assert record["body_markdown"] == "[视频](https://news.nankai.edu.cn/video/2025/0527/030067253.mp4)\n\n<!--more-->" \
+        or record["body_markdown"].startswith("[视频](https://news.nankai.edu.cn/video/2025/0527/030067253.mp4)")
+    assert '<video controls preload="none" src="https://news.nankai.edu.cn/video/2025/0527/030067253.mp4">' \
+        in record["body_html"]
+
+
+def test_a_player_script_naming_another_host_gives_no_video_and_an_empty_page_is_refused():
+    page = with_body_cell("<div id='a1'></div><script>showPlayer('http://evil.example.com/x.mp4', 'a1');</script>")
+    with pytest.raises(Dropped, match="no body text"):
+        prepare(extract(NANKAI_URL, page))
+
+
+def test_an_attachment_only_notice_is_written_with_its_files():
+    """A notice whose body is one link to its file (the attachment-only notice)."""
+    page = with_body_cell("<p><a href='/file/2025/0527/通知 全文.pdf'>关于2025年暑期安排的通知.pdf</a></p>"
+                          "<p><a href=\"javascript:window.open('/x.pdf')\">下载</a>"
+                          "<a href='/file/setup.exe'>setup.exe</a></p>")
+    record = article_record(prepare(extract(NANKAI_URL, page)))
+    assert record["attachments"] == [{
+        "url": "https://news.nankai.edu.cn/file/2025/0527/%E9%80%9A%E7%9F%A5%20%E5%85%A8%E6%96%87.pdf",
+        "text": "关于2025年暑期安排的通知.pdf"}]
+    assert "javascript" not in record["body_html"] and "javascript" not in record["body_markdown"]
+
+
+def test_file_type_icons_in_attachment_links_are_not_the_articles_images():
+    page = with_body_cell(
+        "<p>　　请各单位按附件要求报送材料。</p>"
+        "<p><a href='/system/_content/download.jsp?urltype=news.DownloadAttachUrl&wbfileid=7'>"
+        "<img src='/system/resource/images/fileTypeImages/icon_doc.gif'>报名表.doc</a></p>"
+        "<p><img src='/pic/003/000/496/00300049649_5a20c96f.jpg'></p>")
+    record = article_record(prepare(extract(NANKAI_URL, page)))
+    assert record["images"] == ["https://news.nankai.edu.cn/pic/003/000/496/00300049649_5a20c96f.jpg"]
+    assert "icon_doc" not in record["body_html"] and "icon_doc" not in record["body_markdown"]
+    assert [a["text"] for a in record["attachments"]] == ["报名表.doc"]
+    assert not re.search(r"<img[^>]*fileTypeImages", record["body_html"])

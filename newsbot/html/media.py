@@ -117,9 +117,9 @@ def _viewer_file(el, base_url: str) -> tuple[str, str] | None:
 
 def _attachment_area(body) -> list:
     """Elements after the body, inside its nearest ancestors, where CMSs list attachments
-    (VSB's 附件【…】 list below v_news_content in the news form): up to three levels up."""
+    (VSB's 附件【…】 list below v_news_content in the news form): up to two levels up."""
     found, node = [], body
-    for _ in range(3):
+    for _ in range(2):
         parent = node.getparent()
         if parent is None:
             break
@@ -128,31 +128,58 @@ def _attachment_area(body) -> list:
     return found
 
 
-def attachments(body, base_url: str) -> list[dict]:
-    """The files the article attaches, in page order, each once: ``{"url", "text"}``."""
+# What may link or show a file, in document order (lxml finds them: a body has hundreds of
+# elements and few of these).
+_LINKS_AND_VIEWERS = etree.XPath(
+    "descendant-or-self::*[self::a[@href] or self::iframe or self::embed or self::object"
+    " or contains(@class, 'wp_pdf_player')]")
+# An href that may be a file's: an extension of ATTACHMENT_TYPES before the end, a query or
+# a fragment, or a download script (no regex can say more before the URL is joined).
+_MAYBE_FILE = re.compile(
+    r"\.(?:" + "|".join(sorted(ATTACHMENT_TYPES)) + r")(?:$|[?#&\s])|" + _DOWNLOAD_URL.pattern, re.I)
+# A page whose bytes name no video file has no player script to read.
+VIDEO_FILE_BYTES = re.compile(rb"\.(?:mp4|webm|m4v|flv|m3u8)\b", re.I)
+
+
+def attachments(body, base_url: str, after: bool = True) -> list[dict]:
+    """The files the article attaches, in page order, each once: ``{"url", "text"}``.
+    ``after``: also those listed right after the body (else the body's own only)."""
+    own, listed_after = split_attachments(body, base_url, after)
+    return own + listed_after
+
+
+def split_attachments(body, base_url: str, after: bool = True) -> tuple[list[dict], list[dict]]:
+    """``attachments`` in two: those the body links or shows, and those a CMS lists right
+    after it (which the body does not link)."""
     if body is None or isinstance(body, str):
-        return []
+        return [], []
     found: dict[str, str] = {}
 
-    def look(root, inside_body: bool) -> None:
-        for el in root.iter(etree.Element):
+    def look(root) -> None:
+        for el in _LINKS_AND_VIEWERS(root):
+            if el.tag == "a":
+                href = el.get("href")
+                if not _MAYBE_FILE.search(href):
+                    continue  # (most links: one look at the href says it is no file)
+                url = _absolute(base_url, href)
+                if url is None:
+                    continue
+                text = clean_text(" ".join(el.itertext()))
+                if _is_attachment(url, text):
+                    found.setdefault(url, text or el.get("title") or _file_name(url))
+                continue
             viewer = _viewer_file(el, base_url)
             if viewer is not None:
                 url, text = viewer
                 found.setdefault(url, text or _file_name(url))
-                continue
-            if el.tag != "a":
-                continue
-            url = _absolute(base_url, el.get("href"))
-            text = clean_text(" ".join(el.itertext()))
-            if url and _is_attachment(url, text):
-                found.setdefault(url, text or el.get("title") or _file_name(url))
 
-    look(body, True)
-    for el in _attachment_area(body):
+    look(body)
+    own = len(found)
+    for el in _attachment_area(body) if after else ():
         if isinstance(el.tag, str):
-            look(el, False)
-    return [{"url": url, "text": text} for url, text in found.items()]
+            look(el)
+    items = [{"url": url, "text": text} for url, text in found.items()]
+    return items[:own], items[own:]
 
 
 def is_file_icon(img) -> bool:
@@ -180,7 +207,10 @@ def _is_platform(url: str) -> bool:
     return any(host == platform or host.endswith("." + platform) for platform in VIDEO_PLATFORMS)
 
 
-def _player_file(el, base_url: str) -> tuple[str, str | None, bool] | None:
+PLAYER_TAGS = frozenset({"video", "embed", "object", "iframe"})
+
+
+def player_file(el, base_url: str) -> tuple[str, str | None, bool] | None:
     """``(url, poster, embed)`` of the video a player element shows, if it is one."""
     if el.tag == "video":
         poster = _absolute(base_url, el.get("poster"))
@@ -199,6 +229,11 @@ def _player_file(el, base_url: str) -> tuple[str, str | None, bool] | None:
     return None
 
 
+def is_player(el) -> bool:
+    """Does this element play a video (``player_file`` finds one, whatever the page's URL)?"""
+    return player_file(el, "http://page.invalid/") is not None
+
+
 def mark_players(root, base_url: str) -> None:
     """Replace every video player in ``root`` by an empty ``<video src poster>`` (with
     ``data-embed`` for a platform's player page): for a working copy whose embedded
@@ -207,7 +242,7 @@ def mark_players(root, base_url: str) -> None:
     for el in list(root.iter("video", "embed", "object", "iframe")):
         if el.getparent() is None or any(a.tag == "video" for a in el.iterancestors()):
             continue
-        found = _player_file(el, base_url)
+        found = player_file(el, base_url)
         if found is None:
             continue
         url, poster, embed = found
@@ -235,7 +270,7 @@ def videos(body, document, base_url: str, hosts=()) -> list[dict]:
         for el in body.iter("video", "embed", "object", "iframe"):
             if any(a.tag == "video" for a in el.iterancestors()):
                 continue  # (a video's <embed> fallback: the same video)
-            found_file = _player_file(el, base_url)
+            found_file = player_file(el, base_url)
             if found_file is not None:
                 add(*found_file)
     own = {(urlsplit(base_url).hostname or "").lower(), *(h.lower() for h in hosts)}
@@ -255,3 +290,17 @@ def videos(body, document, base_url: str, hosts=()) -> list[dict]:
         if len(files) == 1:
             add(files[0])
     return list(found.values())
+
+
+def add_to_body(body, found_videos: list[dict], base_url: str) -> None:
+    """Make the body show every video the page has: one it does not hold (a player its
+    page's script starts) is added at its end as the empty ``<video>`` that
+    ``mark_players`` writes, so the Markdown and the clean HTML show it."""
+    held = {found[0] for el in body.iter(*PLAYER_TAGS) if (found := player_file(el, base_url))}
+    for item in found_videos:
+        if item["url"] not in held:
+            marker = etree.SubElement(body, "video", src=item["url"])
+            if item.get("poster"):
+                marker.set("poster", item["poster"])
+            if item.get("embed"):
+                marker.set("data-embed", "1")

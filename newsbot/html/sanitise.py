@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from newsbot.html.links import absolute_url, href_or_src, image_src
+from newsbot.html.media import PLAYER_TAGS, is_file_icon, is_player, player_file
 from newsbot.html.tree import MISPARSED_VOID, SKIP_TAGS, is_hidden, kept
 from newsbot.text import is_blank
 
@@ -66,6 +67,10 @@ def serialise_children(parent: etree._Element, base_url: str, out: list[str]) ->
             serialise_children(el, base_url, out)
         elif isinstance(tag, str) and tag.lower() not in SKIP_TAGS and not is_hidden(el):
             serialise(el, tag.lower(), base_url, out)
+        elif tag in PLAYER_TAGS and not is_hidden(el) and not any(a.tag == "video" for a in el.iterancestors()):
+            found = player_file(el, base_url)
+            if found is not None:
+                out.append(video_html(*found))
         tail = el.tail
         if tail:
             out.append(escape_text(tail))
@@ -81,7 +86,7 @@ def start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) -> 
         return None
     if tag == "img":
         src = image_src(el, base_url)
-        return None if src is None else img_tag(src)
+        return None if src is None or is_file_icon(el) else img_tag(src)
     allowed = _ATTRIBUTES.get(tag)
     if allowed is None:  # (most tags: only a title; one look-up, not a list of them all)
         title = el.get("title")
@@ -94,6 +99,22 @@ def start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) -> 
             if value is not None:
                 attrs += f' {name}="{escape_attribute(value)}"'
     return f"<{tag}{attrs}>"
+
+
+def video_html(url: str, poster: str | None, embed: bool) -> str:
+    """A video in the clean HTML: a ``<video>`` element with a link inside for readers
+    that play none, or (a platform's player page, which no <video> plays) the link alone.
+    ``url``/``poster``: http(s) URLs (newsbot.html.media made them so)."""
+    link = f'<a href="{escape_attribute(url)}">视频</a>'
+    if embed:
+        return f"<p>{link}</p>"
+    poster_attribute = f' poster="{escape_attribute(poster)}"' if poster else ""
+    return f'<video controls preload="none" src="{escape_attribute(url)}"{poster_attribute}>{link}</video>'
+
+
+def attachment_html(item: dict) -> str:
+    """A paragraph linking an attached file (``item``: newsbot.html.media's, an http(s) URL)."""
+    return f'<p>附件：<a href="{escape_attribute(item["url"])}">{escape_text(item["text"] or "附件")}</a></p>'
 
 
 def img_tag(src: str) -> str:
@@ -130,7 +151,8 @@ def serialise(el: etree._Element, tag: str, base_url: str, out: list[str]) -> No
 def content_root(root: etree._Element) -> etree._Element:
     """The element whose content is the clean HTML: the body container itself (<td
     id="txt">) is not content."""
-    while len(root) == 1 and kept(root[0]) and not (root.text or "").strip() and not (root[0].tail or "").strip():
+    while len(root) == 1 and kept(root[0]) and not (root[0].tag in PLAYER_TAGS and is_player(root[0])) \
+            and not (root.text or "").strip() and not (root[0].tail or "").strip():
         root = root[0]
     return root
 

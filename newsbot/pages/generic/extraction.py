@@ -7,6 +7,7 @@ import copy
 from datetime import datetime
 from functools import cached_property
 
+from newsbot.html import media
 from newsbot.pages.base import ArticlePage, compiled_xpath
 from newsbot.text import clean_text
 from newsbot.urls import join_url
@@ -88,6 +89,19 @@ class GenericExtraction:
             return None
         return body
 
+    # --- attachments and videos ----------------------------------------------------------
+    @cached_property
+    def attachments(self) -> tuple[list[dict], list[dict]]:
+        """Read at the container in the working copy, where the list a CMS puts after the
+        body (VSB's 附件【…】) still stands beside it: (the body's own, those after it)."""
+        return media.split_attachments(self.container, self.base_url) if self.body is not None else ([], [])
+
+    @cached_property
+    def videos(self) -> list[dict]:
+        """The body keeps an empty <video> where a player stood (preclean); the page's
+        scripts are read in the page as parsed."""
+        return media.videos(self.body, self.document, self.base_url) if self.body is not None else []
+
     # --- date ---------------------------------------------------------------------------
     def date_candidates(self) -> list[date_rules.DateCandidate]:
         return date_rules.date_candidates(
@@ -112,9 +126,11 @@ class GenericExtraction:
 
 
 def extract_generic(response) -> dict:
-    """``{"title", "published", "body"}`` of any news page (body: an lxml element or None)."""
+    """``{"title", "published", "body", "attachments", "videos"}`` of any news page (body:
+    an lxml element or None)."""
     extraction = GenericExtraction(response)
-    return {"title": extraction.title, "published": extraction.published, "body": extraction.body}
+    return {"title": extraction.title, "published": extraction.published, "body": extraction.body,
+            "attachments": extraction.attachments, "videos": extraction.videos}
 
 
 class GenericArticlePage(ArticlePage):
@@ -132,6 +148,12 @@ class GenericArticlePage(ArticlePage):
 
     def body(self):
         return self.generic.body
+
+    def attachments(self, body) -> tuple[list[dict], list[dict]]:
+        return self.generic.attachments
+
+    def videos(self, body) -> list[dict]:
+        return self.generic.videos
 
     def outlet(self) -> str | None:
         return super().outlet() or self.generic.outlet
