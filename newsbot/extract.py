@@ -26,7 +26,7 @@ from newsbot.html import media
 from newsbot.html.body import read_body, read_element
 from newsbot.html.charset import content_type_of, repair
 from newsbot.html.markdown import attachment_block, blocks_summary, blocks_to_markdown, blocks_to_text
-from newsbot.html.sanitise import attachment_html
+from newsbot.html.sanitise import attachment_html, final_pass
 from newsbot.items import Article
 from newsbot.pages.base import (
     ArticlePage, drop_editorial_tail, drop_layout_images, drop_unjoinable_links, make_response,
@@ -131,7 +131,7 @@ def clean_article(article: Article, convert=None) -> Article:
     article.body_text = blocks_to_text(blocks)
     article.summary = blocks_summary(blocks)
     article.images = [b.src for b in blocks if b.is_image]
-    article.body_html = html
+    article.body_html = final_pass(html)
     article.byline = article.byline or find_byline([b.text for b in blocks if b.is_text])
     article.author = article.author or byline_names(article.byline)
     article.outlet = clean_text(article.outlet) or None

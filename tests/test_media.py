@@ -234,7 +234,7 @@ def test_a_news_video_is_in_the_record_the_markdown_and_the_clean_html():
     [video] = record["videos"]
     assert video["url"].startswith("http://flv.bn.netease.com/") and video["embed"] is False
     assert f"[视频]({video['url']})" in record["body_markdown"]
-    assert (f'<video controls preload="none" src="{video["url"]}" poster="{video["poster"]}">'
+    assert (f'<video controls="" preload="none" src="{video["url"]}" poster="{video["poster"]}">'
             f'<a href="{video["url"]}">视频</a></video>') in record["body_html"]
     assert "视频" not in record["body_text"].split("\n")  # (the text leaves videos out, as images)
 
@@ -248,7 +248,7 @@ def test_a_page_that_is_only_a_video_player_is_written_not_refused():
                                  "poster": None, "embed": False}]
     assert record["body_markdown"] == "[视频](https://news.nankai.edu.cn/video/2025/0527/030067253.mp4)\n\n<!--more-->" \
         or record["body_markdown"].startswith("[视频](https://news.nankai.edu.cn/video/2025/0527/030067253.mp4)")
-    assert '<video controls preload="none" src="https://news.nankai.edu.cn/video/2025/0527/030067253.mp4">' \
+    assert '<video controls="" preload="none" src="https://news.nankai.edu.cn/video/2025/0527/030067253.mp4">' \
         in record["body_html"]
 
 
