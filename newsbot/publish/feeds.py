@@ -26,6 +26,7 @@ from html import escape
 from pathlib import Path
 
 from feedgen.entry import FeedEntry
+from w3lib.url import safe_url_string
 from feedgen.feed import FeedGenerator
 
 from newsbot.dates import SHANGHAI
@@ -198,7 +199,7 @@ def _add_entry(feed: FeedGenerator, record: dict, column_names: dict[str, str]) 
     entry.id(f"urn:md5:{xml_text(record['urlname'])}")
     entry.guid(f"urn:md5:{xml_text(record['urlname'])}", permalink=False)
     entry.title(xml_text(record.get("title")) or xml_text(record["url"]))
-    entry.link(href=xml_text(record["url"]), rel="alternate")
+    entry.link(href=safe_url_string(xml_text(record["url"])), rel="alternate")
     moment = entry_time(record)
     entry.updated(moment)
     if when(record.get("published")):
@@ -218,7 +219,9 @@ def _add_entry(feed: FeedGenerator, record: dict, column_names: dict[str, str]) 
         entry.category(term=column_names.get(name, xml_text(name)), label=xml_text(name))
     for image in record.get("images") or []:
         if isinstance(image, str) and image.startswith(("http://", "https://")):
-            entry.link(href=xml_text(image), rel="enclosure", type=image_type(image))
+            # (A record from before URLs were written safe, or adopted: made so here too.)
+            url = safe_url_string(xml_text(image))
+            entry.link(href=url, rel="enclosure", type=image_type(url))
     feed.add_entry(entry, order="append")
 
 
