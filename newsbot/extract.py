@@ -18,32 +18,21 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from lxml import etree
-from scrapy.http import HtmlResponse
 
 from newsbot.dates import SHANGHAI, normalise_published
 from newsbot.errors import Dropped
 from newsbot.html import media
 from newsbot.html.body import read_body, read_element
-from newsbot.html.charset import content_type_of, repair
 from newsbot.html.markdown import attachment_block, blocks_summary, blocks_to_markdown, blocks_to_text
 from newsbot.html.sanitise import attachment_html, final_pass
 from newsbot.items import Article
-from newsbot.pages.base import (
-    ArticlePage, drop_editorial_tail, drop_layout_images, drop_unjoinable_links, make_response,
+from newsbot.pages.base import (  # (decoded_response: the crawl's charset rules, read here by callers)
+    ArticlePage, decoded_response, drop_editorial_tail, drop_layout_images, drop_unjoinable_links,
 )
 from newsbot.pages.generic.extraction import GenericArticlePage, GenericExtraction, extract_generic
 from newsbot.sites import Site, get_site, site_for_url
 from newsbot.text import byline_names, clean_text, find_byline, remove_pinyin, split_outlet
 from newsbot.urls import canonical_url, host_of, url_hash
-
-
-def decoded_response(url: str, body: bytes, headers=None, encoding: str | None = None) -> HtmlResponse:
-    """The response a crawl hands to the spider for these bytes: Scrapy's charset rules,
-    then the Chinese charset repair. ``encoding`` forces a charset instead."""
-    if encoding is None:
-        fix = repair(body, content_type_of(headers))
-        encoding = fix.encoding if fix else None
-    return make_response(url, body, encoding, headers)
 
 
 def extract(url: str, body: bytes, headers=None, site: Site | None = None, *,

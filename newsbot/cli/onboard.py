@@ -60,14 +60,10 @@ class Proposal:
 
 
 def _links(response) -> list[str]:
-    found = []
-    for href in response.css("a::attr(href)").getall():
-        href = href.strip()
-        if href and not href.lower().startswith(("javascript:", "mailto:", "#")):
-            url = response_url(response, href)
-            if url and url not in found:
-                found.append(url)
-    return found
+    """What the list page links, rows that are no links included (newsbot.pages.lists)."""
+    from newsbot.pages.lists import page_urls
+
+    return page_urls(response)
 
 
 def _family_and_pattern(html: str, links: list[str], host: str) -> tuple[str | None, str, bool]:
@@ -161,10 +157,8 @@ def propose(url: str, body: bytes, name: str | None = None, column_name: str | N
 
 
 def next_list_page(response, site, first: str) -> str | None:
-    """The second list page, found the way the crawl finds it."""
-    from newsbot.crawl.spiders import SiteSpider
-
-    return SiteSpider.next_page(None, response, site) or site.list_page(first, 2)  # (reads only its arguments)
+    """The second list page, found the way the crawl finds it (the site's ListPage)."""
+    return site.list_page_of(response).next_page or site.list_page(first, 2)
 
 
 def load_entry(name: str, entry: dict):
