@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from newsbot.pages.base import make_response
+from newsbot.pages.base import compiled_xpath
 from newsbot.urls import host_of, response_url
 
 # Article URL shapes tried per family, most specific first; the first that matches links
@@ -150,10 +151,56 @@ def propose(url: str, body: bytes, name: str | None = None, column_name: str | N
         proposal.known_site = known.name
         proposal.notes.append(f"{host} is already configured as site {known.name!r} "
                               f"(scrapy crawl {'campus -a site=' + known.name if known.campus else known.name})")
+    proposal.notes.extend(guesses(response, entry, display_name, column_name))
     proposal.next_page = next_list_page(response, site, url)
     if proposal.next_page is None:
         proposal.notes.append("no next-page link and no numbered list pages: the crawl reads the first page only")
     return proposal
+
+
+_DEPARTMENT = re.compile(r"(?:学院|学部|系|研究院|研究所|研究生院|中心|处|部|办公室|图书馆|团委|实验室)$")
+
+
+def university_named(response) -> str | None:
+    """The university the page names most (南开大学 over 会在南开大学): of the strings of 2 to 8
+    characters before each 大学 in its text, the most frequent, the longest of equals."""
+    text = " ".join(compiled_xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")(
+        response.selector.root))
+    counts: dict[str, int] = {}
+    for match in re.finditer("大学", text):
+        before = text[max(0, match.start() - 8):match.start()]
+        for size in range(2, len(before) + 1):
+            name = before[-size:]
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+                break
+            counts[name + "大学"] = counts.get(name + "大学", 0) + 1
+    if not counts:
+        return None
+    top = max(counts.values())
+    return max((name for name, count in counts.items() if count == top), key=len) if top >= 2 else None
+
+
+def guesses(response, entry: dict, display_name: str | None, column_name: str | None) -> list[str]:
+    """What ``add`` guessed for the entry and how to set it instead: the display name and
+    the column name read from the page's <title>, a department's name taken for the
+    university's."""
+    notes = []
+    column = entry["columns"][0]["name"]
+    if not column_name:
+        notes.append(f"guessed the column name {column!r} from the page's <title>; set it with --column-name")
+    if display_name:
+        return notes
+    shown = entry["display_name"]
+    if shown == entry["host"]:
+        notes.append(f"guessed the display name {shown!r} (the <title> names no site); set it with --display-name")
+        return notes
+    note = f"guessed the display name {shown!r} from the page's <title>"
+    university = university_named(response)
+    if _DEPARTMENT.search(shown) and not (university and university in shown) and "大学" not in shown:
+        note += (f"; it is a department's name, not the university's: perhaps {university + shown!r}"
+                 if university else "; it is a department's name, not the university's")
+    notes.append(note + "; set it with --display-name")
+    return notes
 
 
 def next_list_page(response, site, first: str) -> str | None:
