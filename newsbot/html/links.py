@@ -9,9 +9,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from w3lib.url import safe_url_string
-
-from newsbot.urls import join_url
+from newsbot.urls import join_url, safe_url
 
 IMAGE_SRC_ATTRS = ("data-original", "data-src", "original", "src")
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -55,7 +53,7 @@ def absolute_url(value: str | None, base_url: str, schemes=LINK_SCHEMES) -> str 
         return None
     # As a browser sends it, and safe to write anywhere (the record, a feed's enclosure, a
     # post): spaces, quotes, '<', '>' and non-ASCII percent-encoded, the host in IDNA.
-    return url if _SAFE_AS_IS.fullmatch(url) else safe_url_string(url)
+    return url if _SAFE_AS_IS.fullmatch(url) else safe_url(url)
 
 
 def image_src(el: etree._Element, base_url: str) -> str | None:

@@ -17,7 +17,7 @@ extractor:
   CMS's icon path), which is no picture of the article.
 
 Every URL is joined against the page, must be http(s) with a host, and leaves through
-w3lib's ``safe_url_string`` (spaces, quotes, ``<``/``>`` and non-ASCII percent-encoded): a
+``newsbot.urls.safe_url`` (w3lib's ``safe_url_string``) (spaces, quotes, ``<``/``>`` and non-ASCII percent-encoded): a
 ``javascript:`` link is no attachment and a ``data:`` source no video.
 """
 
@@ -27,10 +27,9 @@ import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from lxml import etree
-from w3lib.url import safe_url_string
 
 from newsbot.text import clean_text
-from newsbot.urls import join_url
+from newsbot.urls import join_url, safe_url
 
 # File types a notice attaches (a program, .exe or .apk, is never one).
 ATTACHMENT_TYPES = frozenset(
@@ -71,7 +70,7 @@ def _absolute(base_url: str, value: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    return safe_url_string(url)
+    return safe_url(url)
 
 
 def file_type(url: str, text: str = "") -> str | None:
