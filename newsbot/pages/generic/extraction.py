@@ -100,7 +100,10 @@ class GenericExtraction:
     def videos(self) -> list[dict]:
         """The body keeps an empty <video> where a player stood (preclean); the page's
         scripts are read in the page as parsed."""
-        return media.videos(self.body, self.document, self.base_url) if self.body is not None else []
+        if self.body is None:
+            return []
+        scripts = self.document if media.VIDEO_FILE_BYTES.search(self.response.body) else None
+        return media.videos(self.body, scripts, self.base_url)
 
     # --- date ---------------------------------------------------------------------------
     def date_candidates(self) -> list[date_rules.DateCandidate]:
