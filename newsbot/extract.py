@@ -18,30 +18,21 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from lxml import etree
-from scrapy.http import HtmlResponse
 
 from newsbot.dates import SHANGHAI, normalise_published
 from newsbot.errors import Dropped
+from newsbot.html import media
 from newsbot.html.body import read_body, read_element
-from newsbot.html.charset import content_type_of, repair
-from newsbot.html.markdown import blocks_summary, blocks_to_markdown, blocks_to_text
+from newsbot.html.markdown import attachment_block, blocks_summary, blocks_to_markdown, blocks_to_text
+from newsbot.html.sanitise import attachment_html, final_pass
 from newsbot.items import Article
-from newsbot.pages.base import (
-    ArticlePage, drop_editorial_tail, drop_layout_images, drop_unjoinable_links, make_response,
+from newsbot.pages.base import (  # (decoded_response: the crawl's charset rules, read here by callers)
+    ArticlePage, decoded_response, drop_editorial_tail, drop_layout_images, drop_unjoinable_links,
 )
 from newsbot.pages.generic.extraction import GenericArticlePage, GenericExtraction, extract_generic
 from newsbot.sites import Site, get_site, site_for_url
 from newsbot.text import byline_names, clean_text, find_byline, remove_pinyin, split_outlet
 from newsbot.urls import canonical_url, host_of, url_hash
-
-
-def decoded_response(url: str, body: bytes, headers=None, encoding: str | None = None) -> HtmlResponse:
-    """The response a crawl hands to the spider for these bytes: Scrapy's charset rules,
-    then the Chinese charset repair. ``encoding`` forces a charset instead."""
-    if encoding is None:
-        fix = repair(body, content_type_of(headers))
-        encoding = fix.encoding if fix else None
-    return make_response(url, body, encoding, headers)
 
 
 def extract(url: str, body: bytes, headers=None, site: Site | None = None, *,
@@ -77,6 +68,8 @@ def extract_article(page: ArticlePage, fallback=None) -> Article:
     article.outlet, article.outlet_edition = split_outlet(fields["outlet"])
     article.published = fields["published"]
     body = fields["body"]
+    own, listed_after = fields["attachments"]
+    article.videos = fields["videos"]
     if body is None and fallback is not None:
         found = fallback(page.response)
         body = found.get("body")
@@ -84,6 +77,8 @@ def extract_article(page: ArticlePage, fallback=None) -> Article:
             article.extractor = "fallback"
             article.title = article.title or found.get("title")
             article.published = article.published or found.get("published")
+            own, listed_after = found.get("attachments", ([], []))
+            article.videos = found.get("videos", [])
     if article.published is None:
         # The site's rules found no date: search the page the generic way (a date beside
         # the title, labelled or not, meta tags, scripts, the URL).
@@ -93,6 +88,8 @@ def extract_article(page: ArticlePage, fallback=None) -> Article:
             drop_layout_images(body)
             drop_editorial_tail(body)
             drop_unjoinable_links(body, page.url)
+            media.add_to_body(body, article.videos, page.url)
+        article.attachments, article.attachments_after = own + listed_after, listed_after
         article.body = body
     return article
 
@@ -115,12 +112,16 @@ def clean_article(article: Article, convert=None) -> Article:
         blocks = [b._replace(text=convert(b.text), markdown=convert(b.markdown)) for b in blocks]
     if not blocks:  # photo news (images only, captions or not) is an article
         raise Dropped("no_body", f"no body text on {article.url} (and no images)")
+    if article.attachments_after:  # (a CMS's list after the body: the posts link those too)
+        blocks = blocks + [attachment_block(item) for item in article.attachments_after]
+        html += "".join(attachment_html(item) for item in article.attachments_after)
+        article.attachments_after = []
     article.body_markdown = blocks_to_markdown(blocks)
     article.body_text = blocks_to_text(blocks)
     article.summary = blocks_summary(blocks)
     article.images = [b.src for b in blocks if b.is_image]
-    article.body_html = html
-    article.byline = article.byline or find_byline([b.text for b in blocks if not b.is_image])
+    article.body_html = final_pass(html)
+    article.byline = article.byline or find_byline([b.text for b in blocks if b.is_text])
     article.author = article.author or byline_names(article.byline)
     article.outlet = clean_text(article.outlet) or None
     article.columns = list(dict.fromkeys([*article.columns, *([article.column] if article.column else [])]))

@@ -36,6 +36,11 @@ class Article:
     body_text: str | None = None
     body_html: str | None = None  # the body as clean HTML (the clean step writes it)
     images: list[str] = field(default_factory=list)
+    # The files the article attaches ({"url", "text"}: absolute URL, the link's text) and its
+    # videos ({"url", "poster", "embed"}: embed is a platform's player page, not a file), in
+    # page order (newsbot.html.media).
+    attachments: list[dict] = field(default_factory=list)
+    videos: list[dict] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     urlname: str | None = None
@@ -49,6 +54,9 @@ class Article:
     # Not part of the record: NEWSBOT_IMAGES=local, the body images stored beside the post,
     # remote URL -> file name (newsbot.publish.images); the profiles' renderers refer to those.
     local_images: dict[str, str] = field(default_factory=dict, repr=False, metadata={"record": False})
+    # Not part of the record: the attachments the body does not link (a CMS's list after it),
+    # which the clean step adds to the Markdown and the clean HTML.
+    attachments_after: list[dict] = field(default_factory=list, repr=False, metadata={"record": False})
 
 
 # The JSONL record's fields, in order: every field but those marked ``record: False``. The

@@ -33,6 +33,11 @@ _CONTROL_BYTES = bytes.maketrans(SPACE_CONTROLS.encode(), b"  ")
 _NONCHARACTER_BYTES = re.compile(b"\xef\xbf[\xbe\xbf]")
 
 
+def has_controls(text: str) -> bool:
+    """Does the text hold a character ``without_controls`` takes out?"""
+    return _CONTROL.search(text) is not None
+
+
 def without_controls(text: str) -> str:
     return _CONTROL.sub(lambda m: " " if m[0] in SPACE_CONTROLS else "", text) if _CONTROL.search(text) else text
 
@@ -182,20 +187,40 @@ def byline_names(byline: str | None) -> list[str]:
 # 来源 often states more than the outlet: the print date, the edition, the time it went
 # online (`2018年09月21日 天津日报 第2版`, `《光明日报》2022年11月15日06版`,
 # `人民网教育频道2024年06月12日08:58`). The outlet is the name; the rest is kept apart.
+_TIME = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+_NUMBER = r"(?:[A-Za-z]?\d+|[一二三四五六七八九十百零〇]+)"
+_PAGE = rf"(?:第\s*{_NUMBER}\s*版|{_NUMBER}\s*版|头版)(?:\s*头条)?"
+# What follows an outlet's name in 来源 and is not the name: dates, pages (版), issues (期).
 _EDITION = re.compile(
-    r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"  # 2024年06月12日08:58
-    r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"  # 2024-06-12 08:58
-    r"|第?\s*\d+\s*版(?:\s*[、,，]\s*第?\s*\d+\s*版)*"  # 第2版, 05 版, 1版、4版
-    r"|第\s*\d+\s*期"  # 第1481期
+    rf"\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日{_TIME}"  # 2024年06月12日08:58
+    rf"|\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}}{_TIME.replace('*', '+', 1)}"  # 2024-06-12 08:58
+    rf"|{_PAGE}(?:\s*(?:[、,，]|转)\s*{_PAGE})*"  # 第2版, 05 版, A12版, 第五版, 头版头条, 1版、4版, 2版转3版
+    rf"|(?:\d{{4}}\s*年\s*)?第\s*{_NUMBER}\s*期"  # 第1481期, 2022年第7期
+    r"|(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"  # 20230102
 )
+_EDITION_SPLIT = re.compile(f"({_EDITION.pattern})")
 _OUTLET_PUNCTUATION = "《》〈〉「」【】()（）[]:：,，、|｜ "
+_BRACKETS = re.compile(r"[《》〈〉「」【】\[\]()（）]")
 
 
 def split_outlet(stated: str | None) -> tuple[str | None, str | None]:
-    """``(name, edition)`` of what 来源 states: ``《 人民日报 》（ 2019年07月21日 05 版）``
-    -> ``("人民日报", "2019年07月21日 05 版")``."""
-    text = clean_text(stated)
-    parts = [clean_text(m.group(0)) for m in _EDITION.finditer(text)]
-    name = clean_text(_EDITION.sub(" ", text))
-    name = clean_text(re.sub(r"[《》〈〉「」【】\[\]()（）]", " ", name)).strip(_OUTLET_PUNCTUATION)
-    return name or None, " ".join(parts) or None
+    """``(name, edition)`` of what 来源 states: the name is the outlet's (with 客户端 or 杂志
+    where the statement puts them after it), the edition is every date, page, issue and
+    programme stated with it, in order: ``《 人民日报 》（ 2019年07月21日 05 版）`` ->
+    ``("人民日报", "2019年07月21日 05 版")``; ``某某电视台2017年10月9日《某某新闻》`` ->
+    ``("某某电视台", "2017年10月9日 《某某新闻》")``; ``《某某日报》客户端2021年2月3日`` ->
+    ``("某某日报客户端", "2021年2月3日")``."""
+    # The statement cut at each edition part (odd places): the first piece with a letter in
+    # it is the name; what stands between or after the parts (转, 头条, a programme) is edition.
+    chunks = _EDITION_SPLIT.split(clean_text(stated))
+    name, parts = None, []
+    for index, chunk in enumerate(chunks):
+        if index % 2:
+            parts.append(clean_text(chunk))
+        elif not re.search(r"[^\W\d_]", chunk):
+            continue  # punctuation, brackets, spaces between parts
+        elif name is None:
+            name = clean_text(_BRACKETS.sub("", chunk)).strip(_OUTLET_PUNCTUATION) or None
+        else:
+            parts.append(clean_text(chunk).strip("()（）[]:：,，、|｜ "))
+    return name, " ".join(part for part in parts if part) or None

@@ -77,6 +77,16 @@ def response_url(response, href: str) -> str | None:
     return join_url(get_base_url(response), href)
 
 
+def safe_url(url: str) -> str | None:
+    """``url`` as a browser sends it, safe to write anywhere (w3lib's safe_url_string:
+    spaces, quotes, '<', '>' and non-ASCII percent-encoded, the host in IDNA); None for a
+    URL it cannot read (``http://javascript: /a``: no port a URL can have)."""
+    try:
+        return safe_url_string(url)
+    except ValueError:
+        return None
+
+
 def url_hash(canonical: str) -> str:
     """``urlname``/``slug``: lowercase hex MD5 of the canonical URL's UTF-8 bytes."""
     return hashlib.md5(canonical.encode("utf-8")).hexdigest()

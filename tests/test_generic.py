@@ -410,3 +410,52 @@ def test_generic_extractor_on_real_pages(bench, name, url, raw, expected):
         if ok is False and (name, field) not in REAL_PAGE_EXCEPTIONS
     }
     assert not wrong, (wrong, got["title"], got["published"], got["text"][:60], got["text"][-60:], got["images"])
+
+
+HELDOUT = Path(__file__).resolve().parents[1] / "bench" / "generic" / "heldout"
+
+
+def heldout_page(name: str) -> tuple[str, bytes]:
+    import json
+
+    folder = HELDOUT / name
+    info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+    return info["url"] or f"http://{info['host']}.example/", (folder / "page.html").read_bytes()
+
+
+def reference_calls(monkeypatch) -> list:
+    """Every call the generic path makes to trafilatura for a reference text."""
+    from newsbot.pages.generic import body as body_rules
+
+    calls, original = [], body_rules.reference_text
+
+    def counted(html, url):
+        calls.append(url)
+        return original(html, url)
+
+    monkeypatch.setattr(body_rules, "reference_text", counted)
+    return calls
+
+
+def test_a_clear_density_choice_asks_trafilatura_nothing(monkeypatch):
+    """A real page (GNE's 163 fixture, held out) whose article container no other element
+    rivals: read without trafilatura, its body from the first line to the last."""
+    calls = reference_calls(monkeypatch)
+    url, raw = heldout_page("001-163")
+    found = extract_generic(make_response(url, raw))
+    text = blocks_to_text(html_to_blocks(found["body"], url))
+    assert calls == []
+    assert text.startswith("（原标题：多地项目连环爆雷") and "这需要龙湖给投资者作一个交代。" in text
+    assert "跟贴" not in text and "大家都爱看" not in text
+
+
+def test_a_rivalled_density_choice_asks_trafilatura_which_part_is_the_article(monkeypatch):
+    """A real page (GNE's sina fixture, held out) with a three-paragraph article beside a
+    longer teaser list: density alone takes the list; trafilatura's reference says which."""
+    calls = reference_calls(monkeypatch)
+    url, raw = heldout_page("025-finance.sina.com.cn")
+    found = extract_generic(make_response(url, raw))
+    text = blocks_to_text(html_to_blocks(found["body"], url))
+    assert len(calls) == 1
+    article = ("新京报快讯（记者 裴剑飞）", "网传信息不实，铁路12306网站未发生用户信息泄漏", "避免非正常渠道购票带来的风险。")
+    assert all(line in text for line in article) and len(text) < 600  # (the article is 290 characters)

@@ -228,3 +228,31 @@ def test_an_appended_site_crawls(tmp_path, capsys):
     assert report["new"] == len(fixture_articles) == 7
     assert len(list((output / "example").rglob("*.md"))) == 7
     assert (output / "feeds" / "example-xwzx.atom").exists()
+
+
+@pytest.mark.parametrize("name, department, university", [
+    ("018-cst.nuc.edu.cn", "大数据学院", "中北大学"),
+    ("037-ai.nankai.edu.cn", "人工智能学院", "南开大学"),
+])
+def test_add_says_where_it_guessed_and_a_departments_name_is_not_the_universitys(name, department, university, capsys):
+    """Real VSB list pages of a department: the <title>'s last part is the department's
+    name. add keeps its guess (the crawl needs a name) but says so, and which university the
+    page names; given --display-name and --column-name, it says nothing of either."""
+    info, body = realpage(name)
+    assert main(["add", info["url"], "--page", str(REALPAGES / name / "page.html")]) == 0
+    assert f"perhaps '{university}{department}'" in capsys.readouterr().out
+    notes = propose(info["url"], body, name="first").notes
+    assert any(n.startswith(f"guessed the display name {department!r}") and f"perhaps {university + department!r}" in n
+               for n in notes), notes
+    assert any(n.startswith("guessed the column name") for n in notes), notes
+    named = propose(info["url"], body, name="second", display_name=f"{university}{department}",
+                    column_name="学院新闻").notes
+    assert not any("guessed" in n for n in named), named
+
+
+def test_a_display_name_that_names_its_university_is_no_department_guess():
+    info, body = realpage("009-zfxy.nankai.edu.cn")
+    notes = propose(info["url"], body).notes
+    display = [n for n in notes if n.startswith("guessed the display name")]
+    assert display == ["guessed the display name '南开大学周恩来政府管理学院' from the page's <title>; "
+                       "set it with --display-name"]

@@ -114,9 +114,7 @@ def test_the_real_list_page_has_no_next_link_but_its_pager_script_names_the_numb
     site = get_site("nankai")
     first = f"http://{HOST}/ywsd/index.shtml"
     response = HtmlResponse(first, body=REAL_LIST_PAGE.read_bytes(), encoding="utf-8")
-    from newsbot.crawl.spiders import SiteSpider
-
-    assert SiteSpider.next_page(None, response, site) is None
+    assert site.list_page_of(response).next_page is None
     script = site.countdown.script_url(response)
     assert script == f"http://{HOST}" + script_path("ywsd")
     assert site.countdown.page_url(first, script, 1500) == (

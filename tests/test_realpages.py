@@ -19,7 +19,6 @@ from newsbot.extract import decoded_response, extract
 from newsbot.extract import prepare
 from newsbot.items import article_record
 from newsbot.sites import site_for_url
-from newsbot.crawl.spiders import SiteSpider
 
 from .conftest import ROOT
 
@@ -163,12 +162,9 @@ def followed(name: str):
     url = page_url(name)
     site = site_for_url(url)
     assert site is not None, f"{name}: no site configured for {url}"
-    response = decoded_response(url, (REALPAGES / name / "page.html").read_bytes(), {"Content-Type": "text/html"})
-    links = [response.urljoin(href.strip()) for href in response.css("a::attr(href)").getall()]
-    articles = list(dict.fromkeys(u for u in links if site.is_article(u)))
-    next_href = SiteSpider.next_page(None, response, site)
-    next_url = response.urljoin(next_href) if next_href else site.list_page(url, 2)
-    return articles, next_url
+    listing = site.lists.from_bytes(url, (REALPAGES / name / "page.html").read_bytes(), site,
+                                    {"Content-Type": "text/html"})
+    return listing.article_links, listing.next_page or site.list_page(url, 2)
 
 
 @needs_realpages

@@ -235,3 +235,30 @@ def test_demo_prints_the_feeds_and_the_status_page(tmp_path):
     assert str(tmp_path / "demo" / "index.html") in done.stdout
     assert parse(tmp_path / "demo" / "feeds" / "nankai.atom").entries
     assert (tmp_path / "demo" / "index.html").exists()
+
+
+def test_urls_are_written_as_a_browser_sends_them_in_the_record_and_the_feeds(tmp_path):
+    """Issue 21 class 5: an image URL holding '<', '>', '"', spaces or non-ASCII is
+    percent-encoded where newsbot writes it: the record (read from a real template, realpages
+    004, its body cell holding the hostile image) and the Atom and RSS enclosures (also from
+    an old record that still holds the raw URL)."""
+    from newsbot.extract import extract, prepare
+    from newsbot.items import article_record
+
+    from .test_media import NANKAI_URL, with_body_cell
+
+    page = with_body_cell('<p>　　图片新闻。</p><p><img src=\'/pic/a.png)<script>alert(1)</script>\'>'
+                          '<img src="/pic/新 图.jpg"></p>')
+    written = article_record(prepare(extract(NANKAI_URL, page)))
+    assert written["images"] == ["https://news.nankai.edu.cn/pic/a.png)%3Cscript%3Ealert(1)%3C/script%3E",
+                                 "https://news.nankai.edu.cn/pic/%E6%96%B0%20%E5%9B%BE.jpg"]
+    assert "<script" not in written["body_html"] and "<script" not in written["body_markdown"]
+    output = tmp_path / "out"
+    old = record(2, images=['http://x.example/b.png)<script>alert(1)</script>', "http://x.example/图 2.png"])
+    write_jsonl(output / "feeds" / "nankai.jsonl", [record(1, images=written["images"]), old])
+    assert not write_feeds(output, entries=10).failures
+    hrefs = sorted(e.href for entry in parse(output / "feeds" / "nankai.atom").entries for e in entry.enclosures)
+    assert hrefs == sorted([*written["images"], "http://x.example/b.png)%3Cscript%3Ealert(1)%3C/script%3E",
+                            "http://x.example/%E5%9B%BE%202.png"])
+    rss = (output / "feeds" / "nankai.rss").read_text(encoding="utf-8")
+    assert "<script" not in rss and "&lt;script" not in rss and "%3Cscript%3E" in rss

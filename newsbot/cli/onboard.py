@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from newsbot.pages.base import make_response
+from newsbot.pages.base import compiled_xpath
 from newsbot.urls import host_of, response_url
 
 # Article URL shapes tried per family, most specific first; the first that matches links
@@ -60,14 +61,10 @@ class Proposal:
 
 
 def _links(response) -> list[str]:
-    found = []
-    for href in response.css("a::attr(href)").getall():
-        href = href.strip()
-        if href and not href.lower().startswith(("javascript:", "mailto:", "#")):
-            url = response_url(response, href)
-            if url and url not in found:
-                found.append(url)
-    return found
+    """What the list page links, rows that are no links included (newsbot.pages.lists)."""
+    from newsbot.pages.lists import page_urls
+
+    return page_urls(response)
 
 
 def _family_and_pattern(html: str, links: list[str], host: str) -> tuple[str | None, str, bool]:
@@ -154,17 +151,61 @@ def propose(url: str, body: bytes, name: str | None = None, column_name: str | N
         proposal.known_site = known.name
         proposal.notes.append(f"{host} is already configured as site {known.name!r} "
                               f"(scrapy crawl {'campus -a site=' + known.name if known.campus else known.name})")
+    proposal.notes.extend(guesses(response, entry, display_name, column_name))
     proposal.next_page = next_list_page(response, site, url)
     if proposal.next_page is None:
         proposal.notes.append("no next-page link and no numbered list pages: the crawl reads the first page only")
     return proposal
 
 
-def next_list_page(response, site, first: str) -> str | None:
-    """The second list page, found the way the crawl finds it."""
-    from newsbot.crawl.spiders import SiteSpider
+_DEPARTMENT = re.compile(r"(?:学院|学部|系|研究院|研究所|研究生院|中心|处|部|办公室|图书馆|团委|实验室)$")
 
-    return SiteSpider.next_page(None, response, site) or site.list_page(first, 2)  # (reads only its arguments)
+
+def university_named(response) -> str | None:
+    """The university the page names most (南开大学 over 会在南开大学): of the strings of 2 to 8
+    characters before each 大学 in its text, the most frequent, the longest of equals."""
+    text = " ".join(compiled_xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")(
+        response.selector.root))
+    counts: dict[str, int] = {}
+    for match in re.finditer("大学", text):
+        before = text[max(0, match.start() - 8):match.start()]
+        for size in range(2, len(before) + 1):
+            name = before[-size:]
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+                break
+            counts[name + "大学"] = counts.get(name + "大学", 0) + 1
+    if not counts:
+        return None
+    top = max(counts.values())
+    return max((name for name, count in counts.items() if count == top), key=len) if top >= 2 else None
+
+
+def guesses(response, entry: dict, display_name: str | None, column_name: str | None) -> list[str]:
+    """What ``add`` guessed for the entry and how to set it instead: the display name and
+    the column name read from the page's <title>, a department's name taken for the
+    university's."""
+    notes = []
+    column = entry["columns"][0]["name"]
+    if not column_name:
+        notes.append(f"guessed the column name {column!r} from the page's <title>; set it with --column-name")
+    if display_name:
+        return notes
+    shown = entry["display_name"]
+    if shown == entry["host"]:
+        notes.append(f"guessed the display name {shown!r} (the <title> names no site); set it with --display-name")
+        return notes
+    note = f"guessed the display name {shown!r} from the page's <title>"
+    university = university_named(response)
+    if _DEPARTMENT.search(shown) and not (university and university in shown) and "大学" not in shown:
+        note += (f"; it is a department's name, not the university's: perhaps {university + shown!r}"
+                 if university else "; it is a department's name, not the university's")
+    notes.append(note + "; set it with --display-name")
+    return notes
+
+
+def next_list_page(response, site, first: str) -> str | None:
+    """The second list page, found the way the crawl finds it (the site's ListPage)."""
+    return site.list_page_of(response).next_page or site.list_page(first, 2)
 
 
 def load_entry(name: str, entry: dict):

@@ -18,9 +18,10 @@ import re
 from lxml import etree
 
 from newsbot.html.links import IMAGE_SCHEMES, absolute_url, href_or_src, image_src
+from newsbot.html.media import PLAYER_TAGS, is_file_icon, player_file
 from newsbot.html.markdown import Block, escape_markdown, finish_paragraph, markdown_url
 from newsbot.html.sanitise import (
-    VOID_TAGS, escape_text, content_root, img_tag, pre_text, serialise, serialise_children, start_tag,
+    VOID_TAGS, escape_text, content_root, img_tag, pre_text, serialise, serialise_children, start_tag, video_html,
 )
 from newsbot.html.tree import (
     BLOCK_TAGS, MISPARSED_VOID, SKIP_TAGS, has_structure, inline_text, is_hidden, kept, parse_fragment,
@@ -102,6 +103,8 @@ class _BlockBuilder:
         None on the wrappers around the HTML root (they are not content)."""
         tag = el.tag
         out = self.out
+        if tag in PLAYER_TAGS and not is_hidden(el):
+            self._video(el, out)  # (then the element's own handling: an <embed>'s content is walked)
         if tag in MISPARSED_VOID:
             if el is self.html_root:
                 self.out = out = []
@@ -123,6 +126,11 @@ class _BlockBuilder:
             self._html_of_unwalked(el, tag, out)
         elif tag == "img":
             src = image_src(el, self.base_url)
+            if src and is_file_icon(el):
+                src = None  # (a file-type icon: no picture of the article, not in the HTML either)
+                if out is not None and el.text is None and not len(el):
+                    self._add_tail(el.tail, out)
+                    return
             if src:
                 if self.text:
                     self.flush()
@@ -191,6 +199,22 @@ class _BlockBuilder:
                 out.append(end)
             self.out = out
         self._add_tail(el.tail, out)
+
+    def _video(self, el: etree._Element, out: list[str] | None) -> None:
+        """A video player: a paragraph of its own that links the video (the Markdown, the
+        plain text leaves it out as it leaves images out), and in the clean HTML a
+        ``<video>`` element (a platform's player page: a link)."""
+        if any(a.tag == "video" for a in el.iterancestors()):
+            return  # (a <video>'s <embed> fallback: the same video)
+        found = player_file(el, self.base_url)
+        if found is None:
+            return
+        url, poster, embed = found
+        if self.text:
+            self.flush()
+        self.blocks.append(Block("视频", f"[视频]({markdown_url(url)})", video=url))
+        if out is not None:
+            out.append(video_html(url, poster, embed))
 
     def _add_tail(self, tail: str | None, out: list[str] | None) -> None:
         if tail:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from newsbot.urls import join_url
+from newsbot.urls import join_url, safe_url
 
 IMAGE_SRC_ATTRS = ("data-original", "data-src", "original", "src")
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -18,6 +18,11 @@ IMAGE_SCHEMES = frozenset({"http", "https"})
 # What lxml's HTML serialiser percent-encodes in href and src (libxml2 2.14): every byte of
 # a non-ASCII character, space, DEL and the C0 controls; and leading " \t\n\r" it drops.
 _SERIALISER_ESCAPES = re.compile(r"[^!-~]+")
+
+
+# A URL of these characters only is what safe_url_string returns it as (most: one regex
+# instead of its parse).
+_SAFE_AS_IS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 
 
 def _percent_encoded(match: re.Match) -> str:
@@ -44,7 +49,11 @@ def absolute_url(value: str | None, base_url: str, schemes=LINK_SCHEMES) -> str 
     value = (value or "").strip()
     url = join_url(base_url, value) if value else None
     # (urljoin has parsed both URLs the result is made of: splitting it raises no more.)
-    return url if url is not None and urlsplit(url).scheme in schemes else None
+    if url is None or urlsplit(url).scheme not in schemes:
+        return None
+    # As a browser sends it, and safe to write anywhere (the record, a feed's enclosure, a
+    # post): spaces, quotes, '<', '>' and non-ASCII percent-encoded, the host in IDNA.
+    return url if _SAFE_AS_IS.fullmatch(url) else safe_url(url)
 
 
 def image_src(el: etree._Element, base_url: str) -> str | None:

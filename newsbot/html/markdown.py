@@ -11,16 +11,24 @@ MORE = "<!--more-->"
 
 
 class Block(NamedTuple):
-    """A paragraph (``text`` and its ``markdown``) or an image (``src``). (A named tuple:
-    a body has dozens, and a frozen dataclass takes twice as long to make.)"""
+    """A paragraph (``text`` and its ``markdown``), an image (``src``) or a video (``video``:
+    its URL; ``markdown`` links it). (A named tuple: a body has dozens, and a frozen
+    dataclass takes twice as long to make.)"""
 
     text: str = ""
     markdown: str = ""
     src: str | None = None
+    video: str | None = None
+    attachment: str | None = None  # a link to a file listed after the body (its URL)
 
     @property
     def is_image(self) -> bool:
         return self.src is not None
+
+    @property
+    def is_text(self) -> bool:
+        """A paragraph of the body's own text (not an image, a video or an attachment link)."""
+        return self.src is None and self.video is None and self.attachment is None
 
 
 # Text: backslash-escape what Markdown would read as syntax; '<' as an entity so no raw
@@ -66,11 +74,18 @@ def finish_paragraph(markdown: str) -> str:
 
 
 
+def attachment_block(item: dict) -> Block:
+    """A paragraph linking an attached file the body itself does not link."""
+    label = escape_markdown(" ".join(item["text"].split()) or "附件")
+    return Block(item["text"], finish_paragraph(f"附件：[{label}]({markdown_url(item['url'])})"),
+                 attachment=item["url"])
+
+
 def summary_index(blocks: list[Block], limit: int = SUMMARY_CHARS) -> int:
     """Index of the block after which the summary divider stands."""
     total, last_text = 0, -1
     for index, block in enumerate(blocks):
-        if block.is_image:
+        if not block.is_text:
             continue
         last_text = index
         total += len(block.text)
@@ -91,10 +106,10 @@ def blocks_to_markdown(blocks: list[Block], image_alt: str = "图") -> str:
 
 def blocks_summary(blocks: list[Block]) -> str:
     cut = summary_index(blocks)
-    return "\n".join(b.text for b in blocks[: cut + 1] if not b.is_image)
+    return "\n".join(b.text for b in blocks[: cut + 1] if b.is_text)
 
 
 def blocks_to_text(blocks: list[Block]) -> str:
     """Plain text: one paragraph per line (a <br> inside a paragraph becomes a space)."""
-    return "\n".join(b.text.replace("\n", " ") for b in blocks if not b.is_image)
+    return "\n".join(b.text.replace("\n", " ") for b in blocks if b.is_text)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import nh3
 from lxml import etree
 
 from newsbot.html.links import absolute_url, href_or_src, image_src
+from newsbot.html.media import PLAYER_TAGS, is_file_icon, is_player, player_file
 from newsbot.html.tree import MISPARSED_VOID, SKIP_TAGS, is_hidden, kept
 from newsbot.text import is_blank
 
@@ -15,10 +17,10 @@ from newsbot.text import is_blank
 # attribute values escaped. No comment is written, nor what a never-content tag (or an image
 # map, a frame, a <base>, MathML) holds. Every token written is one of these, so no parser,
 # however it nests them, can make a script of it.
-# This walk's output used to pass through nh3 last. nh3 parsed it again (a tenth of the
-# cost of reading a page) and removed nothing: tests/test_clean_html.py holds the two side
-# by side on every page the tests have (the same, but for the <tbody> html5ever adds) and
-# on generated hostile pages.
+# Then nh3 (ammonia) cleans it once more with the same allow-list (``final_pass``):
+# defence in depth over every body_html newsbot writes. On every page the tests have it
+# removes nothing (tests/test_clean_html.py); what it adds is the <tbody> html5ever puts
+# in a table. Its cost: bench/crawl/extraction.py.
 ALLOWED_TAGS = frozenset(
     "a abbr acronym article aside b bdi bdo blockquote br caption center cite code col colgroup "
     "data dd del details dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header "
@@ -66,6 +68,10 @@ def serialise_children(parent: etree._Element, base_url: str, out: list[str]) ->
             serialise_children(el, base_url, out)
         elif isinstance(tag, str) and tag.lower() not in SKIP_TAGS and not is_hidden(el):
             serialise(el, tag.lower(), base_url, out)
+        elif tag in PLAYER_TAGS and not is_hidden(el) and not any(a.tag == "video" for a in el.iterancestors()):
+            found = player_file(el, base_url)
+            if found is not None:
+                out.append(video_html(*found))
         tail = el.tail
         if tail:
             out.append(escape_text(tail))
@@ -81,7 +87,7 @@ def start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) -> 
         return None
     if tag == "img":
         src = image_src(el, base_url)
-        return None if src is None else img_tag(src)
+        return None if src is None or is_file_icon(el) else img_tag(src)
     allowed = _ATTRIBUTES.get(tag)
     if allowed is None:  # (most tags: only a title; one look-up, not a list of them all)
         title = el.get("title")
@@ -94,6 +100,46 @@ def start_tag(el: etree._Element, tag: str, text: str | None, base_url: str) -> 
             if value is not None:
                 attrs += f' {name}="{escape_attribute(value)}"'
     return f"<{tag}{attrs}>"
+
+
+# nh3's own allow-list, the one written above plus <video> (the players newsbot.html.media
+# reads; a <video> is written with a link inside, never with a <source>).
+_URL_SCHEMES = {"http", "https", "mailto"}
+FINAL_PASS = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS) | {"video"},
+    clean_content_tags=(set(SKIP_TAGS) - {"video"}) | DROPPED_TAGS,
+    attributes={"*": {"title"}, "a": {"href"}, "img": {"src"}, "td": {"colspan", "rowspan"},
+                "th": {"colspan", "rowspan"}, "video": {"src", "poster", "controls", "preload"}},
+    url_schemes=_URL_SCHEMES,
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+def final_pass(html: str) -> str:
+    """``html`` (this module's clean HTML) through nh3 with the same allow-list: the last
+    step before a body_html is written anywhere."""
+    if not html:
+        return html
+    # (html5ever writes U+00A0 as &nbsp;, and only U+00A0: a text "&nbsp;" comes out as
+    # "&amp;nbsp;". The character itself, as this module writes it.)
+    return FINAL_PASS.clean(html).replace("&nbsp;", "\xa0")
+
+
+def video_html(url: str, poster: str | None, embed: bool) -> str:
+    """A video in the clean HTML: a ``<video>`` element with a link inside for readers
+    that play none, or (a platform's player page, which no <video> plays) the link alone.
+    ``url``/``poster``: http(s) URLs (newsbot.html.media made them so)."""
+    link = f'<a href="{escape_attribute(url)}">视频</a>'
+    if embed:
+        return f"<p>{link}</p>"
+    poster_attribute = f' poster="{escape_attribute(poster)}"' if poster else ""
+    return f'<video controls="" preload="none" src="{escape_attribute(url)}"{poster_attribute}>{link}</video>'
+
+
+def attachment_html(item: dict) -> str:
+    """A paragraph linking an attached file (``item``: newsbot.html.media's, an http(s) URL)."""
+    return f'<p>附件：<a href="{escape_attribute(item["url"])}">{escape_text(item["text"] or "附件")}</a></p>'
 
 
 def img_tag(src: str) -> str:
@@ -130,7 +176,8 @@ def serialise(el: etree._Element, tag: str, base_url: str, out: list[str]) -> No
 def content_root(root: etree._Element) -> etree._Element:
     """The element whose content is the clean HTML: the body container itself (<td
     id="txt">) is not content."""
-    while len(root) == 1 and kept(root[0]) and not (root.text or "").strip() and not (root[0].tail or "").strip():
+    while len(root) == 1 and kept(root[0]) and not (root[0].tag in PLAYER_TAGS and is_player(root[0])) \
+            and not (root.text or "").strip() and not (root[0].tail or "").strip():
         root = root[0]
     return root
 

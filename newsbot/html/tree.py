@@ -9,6 +9,8 @@ from functools import lru_cache
 
 from lxml import etree
 
+from newsbot.html.media import PLAYER_TAGS, is_player
+
 from newsbot.text import without_controls
 
 # Never content: code, forms, embedded players, and ruby annotations (<rt>, <rp>) whose
@@ -152,8 +154,15 @@ def inline_text(el: etree._Element) -> str:
 
 
 def kept(el) -> bool:
-    """Is this child content (an element, not never-content, not hidden)?"""
-    if el.tag in MISPARSED_VOID:
+    """Is this child content (an element, not never-content, not hidden; a video player is
+    content)?"""
+    tag = el.tag
+    if tag in MISPARSED_VOID:
         return True
-    return isinstance(el.tag, str) and el.tag.lower() not in SKIP_TAGS and not is_hidden(el)
+    if not isinstance(tag, str):
+        return False
+    tag = tag.lower()
+    if tag in SKIP_TAGS:
+        return tag in PLAYER_TAGS and not is_hidden(el) and is_player(el)
+    return not is_hidden(el)
 

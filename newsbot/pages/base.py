@@ -21,7 +21,8 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.selector import Selector
 
 from newsbot.html.tree import MAX_DEPTH, flatten_deep, inline_text, remove_keeping_tail
-from newsbot.html.charset import body_declared_encoding
+from newsbot.html import media
+from newsbot.html.charset import body_declared_encoding, content_type_of, repair
 from newsbot.dates import date_from_url, parse_date
 from newsbot.text import bytes_without_controls, clean_text, without_controls
 from newsbot.urls import join_url, surely_joinable
@@ -93,6 +94,15 @@ def make_response(url: str, body: bytes, encoding: str | None = None, headers=No
         # (In UTF-16/32 and ISO-2022 those bytes are parts of characters, not controls.)
         response = response.replace(body=clean)
     return response
+
+
+def decoded_response(url: str, body: bytes, headers=None, encoding: str | None = None) -> HtmlResponse:
+    """The response a crawl hands to the spider for these bytes: Scrapy's charset rules,
+    then the Chinese charset repair. ``encoding`` forces a charset instead."""
+    if encoding is None:
+        fix = repair(body, content_type_of(headers))
+        encoding = fix.encoding if fix else None
+    return make_response(url, body, encoding, headers)
 
 
 # Editorial lines that close a body but are not the article (the realpages convention):
@@ -358,13 +368,26 @@ class ArticlePage:
     def column(self) -> str | None:
         return None
 
+    def attachments(self, body) -> tuple[list[dict], list[dict]]:
+        """The files the article attaches: those its body links or shows, and those in the
+        list a CMS puts after it."""
+        return media.split_attachments(body, self.url)
+
+    def videos(self, body) -> list[dict]:
+        """The article's videos: players in its body, or the one its page's scripts name."""
+        scripts = self.root if media.VIDEO_FILE_BYTES.search(self.response.body) else None
+        return media.videos(body, scripts, self.url)
+
     @cached_property
     def fields(self) -> dict:
+        body = self.body()
         return {
             "title": self.title(),
             "published": self.published(),
             "outlet": self.outlet(),
             "byline": self.byline(),
             "column": self.column(),
-            "body": self.body(),
+            "body": body,
+            "attachments": self.attachments(body) if body is not None else ([], []),
+            "videos": self.videos(body) if body is not None else [],
         }

@@ -28,6 +28,7 @@ from pathlib import Path
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
+from newsbot.urls import safe_url
 from newsbot.dates import SHANGHAI
 from newsbot.sites import find_site
 from newsbot.storage.files import write_atomic
@@ -197,7 +198,7 @@ def _add_entry(feed: FeedGenerator, record: dict, column_names: dict[str, str]) 
     entry.id(f"urn:md5:{xml_text(record['urlname'])}")
     entry.guid(f"urn:md5:{xml_text(record['urlname'])}", permalink=False)
     entry.title(xml_text(record.get("title")) or xml_text(record["url"]))
-    entry.link(href=xml_text(record["url"]), rel="alternate")
+    entry.link(href=safe_url(xml_text(record["url"])) or xml_text(record["url"]), rel="alternate")
     moment = entry_time(record)
     entry.updated(moment)
     if when(record.get("published")):
@@ -217,7 +218,10 @@ def _add_entry(feed: FeedGenerator, record: dict, column_names: dict[str, str]) 
         entry.category(term=column_names.get(name, xml_text(name)), label=xml_text(name))
     for image in record.get("images") or []:
         if isinstance(image, str) and image.startswith(("http://", "https://")):
-            entry.link(href=xml_text(image), rel="enclosure", type=image_type(image))
+            # (A record from before URLs were written safe, or adopted: made so here too.)
+            url = safe_url(xml_text(image))
+            if url:
+                entry.link(href=url, rel="enclosure", type=image_type(url))
     feed.add_entry(entry, order="append")
 
 

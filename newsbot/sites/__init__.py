@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
+from newsbot.pages.lists import ListPage
 from newsbot.sites.pagers import CountdownPager
-from newsbot.urls import host_of, response_url
+from newsbot.urls import host_of
 
 @dataclass(frozen=True)
 class Column:
@@ -43,6 +44,7 @@ class Site:
     pager_offset: int = 0
     countdown: CountdownPager | None = None  # older pages numbered down from an unlinked M
     campus: bool = False  # configured in a sites file, crawled by the campus spider
+    lists: type = ListPage  # the ListPage subclass that reads its list pages (its family's)
 
     def column(self, code: str) -> Column:
         for column in self.columns:
@@ -56,10 +58,13 @@ class Site:
             return None
         return urljoin(first, self.pager.format(n=page - 1 + self.pager_offset))
 
+    def list_page_of(self, response) -> ListPage:
+        """The page object of one of its list pages (what it lists, its next page)."""
+        return self.lists(response, self)
+
     def article_links(self, response) -> list[str]:
-        """The article URLs a list page links, in page order, each once."""
-        links = (response_url(response, href) for href in response.css("a::attr(href)").getall())
-        return list(dict.fromkeys(url for url in links if url and self.is_article(url)))
+        """The article URLs a list page lists, in page order, each once (its ListPage's)."""
+        return self.list_page_of(response).article_links
 
     def is_article(self, url: str) -> bool:
         return bool(re.search(self.article_url, url)) and host_of(url) in self.hosts
@@ -127,6 +132,7 @@ def load_sites_file(path: str | Path) -> list[Site]:
                 pager=entry.get("pager", pager),
                 pager_offset=entry.get("pager_offset", offset),
                 campus=True,
+                lists=FAMILIES[family].lists if family else ListPage,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: site {name!r}: {exc!r}") from exc

@@ -25,12 +25,12 @@ from newsbot import cluster
 from newsbot.crawl.config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from newsbot.crawl.failures import UNREACHABLE, failure_reason
 from newsbot.crawl.workers import Workers
-from newsbot.dates import SHANGHAI, date_from_url, parse_date
+from newsbot.dates import SHANGHAI, date_from_url
 from newsbot.errors import Dropped, OutputError, stop_for_output_error
 from newsbot.extract import read_page
 from newsbot.sites import Site, get_site
 from newsbot.storage.state import state_for_crawler
-from newsbot.urls import canonical_url, response_url, url_hash
+from newsbot.urls import canonical_url, url_hash
 
 LIST_PRIORITY = 10  # list pages before articles, so paging decisions come early
 LOGIN_URL = re.compile(r"login|logon|signin|passport|sso|cas/|auth", re.I)
@@ -113,7 +113,8 @@ class SiteSpider(scrapy.Spider):
         if page == 1 and self._moved(first, response):
             self.column_broken(site, column, f"its list page {first} redirects to {response.url}")
             return
-        links = site.article_links(response)
+        listing = site.list_page_of(response)
+        links = listing.article_links
         if not links:
             self.crawler.stats.inc_value("newsbot/empty_list_pages")
             self.logger.warning("list page %s of column %s lists no articles", response.url, column)
@@ -139,12 +140,12 @@ class SiteSpider(scrapy.Spider):
         if links and not entries and not self.backfill:
             self.logger.info("column %s: page %d lists only known articles; stopping here", column, page)
             return
-        if self.since and links and self._all_older(response, links):
+        if self.since and links and self._all_older(listing, links):
             self.logger.info("column %s: page %d is older than %s; stopping here", column, page, self.since.date())
             return
         if self.max_pages and page >= self.max_pages:
             return
-        next_url = self.next_page(response, site) or site.list_page(first, page + 1)
+        next_url = listing.next_page or site.list_page(first, page + 1)
         if not next_url and site.countdown:
             next_url = await self.countdown_page(response, site, column, first, page + 1)
         if not next_url:
@@ -223,36 +224,13 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("column %s: list page %d (%s) failed: %s; the next run reads it again",
                                 kwargs["column"], kwargs["page"], failure.request.url, reason)
 
-    def next_page(self, response, site: Site) -> str | None:
-        """The URL the page's 下一页 link goes to (joined once, here), or None."""
-        for text in site.next_page_texts:
-            href = response.xpath(
-                "//a[normalize-space(.)=$t or normalize-space(@title)=$t]/@href", t=text
-            ).get()
-            url = response_url(response, href) if href and not href.strip().lower().startswith(("javascript:", "#")) else None
-            if url:  # (None too for an href that is no URL at all)
-                return url
-        return None
-
-    def _all_older(self, response, links) -> bool:
+    def _all_older(self, listing, links) -> bool:
         """Are all the page's articles older than ``since``? By the dates in their URLs or,
         where URLs carry none (VSB, eastmoney), the date printed beside each link."""
         dates = [date_from_url(u) for u in links]
         if any(d is None for d in dates):
-            dates = self._listed_dates(response, links)
+            dates = listing.listed_dates(links)
         return bool(dates) and all(d is not None and d < self.since for d in dates)
-
-    @staticmethod
-    def _listed_dates(response, links) -> list:
-        wanted = set(links)
-        dates = []
-        for anchor in response.css("a[href]"):
-            if response_url(response, anchor.attrib["href"]) not in wanted:
-                continue
-            row = anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::div][1]")
-            text = " ".join((row or anchor).xpath(".//text()").getall())
-            dates.append(parse_date(text))
-        return dates
 
     # --- articles -------------------------------------------------------------------------
     def claim_articles(self, only_when_over: int = 0):

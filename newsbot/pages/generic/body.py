@@ -1,10 +1,14 @@
 """Choosing the page element that holds the article, and assembling the body from it.
 
-1. trafilatura's main-content detection gives a reference text (``reference_text``).
-2. A density score in the manner of readability/GNE (text per paragraph, Chinese
-   punctuation, link density) scores every container (``density_scores``).
-3. The density choice stands unless the reference says it is the wrong part of the page
-   (little of its text is in the reference: a teaser list, comments); then the scored
+1. A density score in the manner of readability/GNE (text per paragraph, Chinese
+   punctuation, link density) scores every container (``Density``).
+2. Where the density choice is clear (``clear_choice``: no element outside its line scores
+   half as much), it is the container: most pages. Only where it is not (a page of several
+   posts, a teaser list beside a short article) is trafilatura's main-content detection
+   asked for a reference text (``reference_text``), which costs more than the rest of the
+   generic path together.
+3. Then the density choice stands unless the reference says it is the wrong part of the
+   page (little of its text is in the reference: a teaser list, comments); then the scored
    element that best matches the reference wins; with no density choice at all, the
    element whose text best matches the reference (``choose_container``).
 4. Siblings of the same kind that continue the article, and figures the page puts beside
@@ -21,7 +25,7 @@ import warnings
 from lxml import etree
 
 from newsbot.pages.generic.tree import (
-    bigram_f1, bigrams, link_text_len, own_link_len, own_text, squeeze, tag_of, text_of,
+    TextLengths, bigram_f1, bigrams, link_text_len, own_link_len, own_text, squeeze, tag_of, text_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -62,11 +66,12 @@ class Density:
     from each element's own paragraphs.
     """
 
-    def __init__(self, root):
+    def __init__(self, root, lengths: TextLengths | None = None):
         self.root = root
-        self.scores, self.direct = _density(root, min_length=8, min_han=5)
+        self.lengths = lengths if lengths is not None else TextLengths(root)
+        self.scores, self.direct = _density(root, self.lengths, min_length=8, min_han=5)
         if not self.scores:  # short notices: take what there is
-            self.scores, self.direct = _density(root, min_length=2, min_han=2)
+            self.scores, self.direct = _density(root, self.lengths, min_length=2, min_han=2)
 
     def best(self):
         """The top-scored element, climbing to a parent that holds article paragraphs too."""
@@ -82,7 +87,7 @@ class Density:
             own = self.direct.get(best, 0.0) or self.scores.get(best, 0.0)
             if self.direct.get(parent, 0.0) < max(own * 0.25, 4.0):
                 break
-            if link_text_len(parent) > max(len(squeeze(text_of(parent))), 1) * 0.3:
+            if self.lengths.links(parent) > max(self.lengths[parent], 1) * 0.3:
                 break
             best = parent
         return best
@@ -92,13 +97,35 @@ class Density:
         return max([self.scores.get(el, 0.0), *(self.scores.get(n, 0.0) for n in el.iterdescendants())])
 
 
-def _density(root, min_length: int, min_han: int) -> tuple[dict, dict]:
+# A rival outside the chosen element's line scoring this share of its score makes the
+# choice unclear (on the real pages at hand: 4 pages of 105, among them the one where the
+# reference changes the choice, a short article beside a longer teaser list).
+UNCLEAR_RIVAL = 0.5
+
+
+def clear_choice(density: Density, chosen, is_noise) -> bool:
+    """Is the density choice beyond doubt: there is one, neither it nor a container of it is
+    named as page chrome (``is_noise``: a comment list, a related-news box, whose many
+    punctuated lines outscore a short article), and no element that neither holds it nor
+    lies inside it scores UNCLEAR_RIVAL of its subtree's best?"""
+    if chosen is None or any(is_noise(el) for el in (chosen, *chosen.iterancestors())):
+        return False
+    best = density.subtree(chosen)
+    if best <= 0:
+        return False
+    lineage = set(chosen.iterancestors())
+    for el, score in density.scores.items():
+        if score >= best * UNCLEAR_RIVAL and el is not chosen and el not in lineage \
+                and chosen not in el.iterancestors():
+            return False
+    return True
+
+
+def _density(root, lengths: TextLengths, min_length: int, min_han: int) -> tuple[dict, dict]:
     scores: dict = {}
     direct: dict = {}
-    for el in root.iter():
-        tag = tag_of(el)
-        if tag not in PARAGRAPH_TAGS:
-            continue
+    for el in root.iter(*PARAGRAPH_TAGS):  # (lxml's HTML parser lower-cases tags)
+        tag = el.tag
         own = own_text(el)
         length = len(own)
         if length < min_length or own_link_len(el) > length * 0.5:
@@ -116,7 +143,7 @@ def _density(root, min_length: int, min_han: int) -> tuple[dict, dict]:
         for distance, node in enumerate(_ancestors(target, 3)):
             scores[node] = scores.get(node, 0.0) + value / (1 + distance * 1.5)
     for node in list(scores):
-        link_density = link_text_len(node) / max(len(squeeze(text_of(node))), 1)
+        link_density = lengths.links(node) / max(lengths[node], 1)
         scores[node] *= max(0.0, 1 - link_density * 1.3)
     return scores, direct
 

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 
 from newsbot.html.tree import BLOCK_TAGS, is_hidden
 from newsbot.dates import DATE_TIME, SHANGHAI, date_from_url, parse_date
-from newsbot.pages.base import META_DATE_NAMES
+from newsbot.pages.base import META_DATE_NAMES, compiled_xpath
 from newsbot.pages.generic.tree import DROP_TAGS, class_tokens, link_text_len, squeeze, tag_of, text_of
 
 _PUB_LABEL = re.compile(
@@ -91,8 +91,9 @@ def _day(candidate: DateCandidate):
     return candidate.value.astimezone(SHANGHAI).date()
 
 
-def date_candidates(root, selector, html: str, url: str, title_el, container) -> list[DateCandidate]:
-    found = text_dates(root, title_el, container) + meta_dates(selector) + script_dates(selector)
+def date_candidates(root, document, html: str, url: str, title_el, container) -> list[DateCandidate]:
+    """``document``: the page's lxml tree as parsed (metas and scripts are read there)."""
+    found = text_dates(root, title_el, container) + meta_dates(document) + script_dates(document)
     url_date = date_from_url(url)
     if url_date:
         found.append(DateCandidate(url_date, 35, False, "url"))
@@ -103,10 +104,10 @@ def date_candidates(root, selector, html: str, url: str, title_el, container) ->
     return found
 
 
-def meta_dates(selector) -> list[DateCandidate]:
+def meta_dates(document) -> list[DateCandidate]:
     found = []
     wanted = {n.lower() for n in META_DATE_NAMES + EXTRA_META_NAMES}
-    for meta in selector.xpath("//meta[@content]"):
+    for meta in compiled_xpath("//meta[@content]")(document):
         attrib = meta.attrib
         name = (attrib.get("property") or attrib.get("name") or attrib.get("itemprop") or "").strip().lower()
         if not name or name in MODIFIED_META or name not in wanted:
@@ -114,16 +115,16 @@ def meta_dates(selector) -> list[DateCandidate]:
         value = parse_date(attrib.get("content"))
         if value:
             found.append(DateCandidate(value, 45, bool(re.search(r"\d[:：]\d", attrib.get("content"))), "meta"))
-    for raw in selector.xpath("//*[@itemprop='datePublished']/@datetime | //time[@pubdate]/@datetime").getall():
+    for raw in compiled_xpath("//*[@itemprop='datePublished']/@datetime | //time[@pubdate]/@datetime")(document):
         value = parse_date(raw)
         if value:
             found.append(DateCandidate(value, 45, True, "meta"))
     return found
 
 
-def script_dates(selector) -> list[DateCandidate]:
+def script_dates(document) -> list[DateCandidate]:
     """The first publication time a page script states (``"pubtime": "…"``, a Unix time)."""
-    for script in selector.xpath("//script/text()").getall():
+    for script in compiled_xpath("//script/text()")(document):
         for match in _SCRIPT_DATE.finditer(script):
             raw = match.group(1).strip()
             if re.fullmatch(r"\d{10}|\d{13}", raw):
@@ -183,11 +184,15 @@ def text_dates(root, title_el, container) -> list[DateCandidate]:
     text = "".join(p[1] for p in pieces).replace("\xa0", " ").replace("\u3000", " ")
     starts = [p[0] for p in pieces]
     title_start = title_end = body_start = body_end = None
+    # (The elements of the headline and of the body, looked up once rather than by climbing
+    # from every piece of the page's text.)
+    in_title = set(title_el.iter()) if title_el is not None else ()
+    in_body = set(container.iter()) if container is not None else ()
     for start, piece, owner in pieces:
-        if title_el is not None and (owner is title_el or title_el in owner.iterancestors()):
+        if owner in in_title:
             title_start = start if title_start is None else title_start
             title_end = start + len(piece)
-        if container is not None and (owner is container or container in owner.iterancestors()):
+        if owner in in_body:
             # the body begins at its first real paragraph: a date line above it is a header
             if body_start is None and len(squeeze(piece)) >= 30 and re.search("[，。；]", piece):
                 body_start = start

@@ -7,14 +7,15 @@ import copy
 from datetime import datetime
 from functools import cached_property
 
-from newsbot.pages.base import ArticlePage
+from newsbot.html import media
+from newsbot.pages.base import ArticlePage, compiled_xpath
 from newsbot.text import clean_text
 from newsbot.urls import join_url
 from newsbot.pages.generic import body as body_rules
 from newsbot.pages.generic import dates as date_rules
 from newsbot.pages.generic import title as title_rules
 from newsbot.pages.generic.cleanup import absolute_images, clean_body, is_noise_container
-from newsbot.pages.generic.tree import preclean, squeeze, text_of
+from newsbot.pages.generic.tree import TextLengths, preclean, squeeze, text_of
 
 
 class GenericExtraction:
@@ -26,26 +27,28 @@ class GenericExtraction:
         self.response = response
         self.url = response.url
         self.selector = response.selector
-        self.doc = copy.deepcopy(response.selector.root)
-        self.base_url = join_url(self.url, self.selector.xpath("//base/@href").get() or "") or self.url
+        self.document = response.selector.root  # the page as parsed (read only)
+        self.doc = copy.deepcopy(self.document)  # the working copy the rules edit
+        base = compiled_xpath("//base/@href")(self.document)
+        self.base_url = join_url(self.url, base[0] if base else "") or self.url
         body = self.doc.find(".//body")
         self.root = body if body is not None else self.doc
-        preclean(self.root)
+        preclean(self.root, self.base_url)
 
     # --- title --------------------------------------------------------------------------
     @cached_property
     def head_title(self) -> str:
-        return title_rules.head_title(self.selector)
+        return title_rules.head_title(self.document)
 
     @cached_property
     def og_title(self) -> str:
-        return title_rules.og_title(self.selector)
+        return title_rules.og_title(self.document)
 
     @cached_property
     def title_element(self):
         """The element stating the headline: the one matching <title>/og:title or a heading;
         when none does (no <title>, or one that only names the site), the line above the body."""
-        found = title_rules.title_element(self.root, self.head_title, self.og_title)
+        found = title_rules.title_element(self.root, self.head_title, self.og_title, self.lengths)
         return found if found is not None else title_rules.headline_above(self.root, self.container)
 
     @cached_property
@@ -59,10 +62,17 @@ class GenericExtraction:
 
     @cached_property
     def density(self) -> body_rules.Density:
-        return body_rules.Density(self.root)
+        return body_rules.Density(self.root, self.lengths)
+
+    @cached_property
+    def lengths(self) -> TextLengths:
+        return TextLengths(self.root)
 
     @cached_property
     def container(self):
+        chosen = self.density.best()
+        if body_rules.clear_choice(self.density, chosen, is_noise_container):
+            return chosen  # (trafilatura not asked: see body.py)
         return body_rules.choose_container(self.root, self.density, self.reference_text)
 
     @cached_property
@@ -79,10 +89,26 @@ class GenericExtraction:
             return None
         return body
 
+    # --- attachments and videos ----------------------------------------------------------
+    @cached_property
+    def attachments(self) -> tuple[list[dict], list[dict]]:
+        """Read at the container in the working copy, where the list a CMS puts after the
+        body (VSB's 附件【…】) still stands beside it: (the body's own, those after it)."""
+        return media.split_attachments(self.container, self.base_url) if self.body is not None else ([], [])
+
+    @cached_property
+    def videos(self) -> list[dict]:
+        """The body keeps an empty <video> where a player stood (preclean); the page's
+        scripts are read in the page as parsed."""
+        if self.body is None:
+            return []
+        scripts = self.document if media.VIDEO_FILE_BYTES.search(self.response.body) else None
+        return media.videos(self.body, scripts, self.base_url)
+
     # --- date ---------------------------------------------------------------------------
     def date_candidates(self) -> list[date_rules.DateCandidate]:
         return date_rules.date_candidates(
-            self.root, self.selector, self.response.text, self.url, self.title_element, self.container
+            self.root, self.document, self.response.text, self.url, self.title_element, self.container
         )
 
     @cached_property
@@ -103,9 +129,11 @@ class GenericExtraction:
 
 
 def extract_generic(response) -> dict:
-    """``{"title", "published", "body"}`` of any news page (body: an lxml element or None)."""
+    """``{"title", "published", "body", "attachments", "videos"}`` of any news page (body:
+    an lxml element or None)."""
     extraction = GenericExtraction(response)
-    return {"title": extraction.title, "published": extraction.published, "body": extraction.body}
+    return {"title": extraction.title, "published": extraction.published, "body": extraction.body,
+            "attachments": extraction.attachments, "videos": extraction.videos}
 
 
 class GenericArticlePage(ArticlePage):
@@ -123,6 +151,12 @@ class GenericArticlePage(ArticlePage):
 
     def body(self):
         return self.generic.body
+
+    def attachments(self, body) -> tuple[list[dict], list[dict]]:
+        return self.generic.attachments
+
+    def videos(self, body) -> list[dict]:
+        return self.generic.videos
 
     def outlet(self) -> str | None:
         return super().outlet() or self.generic.outlet

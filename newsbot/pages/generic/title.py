@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from newsbot.dates import DATE_TIME
+from newsbot.pages.base import compiled_xpath
 from newsbot.text import clean_text
 from newsbot.pages.generic.cleanup import is_chrome_line, is_info_line
 from newsbot.pages.generic.tree import (
@@ -37,21 +38,23 @@ _NOT_HEADLINE = re.compile(r"^[（(]|^(?:原标题|图为|图片|图：|视频)|
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-def head_title(selector) -> str:
-    return xml_safe(clean_text(selector.xpath("//title//text()").get()))
+def head_title(document) -> str:
+    """The page's ``<title>`` (``document``: the page's lxml tree, as parsed)."""
+    return xml_safe(clean_text(next(iter(compiled_xpath("//title//text()")(document)), None)))
 
 
-def og_title(selector) -> str:
-    return xml_safe(clean_text(selector.xpath("//meta[@property='og:title' or @name='og:title']/@content").get()))
+def og_title(document) -> str:
+    found = compiled_xpath("//meta[@property='og:title' or @name='og:title']/@content")(document)
+    return xml_safe(clean_text(found[0] if found else None))
 
 
-def title_element(root, head: str, og: str):
-    """The element that states the headline, or None."""
+def title_element(root, head: str, og: str, lengths=None):
+    """The element that states the headline, or None. ``lengths``: the tree's TextLengths."""
     head, og = squeeze(head), squeeze(og)
     best, best_score = None, 0.0
     for position, el in enumerate(root.iter()):
         tag = tag_of(el)
-        if tag is None:
+        if tag is None or (lengths is not None and not 4 <= lengths[el] <= 120):
             continue
         text = squeeze(text_of(el))
         if not 4 <= len(text) <= 120:
@@ -61,8 +64,6 @@ def title_element(root, head: str, og: str):
         big = bool(_BIG_STYLE.search(el.get("style") or ""))
         big = big or (tag == "font" and (el.get("size") or "").strip() in _BIG_FONT_SIZES)
         if not (is_heading or titled or big or text in (og, head) or tag in _PLAIN_TAGS):
-            continue
-        if any(_SITE_BANNER.search(" ".join(class_tokens(a))) for a in (el, *el.iterancestors())[:4]):
             continue
         score = 0.0
         if og and text == og:
@@ -74,10 +75,12 @@ def title_element(root, head: str, og: str):
         if score == 0 and not (is_heading or titled):
             continue
         score += _HEADING_SCORE.get(tag, 0) + (10 if titled else 0) + (8 if big else 0)
-        if link_text_len(el) > len(text) / 2:
+        if link_text_len(el, lengths) > len(text) / 2:
             score -= 50
         score -= position / 2000  # the first of equals
-        if score > best_score:
+        if score > best_score and not any(
+            _SITE_BANNER.search(" ".join(class_tokens(a))) for a in (el, *el.iterancestors())[:4]
+        ):
             best, best_score = el, score
     return best if best_score >= 25 else None
 

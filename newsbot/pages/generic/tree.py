@@ -7,8 +7,9 @@ from collections import Counter
 
 from lxml import etree
 
+from newsbot.html.media import mark_players
 from newsbot.html.tree import BLOCK_TAGS
-from newsbot.text import without_controls
+from newsbot.text import has_controls, without_controls
 
 # What is never content: removed from the working copy of the page before anything is scored.
 DROP_TAGS = frozenset(
@@ -24,7 +25,10 @@ xml_safe = without_controls
 
 def tag_of(el) -> str | None:
     """The lower-case tag name, or None for comments and processing instructions."""
-    return el.tag.lower() if isinstance(el.tag, str) else None
+    tag = el.tag
+    if isinstance(tag, str):
+        return tag if tag.islower() else tag.lower()  # (lxml's HTML parser lower-cases them)
+    return None
 
 
 def text_of(el) -> str:
@@ -71,8 +75,32 @@ def drop(el) -> None:
             parent.text = (parent.text or "") + tail
 
 
-def link_text_len(el) -> int:
+def link_text_len(el, lengths: "TextLengths | None" = None) -> int:
+    if lengths is not None:
+        return lengths.links(el)
     return sum(len(squeeze(text_of(a))) for a in el.iter("a"))
+
+
+class TextLengths(dict):
+    """``len(squeeze(text_of(el)))`` of every element of a tree that no longer changes (the
+    working copy after ``preclean``), from one walk of it: the rules ask it of most
+    elements, and joining a page's texts once per element made the generic path cost a
+    multiple of what it does. An element not in the tree is measured as it is asked."""
+
+    def __init__(self, root):
+        super().__init__()
+        for el in reversed(list(root.iter())):  # (children before their parents)
+            size = len(squeeze(el.text)) if el.text and isinstance(el.tag, str) else 0
+            for child in el:
+                size += self[child] + (len(squeeze(child.tail)) if child.tail else 0)
+            self[el] = size
+
+    def __missing__(self, el) -> int:
+        return len(squeeze(text_of(el)))
+
+    def links(self, el) -> int:
+        """``link_text_len(el)``."""
+        return sum(self[a] for a in el.iter("a"))
 
 
 def own_text(el) -> str:
@@ -107,25 +135,33 @@ def is_attached(el, root) -> bool:
     return False
 
 
-def preclean(root) -> None:
+def preclean(root, base_url: str) -> None:
     """Drop comments, scripts, styles, forms' controls and hidden elements from a working copy;
     remove control characters, so that every later edit of the copy is a valid assignment."""
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         drop(el)
-    for el in list(root.iter()):
-        tag = tag_of(el)
-        if tag is None:
-            continue
-        _remove_control_characters(el)
-        if tag in DROP_TAGS and tag not in ("head", "title"):
-            drop(el)
-            continue
+    # (A page read through newsbot.pages.make_response has no control character left: one
+    # look at all its text and attribute values says whether each element need be looked at.)
+    clean = not has_controls("".join(root.itertext())) and not any(map(has_controls, _ATTRIBUTE_VALUES(root)))
+    if not clean:
+        for el in root.iter(etree.Element):
+            _remove_control_characters(el)
+    # (The elements to look at found by lxml rather than by a Python test of every element.)
+    for el in _STYLED_OR_HIDDEN(root):
         style = (el.get("style") or "").lower()
         if "visibility" in style and "hidden" in style and len(squeeze(text_of(el))) > 100:
             # WeChat's #js_content is revealed by script: it is the article, not hidden.
             el.set("style", re.sub(r"visibility\s*:\s*hidden\s*;?", "", style))
         elif el.get("hidden") is not None or re.search(r"display\s*:\s*none", style):
             drop(el)
+    mark_players(root, base_url)  # (a player is dropped below; an empty <video> says where it was)
+    for el in list(root.iter(*_DROPPED)):
+        drop(el)
+
+
+_DROPPED = tuple(DROP_TAGS - {"head", "title", "video"})
+_STYLED_OR_HIDDEN = etree.XPath("descendant-or-self::*[@style or @hidden]")
+_ATTRIBUTE_VALUES = etree.XPath("descendant-or-self::*/@*", smart_strings=False)
 
 
 def _remove_control_characters(el) -> None:
