@@ -32,11 +32,18 @@ def cmd_failed(args) -> int:
 
 def cmd_adopt(args) -> int:
     """Register an existing blog's posts so the crawl writes no second copy of them."""
-    from newsbot.storage.adopt import adopt_posts
+    from newsbot.storage.adopt import POST_SUFFIXES, adopt_posts
     from newsbot.errors import StateLocked
     from newsbot.storage.state.sqlite import SqliteStateStore
     from newsbot.storage.state import state_path
 
+    from newsbot.sites import get_site
+
+    try:
+        args.site = args.site and get_site(args.site).name
+    except ValueError as exc:
+        print(f"newsbot adopt: --site: {exc}", file=sys.stderr)
+        return 1
     settings = project_settings(NEWSBOT_OUTPUT_DIR=args.output, **({"NEWSBOT_STATE": args.state} if args.state else {}))
     try:
         store = SqliteStateStore(state_path(settings), output=args.output)
@@ -44,14 +51,26 @@ def cmd_adopt(args) -> int:
         print(f"newsbot adopt: {locked}; try again when the crawl has finished", file=sys.stderr)
         return 3
     try:
-        results = adopt_posts(store, args.paths)
+        results = adopt_posts(store, args.paths, args.site)
     finally:
         store.close()
     adopted = [r for r in results if r.why_not is None]
     for r in results:
-        print(f"{'adopted' if r.why_not is None else 'not adopted'}: {r.path}"
-              + (f" ({r.urlname} = {r.url})" if r.why_not is None else f": {r.why_not}"))
-    print(f"{len(adopted)} of {len(results)} posts adopted", file=sys.stderr)
+        if r.why_not is not None:
+            print(f"not adopted: {r.path}: {r.why_not}")
+        elif r.title:
+            print(f"adopted by title: {r.path} ({r.urlname} = {r.site} article titled {r.title!r}, when the crawl meets it)")
+        else:
+            print(f"adopted: {r.path} ({r.urlname} = {r.url})")
+    by_title = sum(1 for r in adopted if r.title)
+    print(f"{len(adopted)} of {len(results)} posts adopted"
+          + (f" ({by_title} by title: the crawl matches them)" if by_title else ""), file=sys.stderr)
+    if not any(r.why_not in (None, "already in the state") for r in results):
+        # Nothing adopted, nothing there already: the blog is still unknown to the state.
+        why = (f"no post file ({', '.join(POST_SUFFIXES)}) under {', '.join(args.paths)}" if not results
+               else f"none of the {len(results)} posts could be adopted (see above)")
+        print(f"newsbot adopt: {why}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -95,6 +114,8 @@ def add_parsers(sub) -> None:
     adopt.add_argument("paths", nargs="+", help="post files or folders (e.g. source/_posts)")
     adopt.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
     adopt.add_argument("--state", default=None, help="the crawl's NEWSBOT_STATE, if not under --output")
+    adopt.add_argument("--site", default=None,
+                       help="the site of text posts (.txt, which name none): by default the one site that writes them")
     adopt.set_defaults(func=cmd_adopt)
 
     rebuild = sub.add_parser("rebuild-state", help="rebuild a lost or corrupt state from the files and feeds")

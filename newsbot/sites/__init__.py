@@ -24,6 +24,20 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Mirror:
+    """Another address that shows a site's articles (a share or mirror page an old blog
+    linked to): ``url``, a regex with named groups, matched against the mirror's URL;
+    ``article``, the site's article URL made from those groups."""
+
+    url: str
+    article: str
+
+    def article_for(self, url: str) -> str | None:
+        found = re.search(self.url, url.strip(), re.I)
+        return self.article.format(**found.groupdict()) if found else None
+
+
+@dataclass(frozen=True)
 class Site:
     name: str
     display_name: str  # FORMAT.md {source}
@@ -45,6 +59,7 @@ class Site:
     countdown: CountdownPager | None = None  # older pages numbered down from an unlinked M
     campus: bool = False  # configured in a sites file, crawled by the campus spider
     lists: type = ListPage  # the ListPage subclass that reads its list pages (its family's)
+    mirrors: tuple[Mirror, ...] = ()  # addresses of its articles elsewhere (newsbot adopt)
 
     def column(self, code: str) -> Column:
         for column in self.columns:
@@ -133,6 +148,7 @@ def load_sites_file(path: str | Path) -> list[Site]:
                 pager_offset=entry.get("pager_offset", offset),
                 campus=True,
                 lists=FAMILIES[family].lists if family else ListPage,
+                mirrors=tuple(Mirror(m["url"], m["article"]) for m in entry.get("mirrors") or ()),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: site {name!r}: {exc!r}") from exc
@@ -160,6 +176,20 @@ def site_for_url(url: str) -> Site | None:
     for site in _REGISTRY.values():
         if host in site.hosts:
             return site
+    return None
+
+
+def site_for_source(url: str) -> tuple[Site, str] | None:
+    """The site an article URL belongs to, directly or through one of the site's mirrors,
+    and the site's own URL of the article."""
+    site = site_for_url(url)
+    if site is not None:
+        return site, url
+    for site in _REGISTRY.values():
+        for mirror in site.mirrors:
+            article = mirror.article_for(url)
+            if article:
+                return site, article
     return None
 
 

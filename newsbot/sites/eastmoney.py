@@ -4,7 +4,7 @@ as Jekyll posts with one category per outlet."""
 from __future__ import annotations
 
 from newsbot.pages.eastmoney import EastmoneyArticlePage
-from newsbot.sites import Column, Site
+from newsbot.sites import Column, Mirror, Site
 
 BASE = "https://finance.eastmoney.com"
 # Jekyll category slug per outlet (seed 003: 南方都市报 -> nanfangdushibao).
@@ -27,4 +27,8 @@ SITE = Site(
     page=EastmoneyArticlePage,
     profile="jekyll",
     profile_options={"site": "//finews.withounder.com", "categories": OUTLET_SLUGS, "blog": "finews"},
+    # The old finews scraper linked each post to its share page (seed 003):
+    # …/NewsShare.html?infoCode=NW{code} is the article /a/{code}.html (SITES.md).
+    mirrors=(Mirror(r"^https?://finews\.zning\.xyz/html_News/NewsShare\.html\?(?:[^#]*&)?infoCode=NW(?P<code>\d{18})(?:[&#]|$)",
+                    BASE + "/a/{code}.html"),),
 )

@@ -1,10 +1,21 @@
 """Adopting an existing blog, and rebuilding a lost state, from files already written.
 
-``adopt_posts``: front-matter posts written by something else (the hand-written scrapers
-of ../shared/seeds, or an older newsbot) are registered in the state under their own
+``adopt_posts``: posts written by something else (the hand-written scrapers of
+../shared/seeds, or an older newsbot) are registered in the state under their own
 ``urlname``, keyed by the canonical form of the source URL they link to, so the next crawl
-writes no second copy, even where the old urlname is the MD5 of an ``http://`` URL. New
-articles keep the MD5-of-canonical-URL rule (``newsbot.urls``).
+writes no second copy, even where the old urlname is the MD5 of an ``http://`` URL or the
+link is to a mirror of the site (``Site.mirrors``: seed 003's share page). New articles
+keep the MD5-of-canonical-URL rule (``newsbot.urls``).
+
+A ``text`` post (seed 004: the title, then the paragraphs) links no URL. Its article is
+found by its title, by the crawl itself: ``TitleClaims`` keeps the title in the state until
+the crawl reads an article of that site with that title (``DedupePipeline``), which is
+then registered under the post's name instead of being written. Why not match at adoption:
+the only records at hand then are the state's own (an article in them is known already)
+and the fixtures' (a few test pages, not the site); the crawl reads every article it
+could be. A text post carries no date, so the title alone must tell: two posts of one
+title are not adopted (which is which cannot be told), and the first article the crawl
+meets with a claimed title takes the claim.
 
 ``rebuild_state``: a state lost or corrupt is rebuilt from the JSONL feeds and the files
 under the output directory.
@@ -19,9 +30,12 @@ from pathlib import Path
 
 import yaml
 
-from newsbot.sites import site_for_url
+from newsbot.sites import all_sites, get_site, site_for_source
 from newsbot.storage.state.sqlite import SqliteStateStore
+from newsbot.text import clean_text, remove_pinyin
 from newsbot.urls import canonical_url
+
+POST_SUFFIXES = (".md", ".markdown", ".txt")  # hexo and jekyll posts; text posts
 
 # Where each profile states the article's source URL (FORMAT.md).
 SOURCE_LINKS = (
@@ -36,13 +50,17 @@ class Adopted:
     urlname: str | None = None
     url: str | None = None
     site: str | None = None
+    title: str | None = None  # a text post's: adopted by its title, matched by the crawl
     why_not: str | None = None  # set when the post was not adopted
 
 
-def read_post(path: Path) -> Adopted:
-    """The urlname and canonical source URL a front-matter post states."""
+def read_post(path: Path, text_site: str | None = None) -> Adopted:
+    """The urlname and canonical source URL a front-matter post states; a text post's
+    (``.txt``) title, for ``text_site`` (``text_post``)."""
     text = path.read_text(encoding="utf-8", errors="replace")
     post = Adopted(path)
+    if path.suffix == ".txt":
+        return text_post(post, text, text_site)
     if not text.startswith("---\n") or "\n---\n" not in text[4:]:
         post.why_not = "no front matter"
         return post
@@ -56,28 +74,133 @@ def read_post(path: Path) -> Adopted:
     if not links:
         post.why_not = "no source URL in the post"
         return post
-    site = site_for_url(links[-1])
-    if site is None:
-        post.why_not = f"no configured site for {links[-1]}"
+    if not _set_source(post, links[-1]):
         return post
-    post.site = site.name
-    post.url = canonical_url(links[-1], site.scheme)
     urlname = meta.get("urlname") or meta.get("slug") or path.stem.split("-")[-1]
     post.urlname = str(urlname)
     return post
 
 
-def adopt_posts(store: SqliteStateStore, paths) -> list[Adopted]:
-    """Register every post under ``paths`` (files or folders of .md files)."""
-    results = []
+def _set_source(post: Adopted, link: str) -> bool:
+    """The post's site and canonical article URL, from the link it states (the site's own
+    URL or one of its mirrors'); False (and why) when no configured site has it."""
+    found = site_for_source(link)
+    if found is None:
+        post.why_not = f"no configured site for {link}"
+        return False
+    site, url = found
+    post.site, post.url = site.name, canonical_url(url, site.scheme)
+    return True
+
+
+def text_sites() -> list[str]:
+    """The sites that write ``text`` posts: a text post is one of theirs."""
+    return [site.name for site in all_sites() if site.profile == "text"]
+
+
+def text_post(post: Adopted, text: str, site: str | None) -> Adopted:
+    """A text post: its first line is the title. A line that is only a URL of a configured
+    site (or mirror) is its source; without one it is adopted by its title, for ``site``
+    (by default the one site that writes text posts)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        post.why_not = "an empty text post"
+        return post
+    post.urlname = post.path.stem  # newsbot's text posts are {urlname}.txt
+    links = [line for line in lines[1:] if re.fullmatch(r"<?https?://\S+?>?", line)]
+    if links and _set_source(post, links[-1].strip("<>")):
+        return post
+    if site is None:
+        candidates = text_sites()
+        if len(candidates) != 1:
+            post.why_not = (f"a text post names no site, and {len(candidates)} sites write text posts "
+                            f"({', '.join(candidates) or 'none'}): give --site")
+            return post
+        site = candidates[0]
+    post.why_not, post.site, post.title = None, get_site(site).name, title_key(lines[0])
+    if not post.title:
+        post.why_not = "a text post without a title"
+    return post
+
+
+def title_key(title: str) -> str:
+    """What two titles of one article share: the text cleaning rules' title (pinyin
+    annotations removed, as the crawl removes them) without whitespace."""
+    return "".join(remove_pinyin(clean_text(title)).split())
+
+
+class TitleClaims:
+    """Text posts adopted by their title, waiting for the crawl to meet their article:
+    ``{site: {title_key: urlname}}`` in the state's meta (any backend has it)."""
+
+    KEY = "adopted_titles"
+
+    def __init__(self, store, convert=None):
+        self.store = store
+        self.claims: dict[str, dict[str, str]] = json.loads(store.get_meta(self.KEY) or "{}")
+        # The crawl converts titles (NEWSBOT_CHINESE): the claimed titles too, to compare.
+        self.convert = convert
+
+    def __bool__(self) -> bool:
+        return any(self.claims.values())
+
+    def add(self, site: str, title: str, urlname: str) -> str | None:
+        """Claim ``title`` of ``site`` for the post ``urlname``; why not, if not."""
+        claimed = self.claims.setdefault(site, {})
+        if urlname in self.store or claimed.get(title) == urlname:
+            return "already in the state"
+        if title in claimed:
+            return f"another post ({claimed[title]}) has this title"
+        claimed[title] = urlname
+        return None
+
+    def take(self, site: str, title: str) -> str | None:
+        """The urlname of the post claiming this article's title (the claim then ends)."""
+        claimed = self.claims.get(site)
+        if not claimed:
+            return None
+        key = title_key(title)
+        for claim in list(claimed):
+            if (title_key(self.convert(claim)) if self.convert else claim) == key:
+                urlname = claimed.pop(claim)
+                self.save()
+                return urlname
+        return None
+
+    def save(self) -> None:
+        self.store.set_meta(self.KEY, json.dumps({s: c for s, c in self.claims.items() if c}, ensure_ascii=False))
+
+
+def post_paths(paths) -> list[Path]:
+    """The post files under ``paths`` (files, or folders walked for POST_SUFFIXES)."""
+    files = []
     for root in map(Path, paths):
-        files = sorted(root.rglob("*.md")) if root.is_dir() else [root]
-        for path in files:
-            post = read_post(path)
-            if post.why_not is None and not store.adopt(post.urlname, post.url, post.site, "adopted"):
+        files += sorted(p for p in root.rglob("*") if p.suffix in POST_SUFFIXES and p.is_file()) if root.is_dir() else [root]
+    return files
+
+
+def adopt_posts(store: SqliteStateStore, paths, text_site: str | None = None) -> list[Adopted]:
+    """Register every post under ``paths``: by its source URL, or a text post by its title
+    (``TitleClaims``); two text posts of one title are neither adopted."""
+    posts = [read_post(path, text_site) for path in post_paths(paths)]
+    titles: dict[tuple, list[Adopted]] = {}
+    for post in posts:
+        if post.why_not is None and post.title:
+            titles.setdefault((post.site, post.title), []).append(post)
+    claims = TitleClaims(store)
+    for post in posts:
+        if post.why_not is not None:
+            continue
+        if post.title is None:
+            if not store.adopt(post.urlname, post.url, post.site, "adopted"):
                 post.why_not = "already in the state"
-            results.append(post)
-    return results
+        elif len(titles[post.site, post.title]) > 1:
+            post.why_not = f"{len(titles[post.site, post.title])} posts have this title: which is the article cannot be told"
+        else:
+            post.why_not = claims.add(post.site, post.title, post.urlname)
+    if titles:
+        claims.save()
+    return posts
 
 
 def rebuild_state(output: Path, store: SqliteStateStore) -> int:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import logging
 
 from newsbot.errors import Dropped
-from newsbot.extract import canonicalise, normalise_date
+from newsbot.extract import canonicalise, chinese_converter, normalise_date
 from newsbot.items import as_article
+from newsbot.storage.adopt import TitleClaims
 from newsbot.storage.state import state_for_crawler
 
 logger = logging.getLogger(__name__)
@@ -56,11 +57,14 @@ class CanonicalUrlPipeline(Pipeline):
 
 class DedupePipeline(Pipeline):
     """Drops an article that this or an earlier run already wrote (same canonical URL),
-    unless it is queued again to restore its deleted or truncated files."""
+    unless it is queued again to restore its deleted or truncated files; and one whose
+    title a text post adopted from the blog claims (``newsbot.storage.adopt``), which is
+    registered under the post's name instead."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
         self.store = state_for_crawler(crawler)
+        self.claims = TitleClaims(self.store, chinese_converter(crawler.settings.get("NEWSBOT_CHINESE")))
 
     def process_item(self, item, spider=None):
         urlname = self.store.urlname_for(item.url)
@@ -69,4 +73,8 @@ class DedupePipeline(Pipeline):
                 self.stats.inc_value("newsbot/dropped/already_written")
                 raise Dropped("already_written", f"{item.url} was written before", log_level="DEBUG")
             item.urlname = urlname  # a restore keeps the name it was written under
+        elif self.claims and (claimant := self.claims.take(item.site, item.title)):
+            self.store.adopt(claimant, item.url, item.site, "adopted")
+            self.stats.inc_value("newsbot/dropped/adopted_by_title")
+            raise Dropped("adopted_by_title", f"{item.url} is the blog's post {claimant}", log_level="INFO")
         return item
