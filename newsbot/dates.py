@@ -1,4 +1,5 @@
-"""The one place where publication times are read.
+"""The one place where publication times are read, and where the times an operator reads
+are written (``operator_time``: Asia/Shanghai, labelled +08:00).
 
 Chinese news pages state times as ``2023-05-18 14:40``, ``2023年5月18日``, ``2023/05/18``,
 ``发布时间：…``, ``发稿时间：…``, ``日期：…``, ISO 8601 in meta tags, or only in the URL path
@@ -9,6 +10,7 @@ offset are the source's local time (Asia/Shanghai for every Chinese site).
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -114,3 +116,63 @@ def normalise_published(value, tz: tzinfo = SHANGHAI, now: datetime | None = Non
     if parsed > now + timedelta(days=1):
         return None
     return parsed
+
+
+# --- times and durations an operator reads ------------------------------------------------
+# One convention for every time newsbot shows (the log, the run report, the status page,
+# `newsbot failed`): the sites' own time, Asia/Shanghai, labelled with its offset. A reader
+# on a UTC server or anywhere else reads it right; nothing is in the machine's local time.
+def operator_moment(value) -> datetime | None:
+    """An aware datetime in Shanghai from a datetime (naive: UTC, as Scrapy's stats), Unix
+    seconds, or an ISO 8601 string; None for None or what is none of these."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, SHANGHAI)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(SHANGHAI)
+
+
+def operator_time(value) -> str:
+    """``2023-03-08 09:00:05 +08:00``: for text an operator reads ("" when there is none)."""
+    moment = operator_moment(value)
+    return moment.strftime("%Y-%m-%d %H:%M:%S ") + moment.isoformat()[-6:] if moment else ""
+
+
+def operator_iso(value) -> str | None:
+    """``2023-03-08T09:00:05+08:00``: the same instant for JSON (ISO 8601, whole seconds)."""
+    moment = operator_moment(value)
+    return moment.replace(microsecond=0).isoformat() if moment else None
+
+
+def site_time_struct(seconds: float) -> time.struct_time:
+    """``logging.Formatter.converter`` for the log: the record's time in Shanghai, with the
+    offset that ``%z`` in LOG_DATEFORMAT prints (+0800)."""
+    moment = datetime.fromtimestamp(seconds, SHANGHAI)
+    return time.struct_time((*moment.timetuple()[:9], moment.tzname(), int(moment.utcoffset().total_seconds())))
+
+
+def human_duration(seconds) -> str:
+    """``0.4 s``, ``12 s``, ``2 min 5 s``, ``3 h 20 min``, ``2 d 4 h``."""
+    if seconds is None:
+        return ""
+    seconds = max(0.0, float(seconds))
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return f"{secs} s"

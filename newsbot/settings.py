@@ -155,3 +155,5 @@ FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(_RECORD_FIELDS)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
+LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S %z"  # in the sites' time, +0800 (newsbot.crawl.addon.log_in_site_time)
+STATS_CLASS = "newsbot.crawl.stats.SiteTimeStats"  # its dump at the end of the log too

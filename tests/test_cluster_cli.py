@@ -25,7 +25,7 @@ def report(output: Path, name: str, **fields) -> None:
 def test_status_exits_with_the_reports_exit_code(tmp_path):
     report(tmp_path, "nankai", exit_code=0)
     done = newsbot("status", "--output", str(tmp_path))
-    assert done.returncode == 0 and "nankai: exit 0 (finished, 1.5s" in done.stdout and "3 new" in done.stdout
+    assert done.returncode == 0 and "nankai: exit 0 (finished, took 1.5 s" in done.stdout and "3 new" in done.stdout
     report(tmp_path, "nankai", exit_code=5, alarms=["the site is unreachable: all 4 list page requests failed"])
     done = newsbot("status", "--output", str(tmp_path), "--spider", "nankai")
     assert done.returncode == 5 and "ALARM: the site is unreachable" in done.stderr

@@ -54,7 +54,7 @@ def test_an_article_failing_on_a_deep_list_page_is_retried_after_its_backoff(htt
     [failed] = report["failed"]
     assert (failed["url"], failed["reason"], failed["attempts"], failed["given_up"]) == (DEEP_URL, "http_500", 1, False)
     listed = newsbot("failed", "--output", str(tmp_path))
-    assert DEEP_URL in listed.stdout and "http_500" in listed.stdout and "1 failed article(s), 0 given up" in listed.stderr
+    assert DEEP_URL in listed.stdout and "http_500" in listed.stdout and "1 failed article(s) in the state: 1 waiting for a retry, 0 given up" in listed.stderr
 
     # An hour has not passed: the next run leaves it alone, and reads only the first list pages.
     http_site.faults.clear()

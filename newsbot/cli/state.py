@@ -11,7 +11,8 @@ from newsbot.cli.common import open_state, project_settings
 
 def cmd_failed(args) -> int:
     """List the articles that failed (waiting for a retry, or given up), or re-queue them."""
-    from datetime import datetime
+    from newsbot.crawl.extensions.report import failed_for_operator, failed_summary
+    from newsbot.dates import operator_time
 
     store = open_state(args)
     if args.requeue or args.requeue_all:
@@ -20,13 +21,12 @@ def cmd_failed(args) -> int:
         return 0 if count or args.requeue_all else 1
     failures = store.failures([args.site] if args.site else None, given_up_only=args.given_up)
     if args.json:
-        print(json.dumps(failures, ensure_ascii=False, indent=2))
+        print(json.dumps([failed_for_operator(f) for f in failures], ensure_ascii=False, indent=2))
         return 0
     for f in failures:
-        when = "given up" if f["given_up"] else "next try " + datetime.fromtimestamp(f["next_attempt"]).strftime("%Y-%m-%d %H:%M")
-        print(f"{f['site']:<10} {f['reason']:<24} {f['attempts']:>2} attempts  {when:<26} {f['url']}")
-    given_up = sum(f["given_up"] for f in failures)
-    print(f"{len(failures)} failed article(s), {given_up} given up", file=sys.stderr)
+        when = "given up" if f["given_up"] else "next try " + operator_time(f["next_attempt"])
+        print(f"{f['site']:<10} {f['reason']:<24} {f['attempts']:>2} attempts  {when:<35} {f['url']}")
+    print(failed_summary(failures), file=sys.stderr)
     return 0
 
 

@@ -1,8 +1,9 @@
-"""Safe defaults a crawl applies to itself when it starts: its User-Agent and file mode, and
-Scrapy's optional extensions listed only when switched on (``NewsbotAddon``)."""
+"""Safe defaults a crawl applies to itself when it starts: its User-Agent, file mode and log
+times, and Scrapy's optional extensions listed only when switched on (``NewsbotAddon``)."""
 
 from __future__ import annotations
 
+import logging
 import os
 from importlib import metadata
 
@@ -11,6 +12,7 @@ from scrapy.settings import default_settings as scrapy_defaults
 
 from newsbot import settings as newsbot_settings
 from newsbot.crawl.config import file_mode
+from newsbot.dates import site_time_struct
 
 
 DISTRIBUTION = "campus-newsbot"  # pyproject.toml [project] name; the import name is newsbot
@@ -35,11 +37,18 @@ class NewsbotAddon:
         if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["default"]:
             settings.set("USER_AGENT", user_agent(settings.get("NEWSBOT_CONTACT_URL")), priority="addon")
         apply_file_mode(settings)
+        log_in_site_time()
         listed = settings.getdict("EXTENSIONS_BASE")
         for enabled, path in newsbot_settings.optional_extensions.items():
             if settings.getbool(enabled) and path not in listed:
                 listed[path] = scrapy_defaults.EXTENSIONS_BASE[path]
                 settings.set("EXTENSIONS_BASE", listed, priority=settings.getpriority("EXTENSIONS_BASE"))
+
+
+def log_in_site_time() -> None:
+    """Every log line's time in the sites' zone, labelled (LOG_DATEFORMAT's %z): the one
+    convention of the times an operator reads (newsbot.dates), on a server in any zone."""
+    logging.Formatter.converter = staticmethod(site_time_struct)
 
 
 def apply_file_mode(settings) -> None:

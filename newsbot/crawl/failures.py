@@ -54,3 +54,14 @@ def failure_reason(failure, max_redirects: int = 20) -> str:
     ):
         return "redirect_loop"  # RedirectMiddleware: "max redirections reached"
     return type(error).__name__
+
+
+def count_failed_article(stats, reason: str, outcome: dict) -> None:
+    """An article of this run that failed and waits for a retry (its page did not arrive or
+    could not be read, or it was written but an image did not download) or was given up
+    on (``outcome``: the state's ``fail``): the counts the run summary, the run report and
+    ``newsbot failed`` share."""
+    stats.inc_value("newsbot/failed_articles")
+    stats.inc_value(f"newsbot/failed_reason/{reason}")
+    if outcome.get("given_up"):
+        stats.inc_value("newsbot/given_up")

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from newsbot.dates import SHANGHAI
+from newsbot.dates import SHANGHAI, human_duration, operator_time
 from newsbot.sites import find_site
 from newsbot.storage.files import write_atomic
 
@@ -53,6 +53,28 @@ def articles_per_day(state: Path, today: date, days: int = DAYS) -> dict[str, di
     return counts
 
 
+def failed_in_words(waiting: int, given_up: int) -> str:
+    """The state's failed articles in the words the status page, the run summary and
+    ``newsbot failed`` share."""
+    return f"{waiting + given_up} failed article(s) in the state: {waiting} waiting for a retry, {given_up} given up"
+
+
+def failed_counts(state: Path) -> tuple[int, int]:
+    """(waiting for a retry, given up): every failed article of the state, as
+    ``newsbot failed`` counts them."""
+    if not Path(state).exists():
+        return 0, 0
+    db = _read_only(state)
+    try:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name='failed'").fetchone():
+            return 0, 0
+        waiting, given_up = db.execute("SELECT count(*) - coalesce(sum(given_up), 0), coalesce(sum(given_up), 0) "
+                                       "FROM failed").fetchone()
+        return waiting, given_up
+    finally:
+        db.close()
+
+
 def failed_articles(state: Path, limit: int = FAILED_SHOWN) -> list[dict]:
     """The newest rows of the state's ``failed`` table, if it has one."""
     if not Path(state).exists():
@@ -65,8 +87,7 @@ def failed_articles(state: Path, limit: int = FAILED_SHOWN) -> list[dict]:
         rows = db.execute("SELECT * FROM failed ORDER BY last_failed DESC LIMIT ?", (limit,)).fetchall()
         found = [{k: row[k] for k in row.keys() if k in FAILED_COLUMNS} for row in rows]
         for row in found:  # the state keeps times as Unix seconds
-            if isinstance(row.get("next_attempt"), (int, float)):
-                row["next_attempt"] = datetime.fromtimestamp(row["next_attempt"], SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            row["next_attempt"] = "" if row.get("given_up") else operator_time(row.get("next_attempt"))
         return found
     finally:
         db.close()
@@ -127,9 +148,11 @@ def _run_section(spider: str, report: dict | None) -> str:
     out = [f'<h2 id="spider-{text(spider)}">{text(spider)}</h2>']
     if not report:
         return "".join(out) + '<p class="muted">No run report yet.</p>'
-    rows = [("finished", report.get("finish_reason")), ("started", report.get("started")),
-            ("duration (s)", report.get("duration_seconds")), ("new articles", report.get("new")),
-            ("already known", report.get("already_known")), ("errors", report.get("errors"))]
+    rows = [("finished", report.get("finish_reason")), ("started", operator_time(report.get("started"))),
+            ("took", human_duration(report.get("duration_seconds"))), ("new articles", report.get("new")),
+            ("already known", report.get("already_known")), ("skipped", report.get("skipped", 0)),
+            ("errors", report.get("errors")), ("failed articles", report.get("failed_articles")),
+            ("in the state", report.get("failed_summary"))]
     out.append('<table class="run"><caption>Last run</caption>'
                + "".join(f"<tr><th>{text(k)}</th><td>{text(v)}</td></tr>" for k, v in rows) + "</table>")
     alarms = report.get("alarms") or []
@@ -158,7 +181,8 @@ def _site_section(site: str, scan, per_day: dict[str, int], today: date) -> str:
         held = scan.records.get(name, []) if column.code in scan.sites.get(site, ()) else []
         newest = held[0] if held else None
         feeds = _feed_links(name) if held else '<span class="muted">no articles yet</span>'
-        latest = f"{link(newest['url'], newest.get('title'))} <span class='muted'>{text(newest.get('published'))}</span>" if newest else ""
+        latest = (f"{link(newest['url'], newest.get('title'))} "
+                  f"<span class='muted'>{text(operator_time(newest.get('published')))}</span>") if newest else ""
         rows.append(f'<tr class="column"><td>{text(column.name)}</td><td>{text(column.code)}</td>'
                     f"<td>{link(column.url, 'list page')}</td><td>{feeds}</td><td>{latest}</td></tr>")
     if rows:
@@ -167,14 +191,24 @@ def _site_section(site: str, scan, per_day: dict[str, int], today: date) -> str:
     return "".join(out)
 
 
-def _failed_section(failed: list[dict]) -> str:
+def _failed_section(failed: list[dict], counts: tuple[int, int]) -> str:
     if not failed:
         return ""
     columns = [c for c in FAILED_COLUMNS if any(c in row for row in failed)]
     head = "".join(f"<th>{text(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{link(row.get(c)) if c == 'url' else text(row.get(c))}</td>"
-                                    for c in columns) + "</tr>" for row in failed)
-    return f'<h2 id="failed">Failed articles</h2><table class="failed"><tr>{head}</tr>{body}</table>'
+
+    def cell(row, column):
+        if column == "url":
+            return link(row.get(column))
+        if column == "given_up":
+            return "yes" if row.get(column) else "no"
+        return text(row.get(column))
+
+    body = "".join("<tr>" + "".join(f"<td>{cell(row, c)}</td>" for c in columns) + "</tr>" for row in failed)
+    waiting, given_up = counts
+    shown = f"the newest {len(failed)} of " if len(failed) < waiting + given_up else ""
+    return (f'<h2 id="failed">Failed articles</h2><p class="failed-count">{shown}{failed_in_words(waiting, given_up)}</p>'
+            f'<table class="failed"><tr>{head}</tr>{body}</table>')
 
 
 def render_status_page(output: Path, state: Path, scans: dict, report: dict | None = None,
@@ -188,13 +222,14 @@ def render_status_page(output: Path, state: Path, scans: dict, report: dict | No
     parts = ["<!DOCTYPE html>", '<html lang="zh"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>newsbot status</title><style>{STYLE}</style></head><body>",
-             f"<h1>newsbot status</h1><p class='muted'>Written {text(now.isoformat(timespec='seconds'))}</p>"]
+             f"<h1>newsbot status</h1><p class='muted'>Written {text(operator_time(now))}; every time on this "
+             f"page is the sites' (Asia/Shanghai, +08:00)</p>"]
     for spider in sorted(set(reports) | set(scans)):
         parts.append(_run_section(spider, reports.get(spider)))
         scan = scans.get(spider)
         for site in sorted(scan.sites) if scan else ():
             parts.append(_site_section(site, scan, per_day.get(site, {}), today))
-    parts.append(_failed_section(failed_articles(state)))
+    parts.append(_failed_section(failed_articles(state), failed_counts(state)))
     parts.append("</body></html>\n")
     return "\n".join(parts)
 

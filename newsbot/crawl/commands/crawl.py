@@ -17,7 +17,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.spiderloader import get_spider_loader
 
-from newsbot.crawl.addon import apply_file_mode
+from newsbot.crawl.addon import apply_file_mode, log_in_site_time
 from newsbot.crawl.config import check_crawl
 from newsbot.errors import EXIT_LOCKED, ConfigError, StateCorrupt, StateLocked
 from newsbot.storage.state import state_for_crawler
@@ -42,6 +42,7 @@ class Command(ScrapyCrawl):
                 print(f"newsbot: {bad}", file=sys.stderr)
                 sys.exit(1)
             apply_file_mode(self.settings)  # before the state and its lock are created
+            log_in_site_time()  # from Scrapy's first line on
 
     def run(self, args, opts):
         if len(args) != 1:

@@ -15,7 +15,9 @@ from pathlib import Path
 from scrapy import signals
 
 from newsbot.crawl.failures import UNREACHABLE
+from newsbot.dates import SHANGHAI, human_duration, operator_iso, operator_time
 from newsbot.errors import EXIT_ALARM, EXIT_CONFIG, EXIT_OUTPUT, EXIT_UNREACHABLE
+from newsbot.publish.status import failed_in_words
 from newsbot.storage.files import write_atomic
 from newsbot.storage.names import report_name
 from newsbot.storage.state import state_for_crawler
@@ -62,13 +64,20 @@ def alarms(stats: dict, spider, max_broken_share: float, min_failed: int = 2) ->
 def summarise(stats: dict, spider_name: str, reason: str) -> dict:
     start, finish = stats.get("start_time"), stats.get("finish_time") or datetime.now(timezone.utc)
     prefix = "newsbot/dropped/"
+    seconds = (finish - start).total_seconds() if start else None
     return {
         "spider": spider_name,
         "finish_reason": reason,
-        "started": start.isoformat() if start else None,
-        "duration_seconds": round((finish - start).total_seconds(), 3) if start else None,
+        # Times in the sites' zone with the offset (newsbot.dates: one convention).
+        "started": operator_iso(start),
+        "finished": operator_iso(finish),
+        "duration_seconds": round(seconds, 3) if seconds is not None else None,
+        "duration": human_duration(seconds) if seconds is not None else None,
         "new": stats.get("newsbot/written", 0),
         "already_known": stats.get("newsbot/links_known", 0) + stats.get(prefix + "already_written", 0),
+        # Articles this crawl does not want (eastmoney: other outlets), remembered so
+        # later runs do not fetch them again.
+        "skipped": stats.get("newsbot/skipped", 0),
         "dropped": {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and k != prefix + "already_written"},
         "list_pages": stats.get("newsbot/list_pages", 0),
         "article_pages": stats.get("newsbot/article_pages", 0),
@@ -78,15 +87,31 @@ def summarise(stats: dict, spider_name: str, reason: str) -> dict:
         "errors": stats.get("newsbot/errors", 0),
         "errors_by_reason": {k.rsplit("/", 1)[-1]: v for k, v in sorted(stats.items())
                              if k.startswith("newsbot/errors/")},
+        # This run's failed articles: not written, or written with an image to retry
+        # (images_failed); each is fetched again after a backoff, or was given up on.
         "failed_articles": stats.get("newsbot/failed_articles", 0),
+        "failed_by_reason": {k.rsplit("/", 1)[-1]: v for k, v in sorted(stats.items())
+                             if k.startswith("newsbot/failed_reason/")},
         "retried": stats.get("newsbot/retried", 0),
         "given_up": stats.get("newsbot/given_up", 0),
         "http_errors": {k.rsplit("/", 1)[-1]: v for k, v in sorted(stats.items())
                         if k.startswith("downloader/response_status_count/") and not k.endswith("/200")},
         "download_exceptions": stats.get("downloader/exception_count", 0),
         "spider_exceptions": stats.get("spider_exceptions/count", 0),
-        "stats": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in sorted(stats.items())},
+        "stats": {k: (operator_iso(v) if isinstance(v, datetime) else v) for k, v in sorted(stats.items())},
     }
+
+
+def failed_for_operator(failed: dict) -> dict:
+    """A failed article of the state as the report and ``newsbot failed --json`` show it:
+    its times in the one convention (ISO 8601, +08:00), not Unix seconds."""
+    return {k: (operator_iso(v) if k in ("last_failed", "next_attempt") else v) for k, v in failed.items()}
+
+
+def failed_summary(failed: list[dict]) -> str:
+    """The state's failed articles (``store.failures``) in the status page's words."""
+    given_up = sum(1 for f in failed if f["given_up"])
+    return failed_in_words(len(failed) - given_up, given_up)
 
 
 class RunReport:
@@ -109,8 +134,12 @@ class RunReport:
         sites = [site.name for site in getattr(spider, "sites", ())]
         store = getattr(self.crawler, "_newsbot_store", None) or state_for_crawler(self.crawler)
         try:
-            report["failed"] = store.failures(sites)[:200]
-            report["waiting_for_retry"] = sum(1 for f in report["failed"] if not f["given_up"])
+            failed = store.failures(sites)
+            report["failed"] = [failed_for_operator(f) for f in failed[:200]]
+            report["failed_in_state"] = len(failed)  # what `newsbot failed` lists
+            report["waiting_for_retry"] = sum(1 for f in failed if not f["given_up"])
+            report["given_up_in_state"] = len(failed) - report["waiting_for_retry"]
+            report["failed_summary"] = failed_summary(failed)
         except Exception:  # noqa: BLE001 - a report without the list beats no report
             logger.exception("could not read the failed articles from the state")
         folder = self.output / "reports"
@@ -118,7 +147,7 @@ class RunReport:
         report["output"] = str(self.output.resolve())
         report["report"] = str((folder / f"{name}-latest.json").resolve())
         self._finish(spider, report, raised)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(SHANGHAI).strftime("%Y%m%dT%H%M%S%z")  # 20230308T090005+0800
         text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
         try:
             write_atomic(folder / f"{name}-{stamp}.json", text)
@@ -139,13 +168,21 @@ class RunReport:
         self._set(report, raised)
         for _, cause in raised:
             logger.error("ALARM: %s", cause)
-        logger.info(
-            "run summary: %d new, %d already known, dropped %s, %d errors, %d failed (%d waiting for a retry, "
-            "%d given up), %.1fs (%s); files in %s, report %s",
-            report["new"], report["already_known"], report["dropped"] or "none", report["errors"],
-            report["failed_articles"], report.get("waiting_for_retry", 0), report["given_up"],
-            report["duration_seconds"] or 0, report["finish_reason"], report["output"], report["report"],
-        )
+        logger.info("run summary: %s; files in %s, report %s", summary_line(report), report["output"], report["report"])
+
+
+def summary_line(report: dict) -> str:
+    """The run in one line: this run's counts, then the state's failed articles in the
+    words of ``newsbot failed``, then how long it took."""
+    failed = report["failed_articles"]
+    reasons = ", ".join(f"{reason} {n}" for reason, n in report.get("failed_by_reason", {}).items())
+    dropped = ", ".join(f"{reason} {n}" for reason, n in report["dropped"].items()) or "none"
+    return (f"{report['new']} new, {report['already_known']} already known, {report.get('skipped', 0)} skipped, "
+            f"dropped {dropped}, {report['errors']} errors; this run {failed} failed article(s)"
+            + (f" ({reasons})" if reasons else "") + f", {report['given_up']} given up; "
+            + report.get("failed_summary", "failed articles in the state unknown")
+            + f"; took {report.get('duration') or human_duration(report['duration_seconds'] or 0)} "
+            f"(started {operator_time(report['started'])}, {report['finish_reason']})")
 
 
 EXIT_NO_REPORT = EXIT_CONFIG  # as the crawl's "could not start": no finished run to speak of
@@ -168,6 +205,7 @@ def report_status(output: str | Path, spider: str, worker: str | None = None) ->
     code = report.get("exit_code")
     if not isinstance(code, int):
         code = EXIT_ALARM if alarms else 0
-    summary = (f"{name}: exit {code} ({report.get('finish_reason')}, {report.get('duration_seconds')}s, "
-               f"started {report.get('started')}): {report.get('new', 0)} new, {report.get('errors', 0)} errors")
+    summary = (f"{name}: exit {code} ({report.get('finish_reason')}, took {human_duration(report.get('duration_seconds'))}, "
+               f"started {operator_time(report.get('started')) or 'unknown'}): {report.get('new', 0)} new, "
+               f"{report.get('errors', 0)} errors")
     return code, "\n".join([summary, *(f"ALARM: {alarm}" for alarm in alarms)])

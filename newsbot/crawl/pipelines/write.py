@@ -12,6 +12,7 @@ from scrapy import signals
 from newsbot.errors import Dropped, OutputError, stop_for_output_error
 from newsbot.items import article_record
 from newsbot.items import Article
+from newsbot.crawl.failures import count_failed_article
 from newsbot.crawl.pipelines import Pipeline
 from newsbot.publish.places import Places
 from newsbot.publish.profiles import PROFILES, parse_profiles, render
@@ -135,7 +136,8 @@ class WriteFilesPipeline(Pipeline):
                 # Written, but a part of it wants another try (an image that did not
                 # download): the article is fetched again after a backoff, like a failure.
                 if item.retry_reason:
-                    self.store.fail(item.urlname, item.retry_reason, entry=(item.url, item.url, item.site, item.columns))
+                    outcome = self.store.fail(item.urlname, item.retry_reason, entry=(item.url, item.url, item.site, item.columns))
+                    count_failed_article(self.stats, item.retry_reason, outcome)
                 self.stats.inc_value("newsbot/written")
                 self.stats.inc_value(f"newsbot/written/{item.site}")
 

@@ -23,7 +23,7 @@ from scrapy.exceptions import DontCloseSpider
 
 from newsbot import cluster
 from newsbot.crawl.config import parse_backfill, parse_columns, parse_max_pages, parse_since
-from newsbot.crawl.failures import UNREACHABLE, failure_reason
+from newsbot.crawl.failures import UNREACHABLE, count_failed_article, failure_reason
 from newsbot.crawl.workers import Workers
 from newsbot.dates import SHANGHAI, date_from_url
 from newsbot.errors import Dropped, OutputError, stop_for_output_error
@@ -279,11 +279,10 @@ class SiteSpider(scrapy.Spider):
         outcome = self.store.fail(url_hash(key), reason, entry=(key, url, site_obj.name, list(columns or ())),
                                   claimer=self.claimer)
         stats = self.crawler.stats
-        stats.inc_value("newsbot/failed_articles")
+        count_failed_article(stats, reason, outcome)
         if outcome["first"]:
             stats.inc_value("newsbot/failed_articles/new")
         if outcome["given_up"]:
-            stats.inc_value("newsbot/given_up")
             self.logger.error("article %s: given up after %d attempts (last: %s); `newsbot failed` lists it",
                               url, outcome["attempts"], reason)
         else:
