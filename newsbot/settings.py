@@ -64,6 +64,9 @@ NEWSBOT_IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a bigger image is not downloaded 
 # feed's rel="self" link (default: the feed's file name, relative to where it was fetched).
 NEWSBOT_FEEDS_URL = None
 NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-{column}].atom
+# Seconds between two "progress:" log lines (written, failed, queued, rate, ETA); 0: none
+# (newsbot/crawl/extensions/progress.py). On a terminal a progress bar shows the same.
+NEWSBOT_PROGRESS_INTERVAL = 60
 # Several workers, one crawl (README, "Running on several machines", newsbot/cluster/): a Redis URL such as
 # redis://host:6379/2 makes this crawl a worker of the crawl shared there (and the state's
 # default, NEWSBOT_STATE). DOWNLOAD_DELAY is then the interval per host across all workers.
@@ -147,6 +150,7 @@ EXTENSIONS_BASE = {path: order for path, order in _scrapy_defaults.EXTENSIONS_BA
 EXTENSIONS = {
     "newsbot.crawl.extensions.report.RunReport": 500,
     "newsbot.crawl.extensions.publisher.Publisher": 600,  # feeds and index.html, after the run report
+    "newsbot.crawl.extensions.progress.Progress": 700,  # a long run's progress lines (and bar)
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -313,6 +313,7 @@ def check_settings(settings) -> None:
     file_mode(settings.get("NEWSBOT_FILE_MODE"))
     seconds("NEWSBOT_RETRY_AFTER_MAX", settings.get("NEWSBOT_RETRY_AFTER_MAX"))
     seconds("NEWSBOT_RETRY_BACKOFF", settings.get("NEWSBOT_RETRY_BACKOFF"))
+    seconds("NEWSBOT_PROGRESS_INTERVAL", settings.get("NEWSBOT_PROGRESS_INTERVAL"))
     backoff_hours(settings.get("NEWSBOT_RETRY_BACKOFF_HOURS"))
     whole_number("NEWSBOT_GIVE_UP_AFTER", settings.get("NEWSBOT_GIVE_UP_AFTER"), minimum=1)
     whole_number("NEWSBOT_ALARM_MIN_FAILED", settings.get("NEWSBOT_ALARM_MIN_FAILED"), minimum=1)
