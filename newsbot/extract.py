@@ -14,6 +14,7 @@ normalise the publication time, canonicalise and hash the URL.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -140,16 +141,37 @@ def normalise_date(article: Article, now: datetime | None = None) -> Article:
     return article
 
 
-def canonicalise(article: Article) -> Article:
+def canonicalise(article: Article, https_image_hosts=()) -> Article:
+    """The article's canonical URL and its hash; its images on ``https_image_hosts`` over
+    https (``https_images``)."""
     # extract() wrote the URL with its site's scheme; keep that scheme.
     article.url = canonical_url(article.url, urlsplit(article.url).scheme)
     article.urlname = url_hash(article.url)
+    return https_images(article, https_image_hosts) if https_image_hosts else article
+
+
+def https_images(article: Article, hosts) -> Article:
+    """``http://`` image URLs on ``hosts`` (which serve their images over https too:
+    ``Site.https_images``, used with NEWSBOT_HTTPS_IMAGES) written ``https://``, alike in
+    the record's ``images``, the Markdown (``![…](URL``) and the clean HTML (``<img
+    src="URL``), where every image URL of the article was already written safe (absolute,
+    percent-encoded: ``newsbot.html.links.absolute_url``). A URL with a port of its own, on
+    another host, or a link that is no image, is left as it is."""
+    host = f"(?:{'|'.join(map(re.escape, hosts))})"
+    url = re.compile(rf"http://(?={host}[/?#]|{host}$)", re.I)
+    markdown = re.compile(rf"(!\[[^\]\n]*\]\()http://(?={host}[/?#)])", re.I)
+    html = re.compile(rf'(<img\b[^>]*?\ssrc=")http://(?={host}[/?#"])', re.I)
+    article.images = [url.sub("https://", image, count=1) if url.match(image) else image for image in article.images]
+    if article.body_markdown:
+        article.body_markdown = markdown.sub(r"\1https://", article.body_markdown)
+    if article.body_html:
+        article.body_html = html.sub(r"\1https://", article.body_html)
     return article
 
 
-def prepare(article: Article, convert=None, now: datetime | None = None) -> Article:
+def prepare(article: Article, convert=None, now: datetime | None = None, https_image_hosts=()) -> Article:
     """Every step a crawl applies before dedupe and writing, in the same order."""
-    return canonicalise(normalise_date(clean_article(article, convert), now))
+    return canonicalise(normalise_date(clean_article(article, convert), now), https_image_hosts)
 
 
 def chinese_converter(config: str | None):

@@ -60,6 +60,9 @@ NEWSBOT_WORKERS = "auto"
 # assets/) and refer to those; "remote": link to the site's images (newsbot/publish/images.py).
 NEWSBOT_IMAGES = "remote"
 NEWSBOT_IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a bigger image is not downloaded (linked, counted)
+# True: an http:// image link is written https:// when its site says the host serves both
+# (Site.https_images; campus.yaml https_images): no mixed content on an https blog.
+NEWSBOT_HTTPS_IMAGES = False
 # Where {output}/feeds/ is served, e.g. https://blog.example.org/newsbot/feeds/: each Atom/RSS
 # feed's rel="self" link (default: the feed's file name, relative to where it was fetched).
 NEWSBOT_FEEDS_URL = None

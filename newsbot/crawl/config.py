@@ -53,6 +53,12 @@ def parse_backfill(value) -> bool:
     return text in TRUE
 
 
+def switch(name: str, value) -> None:
+    """A setting that is on or off (Scrapy's getbool reads True/False, 1/0, true/false)."""
+    if value is not None and not isinstance(value, bool) and str(value).strip().lower() not in ("1", "0", "true", "false"):
+        raise ConfigError(f"-s {name}={value!r} is not allowed: use 1 or 0")
+
+
 def parse_columns(value, site) -> list[str] | None:
     """Column codes of ``site`` asked for by ``-a columns=`` (or NEWSBOT_COLUMNS); None:
     the site's defaults."""
@@ -314,6 +320,7 @@ def check_settings(settings) -> None:
     seconds("NEWSBOT_RETRY_AFTER_MAX", settings.get("NEWSBOT_RETRY_AFTER_MAX"))
     seconds("NEWSBOT_RETRY_BACKOFF", settings.get("NEWSBOT_RETRY_BACKOFF"))
     seconds("NEWSBOT_PROGRESS_INTERVAL", settings.get("NEWSBOT_PROGRESS_INTERVAL"))
+    switch("NEWSBOT_HTTPS_IMAGES", settings.get("NEWSBOT_HTTPS_IMAGES"))
     backoff_hours(settings.get("NEWSBOT_RETRY_BACKOFF_HOURS"))
     whole_number("NEWSBOT_GIVE_UP_AFTER", settings.get("NEWSBOT_GIVE_UP_AFTER"), minimum=1)
     whole_number("NEWSBOT_ALARM_MIN_FAILED", settings.get("NEWSBOT_ALARM_MIN_FAILED"), minimum=1)

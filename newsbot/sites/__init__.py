@@ -60,6 +60,9 @@ class Site:
     campus: bool = False  # configured in a sites file, crawled by the campus spider
     lists: type = ListPage  # the ListPage subclass that reads its list pages (its family's)
     mirrors: tuple[Mirror, ...] = ()  # addresses of its articles elsewhere (newsbot adopt)
+    # Hosts that serve the site's images over https as well as http: with
+    # NEWSBOT_HTTPS_IMAGES its http:// image links are written https:// (newsbot.extract).
+    https_images: tuple[str, ...] = ()
 
     def column(self, code: str) -> Column:
         for column in self.columns:
@@ -149,11 +152,23 @@ def load_sites_file(path: str | Path) -> list[Site]:
                 campus=True,
                 lists=FAMILIES[family].lists if family else ListPage,
                 mirrors=tuple(Mirror(m["url"], m["article"]) for m in entry.get("mirrors") or ()),
+                https_images=_https_images(entry.get("https_images"), hosts),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: site {name!r}: {exc!r}") from exc
         loaded.append(register(site))
     return loaded
+
+
+def _https_images(value, hosts) -> tuple[str, ...]:
+    """A sites file's ``https_images``: true (the site's hosts) or a list of hosts."""
+    if value in (None, False):
+        return ()
+    if value is True:
+        return tuple(h.lower() for h in hosts)
+    if isinstance(value, list) and all(isinstance(h, str) for h in value):
+        return tuple(h.lower() for h in value)
+    raise ValueError(f"https_images is {value!r}: use true (the site's hosts) or a list of hosts")
 
 
 def get_site(name: str) -> Site:

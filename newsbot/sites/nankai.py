@@ -59,4 +59,6 @@ SITE = Site(
     profile_options={"blog": "nankai.info"},
     scheme="https",
     countdown=NankaiPager(),
+    # Its pages link their images over http; the same host serves them (and every page) over https.
+    https_images=("news.nankai.edu.cn",),
 )

@@ -18,6 +18,7 @@ import logging
 from newsbot.errors import Dropped
 from newsbot.extract import canonicalise, chinese_converter, normalise_date
 from newsbot.items import as_article
+from newsbot.sites import get_site
 from newsbot.storage.adopt import TitleClaims
 from newsbot.storage.state import state_for_crawler
 
@@ -51,8 +52,15 @@ class PublishedDatePipeline(Pipeline):
 
 
 class CanonicalUrlPipeline(Pipeline):
+    """The article's canonical URL; with NEWSBOT_HTTPS_IMAGES, its http:// images on hosts
+    its site says serve https too written https:// (``Site.https_images``)."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.https_images = crawler.settings.getbool("NEWSBOT_HTTPS_IMAGES")
+
     def process_item(self, item, spider=None):
-        return canonicalise(item)
+        return canonicalise(item, get_site(item.site).https_images if self.https_images and item.site else ())
 
 
 class DedupePipeline(Pipeline):
