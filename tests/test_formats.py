@@ -10,6 +10,8 @@ same {{ }}, {% %} and {# #}).
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timezone
 
 import jinja2
@@ -19,7 +21,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsbot.publish.templates import RAW_BRACE, neutralise_templates
+from newsbot.publish.templates import RAW_BRACE, neutralise_markdown_templates, neutralise_templates
 from newsbot.publish.frontmatter import double_quoted, yaml_scalar
 from newsbot.publish.profiles import render_hexo, render_jekyll
 from newsbot.items import Article
@@ -101,10 +103,27 @@ def test_liquid_and_nunjucks_print_neutralised_text_as_written(text):
     assert NUNJUCKS_LIKE.from_string(neutral).render() == text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def test_no_line_of_a_hexo_post_starts_with_hexos_raw_placeholder():
+    """Hexo swaps each raw block for an HTML comment before the Markdown renderer: a line
+    starting with one would start an HTML block (its Markdown unread, even mid-paragraph).
+    Rendered as CommonMark with Hexo's placeholders in, every such line stays paragraph text."""
+    from markdown_it import MarkdownIt
+
+    markdown = "{{ 7*7 }} and **bold**\n\nfirst line\\\n{% x %} second line\n\n![图](https://a.example/{x}.jpg)"
+    neutral = neutralise_markdown_templates(markdown)
+    placeholders = re.sub(r"\{% raw %\}.*?\{% endraw %\}", "<!--hexoPostRenderEscape:0-->", neutral)
+    tokens = MarkdownIt("commonmark").parse(placeholders)
+    assert [t.type for t in tokens if t.type.endswith("_open") or t.type == "html_block"] == ["paragraph_open"] * 3
+    html = MarkdownIt("commonmark").render(placeholders)
+    assert "<strong>bold</strong>" in html and "<br />\n<span></span><!--hexoPostRenderEscape:0-->" in html
+    assert neutral.count("<span></span>") == 2  # the two lines that start with template syntax, no other
+
+
 def test_template_syntax_in_posts_is_neutralised_in_both_profiles():
     body = "{{ site.title }} {% include x.html %} {# c #} {% endraw %}{{ 7*7 }} #}"
     hexo = render_hexo(article("标题", body), {"blog": "nankai.info"})
     jekyll = render_jekyll(article("标题", body), {"site": "https://finews.example", "category": "nfdsb"})
     assert RAW_BRACE + "{ site.title }}" in hexo and "{{ 7*7 }}" not in hexo and "#}" not in hexo
     assert LIQUID.from_string(jekyll.split("---\n", 2)[2]).render().startswith(f"<div>\n<p>{body}</p>\n</div>")
-    assert NUNJUCKS_LIKE.from_string(hexo.split("---\n", 2)[2]).render().startswith(body)
+    # (Hexo: an empty <span></span> first, so the line is no HTML block: see templates.py)
+    assert NUNJUCKS_LIKE.from_string(hexo.split("---\n", 2)[2]).render().startswith("<span></span>" + body)

@@ -15,7 +15,7 @@ from newsbot.items import Article
 from newsbot.sites import get_site
 from newsbot.publish.frontmatter import double_quoted, yaml_scalar
 from newsbot.publish.images import local_html, local_markdown
-from newsbot.publish.templates import html_block, neutralise_templates
+from newsbot.publish.templates import html_block, neutralise_markdown_templates, neutralise_templates
 
 
 def _local_time(article: Article) -> datetime:
@@ -39,7 +39,7 @@ def render_hexo(article: Article, options: dict) -> str:
         "authorbox: false",
         "sidebar: false",
         "---",
-        neutralise_templates(local_markdown(article.body_markdown, article, "hexo", options)),
+        neutralise_markdown_templates(local_markdown(article.body_markdown, article, "hexo", options)),
         "",
         f"[转入文章首发地址]({markdown_url(article.url)})",
     ]

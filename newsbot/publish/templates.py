@@ -14,11 +14,17 @@ import re
 # back after it; older Hexo runs nunjucks first: either way the plain character reaches the
 # page (checked with Hexo 7 + hexo-renderer-marked). Not entities (&#123;): whether they
 # survive depends on the Markdown renderer (marked keeps them, markdown-it decodes them back
-# to '{' before nunjucks runs), while raw is read by the template engine itself. Known
-# blemish: Hexo's placeholder for a raw block is an HTML comment, so a paragraph that
-# *starts* with one is passed through as an HTML block (shown as text, no <p>).
+# to '{' before nunjucks runs), while raw is read by the template engine itself.
 # URLs get no raw block: their braces are percent-encoded (``markdown_url``).
 _TEMPLATE_SYNTAX = re.compile(r"\{(?=[{%#])|#(?=\})")
+
+# Hexo's placeholder for a raw block is an HTML comment, and a line that starts with an
+# HTML comment starts an HTML block (CommonMark type 2, which even interrupts a paragraph):
+# its Markdown would be passed through unread ('7\*7' shown with its backslash, no <p>). An
+# empty <span></span> first keeps such a line text: a line whose tag has more after it on
+# the line starts no HTML block, in CommonMark, marked and markdown-it alike, and the empty
+# element shows nothing.
+_LINE_STARTING_RAW = re.compile(r"^(?=\{% raw %\})", re.M)
 
 
 def raw(char: str) -> str:
@@ -30,6 +36,12 @@ RAW_BRACE = raw("{")
 
 def neutralise_templates(text: str) -> str:
     return _TEMPLATE_SYNTAX.sub(lambda m: raw(m[0]), text)
+
+
+def neutralise_markdown_templates(markdown: str) -> str:
+    """``neutralise_templates`` for a Markdown body (Hexo's): also no line starts with a
+    raw block, which Hexo would turn into an HTML block."""
+    return _LINE_STARTING_RAW.sub("<span></span>", neutralise_templates(markdown))
 
 
 _BLANK_LINE_AFTER = re.compile(r"\n(?=[ \t]*\n)")
