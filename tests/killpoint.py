@@ -12,13 +12,13 @@ redis-server, then sends SIGCONT). Before the signal the point's name is appende
 The points say what has happened when the process dies; each is the moment right after
 (or, for ``list_received``, right before) a step of the crawl:
 
-``popped``            a request was taken from the shared queue (scrapy-redis's pop),
-                      before this run recorded it as in flight
+``popped``            a request was taken from the shared queue (before issue 18's fix,
+                      before this run recorded it in flight; the two are one script now)
 ``list_received``     a list page's response arrived, before its callback runs
 ``list_queued``       a list page's articles are in the state's frontier, its next page
                       not yet requested
-``list_fingerprinted``  a list page's next page is in the shared dupefilter, not yet in
-                      the shared queue
+``list_fingerprinted``  a list page's next page is about to be scheduled (before the
+                      fix: in the shared dupefilter, not yet in the queue; one script now)
 ``list_pushed``       a list page's next page is in the shared queue
 ``list_retry_wait``   a list page answered 5xx; its retry waits for the backoff
 ``write_claimed``     an article's write claim is taken, its files not yet written
@@ -77,6 +77,23 @@ def after(owner, name: str, point: Point, when=lambda result, *args, **kwargs: T
     setattr(owner, name, wrapped)
 
 
+def before(owner, name: str, point: Point, when=lambda *args, **kwargs: True) -> None:
+    """Wrap ``owner.name`` so that each call satisfying ``when`` counts before it runs."""
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapped(*args, **kwargs):
+        if when(*args, **kwargs):
+            point.hit()
+        return original(*args, **kwargs)
+
+    setattr(owner, name, wrapped)
+
+
+def is_next_page(request) -> bool:
+    return is_list_request(request) and request.cb_kwargs.get("page", 1) > 1
+
+
 def install(point: Point) -> None:
     from newsbot.cluster import frontier as cluster_frontier
     from newsbot.cluster.claims import WriteClaimPipeline
@@ -85,8 +102,7 @@ def install(point: Point) -> None:
     from newsbot.storage.state import redis as state_redis
 
     if point.name == "popped":
-        # The pop itself, inside newsbot's scheduler: scrapy-redis's next_request.
-        after(cluster_frontier.RedisScheduler, "next_request", point, lambda result, *a, **k: result is not None)
+        after(cluster_frontier.Scheduler, "next_request", point, lambda result, *a, **k: result is not None)
     elif point.name == "list_received":
         original = SiteSpider.parse_list
         assert inspect.isasyncgenfunction(original)
@@ -101,15 +117,10 @@ def install(point: Point) -> None:
     elif point.name == "list_queued":
         after(state_redis.RedisStateStore, "queue", point, lambda result, store, entries, *a, **k: bool(entries))
     elif point.name == "list_fingerprinted":
-        def next_page_is_new(seen, dupefilter, request, *args, **kwargs):
-            return not seen and is_list_request(request) and request.cb_kwargs.get("page", 1) > 1
-
-        after(cluster_frontier.ExpiringDupeFilter, "request_seen", point, next_page_is_new)
+        before(cluster_frontier.Scheduler, "enqueue_request", point, lambda scheduler, request: is_next_page(request))
     elif point.name == "list_pushed":
-        def next_page_queued(queued, scheduler, request, *args, **kwargs):
-            return queued and is_list_request(request) and request.cb_kwargs.get("page", 1) > 1
-
-        after(cluster_frontier.Scheduler, "enqueue_request", point, next_page_queued)
+        after(cluster_frontier.Scheduler, "enqueue_request", point,
+              lambda queued, scheduler, request: queued and is_next_page(request))
     elif point.name == "list_retry_wait":
         # (PoliteRetryMiddleware asks Scrapy's get_retry_request for the retry of a 503.)
         after(politeness, "get_retry_request", point,

@@ -154,25 +154,18 @@ def lost(output: Path, url: str) -> int:
 
 
 # --- 1. a worker killed at any point ------------------------------------------------------
-# Until phase B of issue 18 these lose articles on main (how many: in each reason); the
-# in-flight record of a list page is dropped when its download ends, before what it lists
-# is in Redis, and the shared dupefilter then keeps the restarted workers from reading it.
-LOSES = "issue 18 §1: {} of 200 articles lost on main (phase A)"
-
-
-def kill_point(point: str, lost_on_main: str | None):
-    marks = () if lost_on_main is None else pytest.mark.xfail(strict=True, reason=LOSES.format(lost_on_main))
-    return pytest.param(point, marks=marks, id=point)
-
-
+# Before issue 18's fix, each lost articles (of 200, after both workers ran again, all
+# exits 0): the in-flight record of a list page was dropped when its download ended,
+# before what it lists was in Redis, and the shared dupefilter then kept the restarted
+# workers from reading it again.
 KILL_POINTS = [
-    kill_point("popped:3", "50"),               # taken from the shared queue, not yet recorded in flight
-    kill_point("list_received:2", "190"),       # before list-page parsing
-    kill_point("list_queued:2", "180"),         # during it: the articles queued, the next page not yet
-    kill_point("list_fingerprinted:1", "160"),  # during it: the next page in the dupefilter, not in the queue
-    kill_point("list_pushed:2", "80"),          # after it (the other list pages in flight are lost)
-    kill_point("list_retry_wait:1", "50"),      # a list page's retry waiting for its backoff
-    kill_point("write_claimed:5", None),        # between the write claim and the files: nothing lost on main
+    "popped:3",              # taken from the shared queue (lost 50: popped, then recorded)
+    "list_received:2",       # before list-page parsing (lost 190)
+    "list_queued:2",         # during it: the articles queued, the next page not yet (lost 180)
+    "list_fingerprinted:1",  # during it: the next page about to be scheduled (lost 160: dupefilter, then queue)
+    "list_pushed:2",         # after it: the next page in the queue (lost 80, the other list pages in flight)
+    "list_retry_wait:1",     # a list page's retry waiting for its backoff (lost 50)
+    "write_claimed:5",       # between the write claim and the files (lost none)
 ]
 # (Between the state and the feed shard, "marked_written": test 3, where the reruns are
 # first the survivor alone, then the victim.)
@@ -211,15 +204,9 @@ def test_a_worker_killed_at_any_point_loses_nothing_once_both_run_again(sim_site
 # The victim stops itself (SIGSTOP) at the point; the redis-server is SIGKILLed and the
 # worker let go (SIGCONT) into a missing Redis; the other worker meets it wherever it is.
 REDIS_KILL_POINTS = [
-    # a list page arrived; its results cannot be recorded
-    pytest.param("list_received:2", marks=pytest.mark.xfail(strict=True, reason=LOSES.format("190")),
-                 id="list_received:2"),
-    # a next page in the dupefilter, its push refused
-    pytest.param("list_fingerprinted:1", marks=pytest.mark.xfail(strict=True, reason=LOSES.format("160")),
-                 id="list_fingerprinted:1"),
-    # mid-run, articles being written: loses what other list pages were in flight (0 to 40)
-    pytest.param("marked_written:2", marks=pytest.mark.xfail(strict=False, reason=LOSES.format("0 to 40")),
-                 id="marked_written:2"),
+    "list_received:2",       # a list page arrived; its results cannot be recorded (lost 190 before the fix)
+    "list_fingerprinted:1",  # a next page about to be scheduled (lost 160)
+    "marked_written:2",      # mid-run, articles being written (lost 0 to 40: the list pages in flight)
 ]
 
 
@@ -259,8 +246,6 @@ def test_a_redis_server_killed_and_restarted_with_appendonly_loses_nothing(sim_s
 
 
 # --- 3. a rerun that cannot finish what a dead worker left says so --------------------------
-@pytest.mark.xfail(strict=True, reason="issue 18 §1: on main the survivor's rerun exits 0 while the dead "
-                                       "worker's feed lines (and list pages in flight) are missing (phase A)")
 def test_a_rerun_that_cannot_finish_a_dead_workers_work_raises_an_alarm(sim_site, redis_url, tmp_path):
     # w1 dies between recording a batch written and appending its feed lines: only w1
     # (its name, its shard) can write those lines. w2 alone finishes everything else,
@@ -295,8 +280,6 @@ def run_log(output: Path, name: str) -> str:
     return (output.parent / f"{output.name}-{name}.log").read_text(encoding="utf-8").rsplit("\n===== ", 1)[-1]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 §4: on main a worker whose Redis dies logs 50-75 tracebacks "
-                                       "(phase A)")
 def test_a_worker_whose_redis_goes_away_logs_one_line_per_cause_and_exits_6(sim_site, tmp_path):
     import re
     import shutil

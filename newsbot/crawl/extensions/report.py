@@ -41,6 +41,8 @@ def alarms(stats: dict, spider, max_broken_share: float, min_failed: int = 2) ->
     found += [(EXIT_ALARM, f"column {column} lists no articles on its first page")
               for column in getattr(spider, "empty_columns", ())]
     found += [(EXIT_ALARM, f"column {column}") for column in getattr(spider, "broken_columns", ())]
+    # A cluster worker: what the crawl leaves that no live worker will do (newsbot.cluster.worker).
+    found += [(EXIT_ALARM, cause) for cause in getattr(getattr(spider, "crawler", None), "newsbot_cluster_alarms", ())]
     pages = stats.get("newsbot/article_pages/new", 0)
     broken = stats.get("newsbot/failed_articles/new", 0) + stats.get("newsbot/missing/published", 0)
     if pages and broken >= min_failed and broken / pages > max_broken_share:
@@ -111,8 +113,8 @@ class RunReport:
         try:
             report["failed"] = store.failures(sites)[:200]
             report["waiting_for_retry"] = sum(1 for f in report["failed"] if not f["given_up"])
-        except Exception:  # noqa: BLE001 - a report without the list beats no report
-            logger.exception("could not read the failed articles from the state")
+        except Exception as exc:  # noqa: BLE001 - a report without the list beats no report
+            logger.warning("could not read the failed articles from the state: %s", exc)
         folder = self.output / "reports"
         name = report_name(self.crawler.settings, spider.name)  # one per worker in a cluster
         report["output"] = str(self.output.resolve())

@@ -27,7 +27,7 @@ import socket
 import time
 import uuid
 
-from newsbot.errors import StateLocked
+from newsbot.errors import OutputError, StateLocked
 from newsbot.storage.jsonl import record_json
 from newsbot.storage.names import worker_name
 from newsbot.storage.state.base import DEFAULT_BACKOFF_HOURS, DEFAULT_GIVE_UP_AFTER, PendingArticle
@@ -140,6 +140,7 @@ for i = 3, #ARGV, 7 do
     redis.call('HINCRBY', p .. 'count', site, 1)
     redis.call('HSET', p .. 'records', urlname, record)
     redis.call('ZADD', p .. 'unfed:' .. writer, redis.call('INCR', p .. 'seq'), urlname)
+    redis.call('SADD', p .. 'writers', writer)
   end
   for _, column in ipairs(cjson.decode(columns)) do
     if redis.call('SADD', p .. 'colset:' .. urlname, column) == 1 then
@@ -252,6 +253,19 @@ redis.call('PEXPIRE', p .. 'writings:' .. holder, lease)
 return 1
 """
 
+# ARGV: prefix, writer, the number of urlnames, the urlnames, then meta key/value pairs.
+MARK_FED = """
+local p, writer, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+for i = 4, 3 + n do
+  redis.call('ZREM', p .. 'unfed:' .. writer, ARGV[i])
+  redis.call('HDEL', p .. 'records', ARGV[i])
+end
+for i = 4 + n, #ARGV, 2 do
+  redis.call('HSET', p .. 'meta', ARGV[i], ARGV[i + 1])
+end
+return 1
+"""
+
 # Take a lease on a key unless someone else holds it; re-taking one's own renews it.
 TAKE = """
 local holder = redis.call('GET', KEYS[1])
@@ -264,6 +278,25 @@ DROP = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+
+def redis_client(url: str):
+    """redis-py's client for ``url``, raising newsbot's ``OutputError`` (exit 6, one line)
+    when the server refuses a command or is gone: every caller of the state handles a
+    Redis failure as it handles a full disk."""
+    import redis
+    from redis.exceptions import NoScriptError, RedisError
+
+    class Client(redis.Redis):
+        def execute_command(self, *args, **options):
+            try:
+                return super().execute_command(*args, **options)
+            except NoScriptError:  # redis-py loads the script and runs it again
+                raise
+            except RedisError as exc:
+                raise OutputError(f"the cluster's Redis server: {type(exc).__name__}: {exc}") from exc
+
+    return Client.from_url(url, decode_responses=True)
 
 
 def _json_list(value):
@@ -279,20 +312,19 @@ class RedisStateStore:
     def __init__(self, url: str, worker: str | None = None, lock: bool = True,
                  backoff_hours=DEFAULT_BACKOFF_HOURS, give_up_after: int = DEFAULT_GIVE_UP_AFTER,
                  lease: float = DEFAULT_LEASE):
-        import redis
-
         self.url = url
         self.worker = worker or socket.gethostname()
         self.run_id = f"{self.worker}:{uuid.uuid4().hex[:12]}"  # this process
         self.backoff_hours = tuple(backoff_hours)
         self.give_up_after = give_up_after
         self.lease_ms = int(lease * 1000)
-        self.db = redis.Redis.from_url(url, decode_responses=True)
+        self.db = redis_client(url)
         self.p = PREFIX
         self._scripts = {name: self.db.register_script(text) for name, text in (
             ("claim_due", CLAIM_DUE), ("renew", RENEW), ("queue", QUEUE), ("mark_written", MARK_WRITTEN),
             ("fail", FAIL), ("requeue", REQUEUE), ("skip", SKIP), ("unqueue", UNQUEUE), ("adopt", ADOPT),
-            ("add_columns", ADD_COLUMNS), ("take", TAKE), ("drop", DROP), ("claim_write", CLAIM_WRITE))}
+            ("add_columns", ADD_COLUMNS), ("take", TAKE), ("drop", DROP), ("claim_write", CLAIM_WRITE),
+            ("mark_fed", MARK_FED))}
         self._claimers: set[str] = set()
         self.locked = False
         self.db.ping()  # a wrong URL fails here, before the crawl starts
@@ -306,7 +338,11 @@ class RedisStateStore:
 
     @property
     def _worker_key(self) -> str:
-        return f"{self.p}worker:{self.worker}"
+        return self.worker_key(self.worker)
+
+    def worker_key(self, worker: str) -> str:
+        """The key of a worker's run lock (its value: the run holding it)."""
+        return f"{self.p}worker:{worker}"
 
     def _run(self, name: str, *args):
         return self._scripts[name](args=[self.p, *args])
@@ -486,13 +522,19 @@ class RedisStateStore:
 
     def mark_fed(self, urlnames, meta: dict | None = None) -> None:
         urlnames = list(urlnames)
-        with self.db.pipeline() as pipe:  # MULTI/EXEC
-            if urlnames:
-                pipe.zrem(f"{self.p}unfed:{self.worker}", *urlnames)
-                pipe.hdel(f"{self.p}records", *urlnames)
-            if meta:
-                pipe.hset(f"{self.p}meta", mapping=meta)
-            pipe.execute()
+        pairs = [value for item in (meta or {}).items() for value in item]
+        if urlnames or pairs:
+            self._run("mark_fed", self.worker, len(urlnames), *urlnames, *pairs)
+
+    def owed_feed_lines(self) -> dict[str, int]:
+        """{worker: lines it owes its feed shard} for the workers not running now: what
+        only a restart of that worker (its name, its shard) writes."""
+        owed = {}
+        for worker in self.db.smembers(f"{self.p}writers"):
+            count = self.db.zcard(f"{self.p}unfed:{worker}")
+            if count and self.db.get(self.worker_key(worker)) is None:
+                owed[worker] = count
+        return owed
 
     def fed_urlnames(self, sites):
         """The urlnames whose lines this worker put in its feed shard (not adopted posts,
@@ -549,8 +591,11 @@ class RedisStateStore:
         if getattr(self, "db", None) is None:
             return
         if self.locked:
-            self._scripts["drop"](keys=[self._worker_key], args=[self.run_id])
             self.locked = False
+            try:
+                self._scripts["drop"](keys=[self._worker_key], args=[self.run_id])
+            except OutputError:  # the server is gone (the run said so): the lock runs out with its lease
+                pass
         self.db.close()
         self.db = None
 
