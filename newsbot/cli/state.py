@@ -20,26 +20,25 @@ def cmd_failed(args) -> int:
         return 0 if count or args.requeue_all else 1
     failures = store.failures([args.site] if args.site else None, given_up_only=args.given_up)
     if args.json:
-        print(json.dumps(failures, ensure_ascii=False, indent=2))
+        print(json.dumps([f.as_dict() for f in failures], ensure_ascii=False, indent=2))
         return 0
     for f in failures:
-        when = "given up" if f["given_up"] else "next try " + datetime.fromtimestamp(f["next_attempt"]).strftime("%Y-%m-%d %H:%M")
-        print(f"{f['site']:<10} {f['reason']:<24} {f['attempts']:>2} attempts  {when:<26} {f['url']}")
-    given_up = sum(f["given_up"] for f in failures)
+        when = "given up" if f.given_up else "next try " + datetime.fromtimestamp(f.next_attempt).strftime("%Y-%m-%d %H:%M")
+        print(f"{f.site:<10} {f.reason:<24} {f.attempts:>2} attempts  {when:<26} {f.url}")
+    given_up = sum(f.given_up for f in failures)
     print(f"{len(failures)} failed article(s), {given_up} given up", file=sys.stderr)
     return 0
 
 
 def cmd_adopt(args) -> int:
     """Register an existing blog's posts so the crawl writes no second copy of them."""
-    from newsbot.storage.adopt import adopt_posts
     from newsbot.errors import StateLocked
-    from newsbot.storage.state.sqlite import SqliteStateStore
-    from newsbot.storage.state import state_path
+    from newsbot.storage.adopt import adopt_posts
+    from newsbot.storage.state import open_state as open_store
 
     settings = project_settings(NEWSBOT_OUTPUT_DIR=args.output, **({"NEWSBOT_STATE": args.state} if args.state else {}))
     try:
-        store = SqliteStateStore(state_path(settings), output=args.output)
+        store = open_store(settings)
     except StateLocked as locked:
         print(f"newsbot adopt: {locked}; try again when the crawl has finished", file=sys.stderr)
         return 3

@@ -13,6 +13,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from newsbot.errors import OutputError, stop_for_output_error
 from newsbot.storage.names import cluster_url
 from newsbot.storage.state import state_for_crawler
+from newsbot.storage.state.base import SharedStateStore
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class ClusterWorker:
     def __init__(self, crawler):
         self.crawler = crawler
         self.store = state_for_crawler(crawler)
-        if not hasattr(self.store, "renew"):
+        if not isinstance(self.store, SharedStateStore):
             raise NotConfigured
         self.loop = None
         self.busy = True

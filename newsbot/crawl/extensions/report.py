@@ -111,7 +111,7 @@ class RunReport:
         sites = [site.name for site in getattr(spider, "sites", ())]
         store = getattr(self.crawler, "_newsbot_store", None) or state_for_crawler(self.crawler)
         try:
-            report["failed"] = store.failures(sites)[:200]
+            report["failed"] = [failure.as_dict() for failure in store.failures(sites, limit=200)]
             report["waiting_for_retry"] = sum(1 for f in report["failed"] if not f["given_up"])
         except Exception as exc:  # noqa: BLE001 - a report without the list beats no report
             logger.warning("could not read the failed articles from the state: %s", exc)

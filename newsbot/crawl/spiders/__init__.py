@@ -288,15 +288,15 @@ class SiteSpider(scrapy.Spider):
             return
         stats = self.crawler.stats
         stats.inc_value("newsbot/failed_articles")
-        if outcome["first"]:
+        if outcome.first:
             stats.inc_value("newsbot/failed_articles/new")
-        if outcome["given_up"]:
+        if outcome.given_up:
             stats.inc_value("newsbot/given_up")
             self.logger.error("article %s: given up after %d attempts (last: %s); `newsbot failed` lists it",
-                              url, outcome["attempts"], reason)
+                              url, outcome.attempts, reason)
         else:
             self.logger.warning("article %s failed: %s (attempt %d; retried by a later run)",
-                                url, reason, outcome["attempts"])
+                                url, reason, outcome.attempts)
 
     def article_failed(self, failure):
         """An article request that got no page (after retries): counted by reason, logged."""
