@@ -29,6 +29,7 @@ import pytest
 from .conftest import FIXTURES, ROOT, crawl_command
 from .httpsite import Fault, HttpSite
 from .redisserver import RedisServer, redis_server, redis_url  # noqa: F401 (fixtures)
+from .test_cluster import finish, log_of
 
 sys.path.insert(0, str(ROOT / "bench" / "crawl"))
 import simsite  # noqa: E402
@@ -71,19 +72,6 @@ def worker(output: Path, name: str, url: str, site, *args: str, kill_at: str | N
     log.flush()
     env = {**os.environ, "NEWSBOT_KILLPOINT_LOG": str(output.parent / "killpoints.log")}
     return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True, env=env)
-
-
-def finish(process: subprocess.Popen, timeout: float = DEADLINE) -> int:
-    try:
-        return process.wait(timeout)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-def log_of(output: Path, name: str) -> str:
-    return (output.parent / f"{output.name}-{name}.log").read_text(encoding="utf-8")[-6000:]
 
 
 def wait_for(condition, what: str, timeout: float = DEADLINE, every: float = 0.05):
