@@ -23,18 +23,26 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, directory: Path):
+    """``appendonly``: persist every write (the README's advice for a cluster's state), so
+    that ``kill()`` then ``start()`` (same port, same directory) brings the data back."""
+
+    def __init__(self, directory: Path, appendonly: bool = False):
         self.directory = Path(directory)
+        self.appendonly = appendonly
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 
     def __enter__(self):
+        self.start()
+        return self
+
+    def start(self) -> None:
         binary = shutil.which("redis-server")
         self.directory.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
-             "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
+             "--save", "", "--appendonly", "yes" if self.appendonly else "no", "--protected-mode", "yes"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         import redis
 
@@ -50,7 +58,11 @@ class RedisServer:
                     raise RuntimeError(f"redis-server did not start on port {self.port}")
                 time.sleep(0.05)
         client.close()
-        return self
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: what it acknowledged is in its append-only file."""
+        self.process.kill()
+        self.process.wait()
 
     def flush(self) -> None:
         import redis
