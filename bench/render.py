@@ -32,9 +32,9 @@ logging.disable(logging.WARNING)
 
 import lxml.html  # noqa: E402
 
-from newsbot.pages.generic.extraction import extract_generic  # noqa: E402
+from newsbot.pages.generic.extraction import GenericArticlePage  # noqa: E402
 from newsbot.extract import extract_article  # noqa: E402
-from newsbot.pages.base import make_response  # noqa: E402
+from newsbot.pages.page_input import PageInput  # noqa: E402
 from newsbot.extract import prepare
 from newsbot.items import article_record  # noqa: E402
 from newsbot.publish.profiles import PROFILES  # noqa: E402
@@ -57,7 +57,7 @@ def article_pages() -> list[tuple[str, bytes]]:
 def timed_newsbot(url: str, body: bytes) -> dict[str, float]:
     t0 = time.perf_counter()
     site = site_for_url(url)
-    article = extract_article(site.page(make_response(url, body)), fallback=extract_generic)
+    article = extract_article(site.page(PageInput(url, body)), fallback=GenericArticlePage)
     article.site, article.source, article.crawled_at = site.name, site.display_name, NOW
     t1 = time.perf_counter()
     prepare(article, now=NOW)

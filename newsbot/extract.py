@@ -22,15 +22,13 @@ from lxml import etree
 
 from newsbot.dates import SHANGHAI, normalise_published
 from newsbot.errors import Dropped
-from newsbot.html import media
 from newsbot.html.body import read_body, read_element
 from newsbot.html.markdown import attachment_block, blocks_summary, blocks_to_markdown, blocks_to_text
 from newsbot.html.sanitise import attachment_html, final_pass
 from newsbot.items import Article
-from newsbot.pages.base import (  # (decoded_response: the crawl's charset rules, read here by callers)
-    ArticlePage, decoded_response, drop_editorial_tail, drop_layout_images, drop_unjoinable_links,
-)
-from newsbot.pages.generic.extraction import GenericArticlePage, GenericExtraction, extract_generic
+from newsbot.pages.base import ArticlePage
+from newsbot.pages.generic.extraction import GenericArticlePage, GenericExtraction
+from newsbot.pages.page_input import PageInput
 from newsbot.sites import Site, get_site, site_for_url
 from newsbot.text import byline_names, clean_text, find_byline, remove_pinyin, split_outlet
 from newsbot.urls import canonical_url, host_of, url_hash
@@ -46,52 +44,44 @@ def extract(url: str, body: bytes, headers=None, site: Site | None = None, *,
     """
     site = site or site_for_url(url)
     identity = canonical_url(url, site.scheme if site else "https")
-    response = decoded_response(fetched_url or url, body, headers, encoding)
+    page = PageInput(fetched_url or url, body, headers, encoding)
     if site is None:  # a host with no configuration: the generic extractor reads it all
-        article = extract_article(GenericArticlePage(response))
+        article = extract_article(GenericArticlePage(page))
         article.extractor = "fallback"
         article.source = host_of(url)
     else:
-        article = extract_article(site.page(response), fallback=extract_generic)
+        article = extract_article(site.page(page), fallback=GenericArticlePage)
         article.site, article.source = site.name, site.display_name
     article.url = identity
     return article
 
 
-def extract_article(page: ArticlePage, fallback=None) -> Article:
+def extract_article(page: ArticlePage, fallback: type[ArticlePage] | None = None) -> Article:
     """Everything a page object finds, as an Article (uncleaned: the pipelines clean it).
 
-    When the page object finds no body, ``fallback`` (the generic extractor) is asked,
-    and the article is marked ``extractor="fallback"``.
+    When the page object finds no body, the ``fallback`` page object (the generic
+    extractor's) reads the same page, and the article is marked ``extractor="fallback"``.
     """
     fields = page.fields
     article = Article(url=page.url, title=fields["title"], column=fields["column"], byline=fields["byline"])
     article.outlet, article.outlet_edition = split_outlet(fields["outlet"])
     article.published = fields["published"]
-    body = fields["body"]
-    own, listed_after = fields["attachments"]
-    article.videos = fields["videos"]
-    if body is None and fallback is not None:
-        found = fallback(page.response)
-        body = found.get("body")
-        if body is not None:
+    if fields["body"] is None and fallback is not None:
+        found = fallback(page.input).fields
+        if found["body"] is not None:
+            fields = found
             article.extractor = "fallback"
-            article.title = article.title or found.get("title")
-            article.published = article.published or found.get("published")
-            own, listed_after = found.get("attachments", ([], []))
-            article.videos = found.get("videos", [])
+            article.title = article.title or found["title"]
+            article.published = article.published or found["published"]
     if article.published is None:
         # The site's rules found no date: search the page the generic way (a date beside
         # the title, labelled or not, meta tags, scripts, the URL).
-        article.published = GenericExtraction(page.response).published
-    if body is not None:
-        if not isinstance(body, str):
-            drop_layout_images(body)
-            drop_editorial_tail(body)
-            drop_unjoinable_links(body, page.url)
-            media.add_to_body(body, article.videos, page.url)
+        article.published = GenericExtraction(page.input).published
+    article.videos = fields["videos"]
+    if fields["body"] is not None:
+        own, listed_after = fields["attachments"]
         article.attachments, article.attachments_after = own + listed_after, listed_after
-        article.body = body
+        article.body = fields["body"]
     return article
 
 

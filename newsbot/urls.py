@@ -70,13 +70,6 @@ def surely_joinable(base: str, href: str) -> bool:
     return base.isascii() and href.isascii() and "[" not in base + href and "]" not in base + href
 
 
-def response_url(response, href: str) -> str | None:
-    """``response.urljoin(href)`` (the page's ``<base href>`` honoured), or None as ``join_url``."""
-    from scrapy.utils.response import get_base_url
-
-    return join_url(get_base_url(response), href)
-
-
 def safe_url(url: str) -> str | None:
     """``url`` as a browser sends it, safe to write anywhere (w3lib's safe_url_string:
     spaces, quotes, '<', '>' and non-ASCII percent-encoded, the host in IDNA); None for a

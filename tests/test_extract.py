@@ -269,14 +269,14 @@ def test_control_characters_in_the_text_are_dropped_not_the_article(url, page):
 
 
 def test_a_list_link_that_is_no_url_does_not_lose_the_others():
-    from newsbot.pages.base import make_response
+    from newsbot.pages.page_input import PageInput
     from newsbot.sites import get_site
 
     articles = [f"/zhxw/system/2024/05/06/03000000{n}.shtml" for n in range(3)]
     links = [f'<a href="{articles[0]}">a</a>', '<a href="http://[Nucl. Phys. B 612 (2001) 25]">x</a>',
              *(f'<a href="{a}">a</a>' for a in articles[1:])]
-    response = make_response("https://news.nankai.edu.cn/zhxw/index.shtml", "".join(links).encode())
-    assert get_site("nankai").article_links(response) == [f"https://news.nankai.edu.cn{a}" for a in articles]
+    page = PageInput("https://news.nankai.edu.cn/zhxw/index.shtml", "".join(links).encode())
+    assert get_site("nankai").article_links(page) == [f"https://news.nankai.edu.cn{a}" for a in articles]
 
 
 def test_the_body_after_an_empty_hidden_list_item_is_kept():

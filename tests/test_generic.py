@@ -12,9 +12,10 @@ from newsbot.html.markdown import blocks_to_text
 from newsbot.html.body import html_to_blocks
 from newsbot.dates import SHANGHAI
 from newsbot.pages.generic.extraction import GenericArticlePage, extract_generic
+from newsbot.pages.page_input import PageInput
 from newsbot.pages.generic.cleanup import is_chrome_line
 from newsbot.extract import extract_article
-from newsbot.pages.base import ArticlePage, make_response
+from newsbot.pages.base import ArticlePage
 from newsbot.extract import prepare
 
 CHROME = "<div class='nav'><a href='/'>首页</a> <a href='/news/'>新闻</a> <a href='/notice/'>通知公告</a></div>"
@@ -34,7 +35,7 @@ def page(body: str, title: str = "全市春季农业生产推进会召开", head
 
 def run(html: str | bytes, url: str = "https://news.example.cn/a/123.html"):
     raw = html.encode("utf-8") if isinstance(html, str) else html
-    found = extract_generic(make_response(url, raw))
+    found = extract_generic(PageInput(url, raw))
     text = blocks_to_text(html_to_blocks(found["body"], url)) if found["body"] is not None else ""
     return found, text
 
@@ -189,7 +190,7 @@ def test_short_notice_is_not_lost():
 
 def test_generic_page_and_fallback_path():
     html = page(f"<div class='info'>发布日期：2024-03-12</div><div id='zoom'>{PARAS}</div>")
-    response = make_response("https://www.example.cn/zwgk/123.html", html.encode("utf-8"))
+    response = PageInput("https://www.example.cn/zwgk/123.html", html.encode("utf-8"))
     article = extract_article(GenericArticlePage(response))
     assert article.title == "全市春季农业生产推进会召开"
     assert article.published.date().isoformat() == "2024-03-12"
@@ -198,7 +199,7 @@ def test_generic_page_and_fallback_path():
     class NoBody(ArticlePage):
         body_css = ("div.never-there",)
 
-    article = extract_article(NoBody(response), fallback=extract_generic)
+    article = extract_article(NoBody(response), fallback=GenericArticlePage)
     assert article.extractor == "fallback"
     assert "早稻播种面积" in "".join(article.body.itertext())
 
@@ -260,7 +261,7 @@ def test_page_without_title_or_h1_gives_body_and_headline_from_structure():
     assert text.startswith("5月17日，全市春季农业生产推进会召开")
     assert text.endswith("确保夏粮颗粒归仓。")
     # and the pipeline writes it (it refused it as no_title before)
-    response = make_response("https://news.example.cn/a/123.html", html.encode("utf-8"))
+    response = PageInput("https://news.example.cn/a/123.html", html.encode("utf-8"))
     article = prepare(extract_article(GenericArticlePage(response)))
     assert article.title == "全市春季农业生产推进会召开"
 
@@ -292,7 +293,7 @@ def test_control_characters_in_a_page_do_not_raise():
     assert "会议总结了前一阶段的春耕备耕工作" in text and "早稻播种面积" in text
     assert not any(ord(c) < 32 and c not in "\n\t" for c in text)
     assert [b.src for b in html_to_blocks(found["body"], url) if b.is_image] == ["https://news.example.cn/img/a.jpg"]
-    article = extract_article(GenericArticlePage(make_response(url, html.encode("utf-8"))))
+    article = extract_article(GenericArticlePage(PageInput(url, html.encode("utf-8"))))
     assert article.published.date().isoformat() == "2023-05-18"
 
 
@@ -404,7 +405,7 @@ def real_article_pages():
 def test_generic_extractor_on_real_pages(bench, name, url, raw, expected):
     """Every real article page, whether or not a site rule reads it: the generic path itself."""
     encoding, body = bench.page_text(raw)
-    got = bench.run_generic(make_response(url, body, encoding=encoding))
+    got = bench.run_generic(PageInput(url, body, encoding=encoding))
     wrong = {
         field for field, ok in bench.score(got, expected).items()
         if ok is False and (name, field) not in REAL_PAGE_EXCEPTIONS
@@ -442,7 +443,7 @@ def test_a_clear_density_choice_asks_trafilatura_nothing(monkeypatch):
     rivals: read without trafilatura, its body from the first line to the last."""
     calls = reference_calls(monkeypatch)
     url, raw = heldout_page("001-163")
-    found = extract_generic(make_response(url, raw))
+    found = extract_generic(PageInput(url, raw))
     text = blocks_to_text(html_to_blocks(found["body"], url))
     assert calls == []
     assert text.startswith("（原标题：多地项目连环爆雷") and "这需要龙湖给投资者作一个交代。" in text
@@ -454,7 +455,7 @@ def test_a_rivalled_density_choice_asks_trafilatura_which_part_is_the_article(mo
     longer teaser list: density alone takes the list; trafilatura's reference says which."""
     calls = reference_calls(monkeypatch)
     url, raw = heldout_page("025-finance.sina.com.cn")
-    found = extract_generic(make_response(url, raw))
+    found = extract_generic(PageInput(url, raw))
     text = blocks_to_text(html_to_blocks(found["body"], url))
     assert len(calls) == 1
     article = ("新京报快讯（记者 裴剑飞）", "网传信息不实，铁路12306网站未发生用户信息泄漏", "避免非正常渠道购票带来的风险。")

@@ -28,7 +28,7 @@ from newsbot.publish.profiles import PROFILES
 from newsbot.publish.templates import raw
 from newsbot.pages.generic.extraction import GenericArticlePage
 from newsbot.extract import extract_article
-from newsbot.pages.base import make_response
+from newsbot.pages.page_input import PageInput
 from newsbot.extract import prepare
 from newsbot.items import article_record
 from newsbot.sites import site_for_url
@@ -142,12 +142,12 @@ def extracted(name: str, path: str):
     """The Article a crawl would write for this page, by the nankai site or generically."""
     title, body = PAGES[name]
     if path == "nankai":
-        response = make_response(NANKAI_URL, page_html(NANKAI_PAGE, title, body))
+        response = PageInput(NANKAI_URL, page_html(NANKAI_PAGE, title, body))
         site = site_for_url(NANKAI_URL)
         article = extract_article(site.page(response))
         article.site, article.source = site.name, site.display_name
     else:
-        response = make_response(GENERIC_URL, page_html(GENERIC_PAGE, title, body))
+        response = PageInput(GENERIC_URL, page_html(GENERIC_PAGE, title, body))
         article = extract_article(GenericArticlePage(response))
         article.source = "hostile.example.org"
     article.crawled_at = NOW

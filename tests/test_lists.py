@@ -120,9 +120,9 @@ def test_a_next_link_to_javascript_or_nowhere_is_no_next_page():
 @needs_realpages
 def test_newsbot_add_sees_rows_that_are_no_links():
     """page_urls, which ``newsbot add`` infers a list's article URLs from, reads scripted rows."""
-    from newsbot.extract import decoded_response
+    from newsbot.pages.page_input import PageInput
 
     html = rows_without_links(NJU.read_text(encoding="utf-8"), "window.open")
-    urls = page_urls(decoded_response(NJU_URL, html.encode("utf-8")))
+    urls = page_urls(PageInput(NJU_URL, html.encode("utf-8")))
     assert "https://itsc.nju.edu.cn/28/e4/c21558a534756/page.htm" in urls
     assert len([u for u in urls if re.search(FAMILIES["webplus"].article_url, u)]) == 18

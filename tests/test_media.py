@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from newsbot.extract import decoded_response
+from newsbot.pages.page_input import PageInput
 from newsbot.pages.generic import GenericArticlePage
 from newsbot.html.media import attachments, is_file_icon, mark_players, videos
 from newsbot.pages.cms import VsbPage
@@ -19,7 +19,7 @@ HELDOUT = ROOT / "bench" / "generic" / "heldout"
 
 def real(folder: Path, url: str | None = None):
     info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
-    return decoded_response(url or info["url"], (folder / "page.html").read_bytes())
+    return PageInput(url or info["url"], (folder / "page.html").read_bytes())
 
 
 def fragment(html: str):
@@ -45,7 +45,7 @@ def test_a_news_page_video_element_is_found_with_its_poster():
     assembles still says where the video was."""
     response = real(HELDOUT / "005-163", "http://163.example/19/0907/16/article.html")
     body = GenericArticlePage(response).body()
-    found = videos(body, response.selector.root, response.url)
+    found = videos(body, response.root, response.url)
     assert len(found) == 1
     assert found[0]["url"].startswith("http://flv.bn.netease.com/ae008bc7") and found[0]["url"].endswith(".mp4")
     assert found[0]["poster"] == "http://videoimg.nos-jd.163yun.com/cmssnapshot/20190907/pNBz43019_0.jpg"
@@ -62,7 +62,7 @@ def test_pages_without_attachments_or_videos_have_none():
         response = real(folder, info["url"] or f"http://{info['host']}/")
         body = GenericArticlePage(response).body()
         assert attachments(body, response.url) == [], name
-        assert videos(body, response.selector.root, response.url) == [], name
+        assert videos(body, response.root, response.url) == [], name
 
 
 def test_attachment_links_in_page_order_each_once_with_their_text():

@@ -10,8 +10,9 @@ import newsbot.sites as sites
 from newsbot.cli import main
 from newsbot.cli.onboard import NotAList, append_entry, propose
 from newsbot.extract import extract_article
-from newsbot.pages.base import make_response
-from newsbot.pages.generic.extraction import extract_generic
+from newsbot.pages.base import compiled_xpath
+from newsbot.pages.generic.extraction import GenericArticlePage
+from newsbot.pages.page_input import PageInput
 from newsbot.sites import load_sites_file
 
 from .conftest import FIXTURES, ROOT
@@ -62,8 +63,8 @@ def test_proposed_entry_finds_the_articles_a_real_list_page_lists(name, tmp_path
     path.write_text("sites:\n" + proposal.yaml(), encoding="utf-8")
     (site,) = load_sites_file(path)
     assert site.name == proposal.name and site.hosts == (info["host"],)
-    response = make_response(url, body)
-    links = [response.urljoin(h.strip()) for h in response.css("a::attr(href)").getall()]
+    page = PageInput(url, body)
+    links = [url for href in compiled_xpath("//a/@href")(page.root) if (url := page.urljoin(href))]
     found = list(dict.fromkeys(u for u in links if site.is_article(u)))
     assert found == proposal.articles and len(found) == count
     assert not [u for u in found if NAV.search(u)]  # list pages, home pages, pager links
@@ -94,10 +95,10 @@ def test_the_entry_reads_real_articles_of_its_family_with_the_family_rules(name,
     for article_name, article_info in articles:
         expected = json.loads((REALPAGES / article_name / "expected.json").read_text(encoding="utf-8"))
         article_url = article_info["url"] or f"https://{article_info['host']}/info/1/1.htm"
-        page = site.page(make_response(article_url, (REALPAGES / article_name / "page.html").read_bytes()))
+        page = site.page(PageInput(article_url, (REALPAGES / article_name / "page.html").read_bytes()))
         fields = page.fields
         assert fields["title"] and fields["body"] is not None, article_name
-        article = extract_article(page, fallback=extract_generic)
+        article = extract_article(page, fallback=GenericArticlePage)
         assert article.extractor == "site", article_name  # the family's rules, not the fallback
         assert article.published is not None, article_name
         assert article.published.strftime("%Y-%m-%d") == expected["published"][:10], article_name

@@ -9,10 +9,10 @@ import random
 
 import pytest
 from lxml import etree
+from parsel import Selector
 
-from newsbot.pages.base import (
-    _BLOCKS, ArticlePage, META_DATE_NAMES, _last_block, drop_editorial_tail, make_response,
-)
+from newsbot.pages.base import _BLOCKS, ArticlePage, META_DATE_NAMES, _last_block, drop_editorial_tail
+from newsbot.pages.page_input import PageInput
 from newsbot.dates import parse_date
 from newsbot.pages.nankai import NankaiArticlePage, cut_footer_chrome, cut_from_first_chrome
 
@@ -37,29 +37,29 @@ TRICKY = [
 
 def pages():
     for path in PAGES:
-        yield make_response(URL, path.read_bytes())
+        yield PageInput(URL, path.read_bytes())
     for html in TRICKY:
-        yield make_response(URL, html.encode())
+        yield PageInput(URL, html.encode())
 
 
 def old_meta_row_element(root):
     return root.xpath("//*[contains(text(), '发稿时间') or contains(text(), '发布时间')]")
 
 
-def old_meta_date(response):
+def old_meta_date(page):
     for name in META_DATE_NAMES:
         for attr in ("property", "name", "itemprop"):
-            parsed = parse_date(response.xpath(f"//meta[@{attr}=$n]/@content", n=name).get())
+            parsed = parse_date(Selector(root=page.root, type="html").xpath(f"//meta[@{attr}=$n]/@content", n=name).get())
             if parsed:
                 return parsed
     return None
 
 
-@pytest.mark.parametrize("response", list(pages()), ids=[p.name for p in PAGES] + [f"tricky{i}" for i in range(len(TRICKY))])
-def test_queries_find_what_the_plain_queries_find(response):
-    page = NankaiArticlePage(response)
+@pytest.mark.parametrize("fetched", list(pages()), ids=[p.name for p in PAGES] + [f"tricky{i}" for i in range(len(TRICKY))])
+def test_queries_find_what_the_plain_queries_find(fetched):
+    page = NankaiArticlePage(fetched)
     assert [page.meta_row_start()] == (old_meta_row_element(page.root)[:1] or [None])
-    assert ArticlePage(response).meta_date() == old_meta_date(response)
+    assert ArticlePage(fetched).meta_date() == old_meta_date(fetched)
     assert page.all_text == "".join(page.root.xpath(".//text()"))  # every text node, in order
 
 
@@ -81,16 +81,17 @@ def selectors() -> list[str]:
     return sorted(found)
 
 
-@pytest.mark.parametrize("response", [*pages(), make_response(URL, CLASS_PAGE.encode())],
+@pytest.mark.parametrize("fetched", [*pages(), PageInput(URL, CLASS_PAGE.encode())],
                          ids=[p.name for p in PAGES] + [f"tricky{i}" for i in range(len(TRICKY))] + ["classes"])
-def test_css_finds_what_parsel_finds(response):
-    page = ArticlePage(response)
+def test_css_finds_what_parsel_finds(fetched):
+    page = ArticlePage(fetched)
+    parsel = Selector(root=page.root, type="html")
     for query in selectors():
-        assert page.css(query) == [found.root for found in response.css(query)], query
+        assert page.css(query) == [found.root for found in parsel.css(query)], query
 
 
 def test_css_does_not_find_an_element_removed_from_the_page():
-    page = ArticlePage(make_response(URL, CLASS_PAGE.encode()))
+    page = ArticlePage(PageInput(URL, CLASS_PAGE.encode()))
     (inner,) = page.css(".title")
     (outer,) = page.css(".arti_title")  # (not 'arti_title\xa0y': XPath splits classes on ASCII blanks only)
     outer.getparent().remove(outer)
@@ -161,7 +162,7 @@ def test_the_last_block_is_the_last_that_iter_finds():
     tags = ["<p>", "</p>", "<div>", "</div>", "<span>", "</span>", "<b>", "</b>", "<!--c-->", "<li>", "<center>", "x"]
     generated = ["<div>" + "".join(rng.choice(tags) for _ in range(rng.randint(0, 15))) + "</div>" for _ in range(500)]
     roots = [etree.fromstring(f"<html><body>{html}</body></html>", etree.HTMLParser()) for html in generated]
-    roots += [response.selector.root for response in pages()]
+    roots += [page.root for page in pages()]
     for root in roots:
         for el in [root, *root.iter("body", "div", "td")][:50]:
             blocks = [block for block in el.iter(*_BLOCKS) if block is not el]
@@ -182,7 +183,7 @@ def test_nankai_headline_is_the_largest_styled_td_div_or_h1_the_first_of_equals(
             "<span style='font-size:40px'>不是标题的大字</span><div style='font-size:24px'>小一些的标题</div>"
             "<table><tr><td style='font-size: 30PX'>真正的标题</td></tr><tr><td style='font-size:30px'>同样大的后一个</td>"
             "</tr></table><h1 style='color:red'>无字号</h1></body></html>")
-    assert NankaiArticlePage(make_response(URL, html.encode())).title() == "真正的标题"
+    assert NankaiArticlePage(PageInput(URL, html.encode())).title() == "真正的标题"
 
 
 @pytest.mark.parametrize("html, published, outlet", [
@@ -193,6 +194,6 @@ def test_nankai_headline_is_the_largest_styled_td_div_or_h1_the_first_of_equals(
     ("<p>来源：天津日报 2020-01-01</p><div>来源：人民网 发布时间：2023-05-19 08:30</div>", "2023-05-19 08:30", "人民网"),
 ])
 def test_nankai_meta_text_is_the_row_of_the_first_labelled_element(html, published, outlet):
-    page = NankaiArticlePage(make_response(URL, f"<html><body>{html}</body></html>".encode()))
+    page = NankaiArticlePage(PageInput(URL, f"<html><body>{html}</body></html>".encode()))
     assert page.published().strftime("%Y-%m-%d %H:%M") == published
     assert page.outlet() == outlet

@@ -10,8 +10,8 @@ import re
 from collections import Counter
 
 import pytest
-from scrapy.http import HtmlResponse
 
+from newsbot.pages.page_input import PageInput
 from newsbot.sites.pagers import CountdownPager, newest_page_search
 from newsbot.sites import get_site
 from newsbot.sites.nankai import LIST_CODES
@@ -113,9 +113,9 @@ def test_nankai_numbered_pages_are_the_fixture_pager_links():
 def test_the_real_list_page_has_no_next_link_but_its_pager_script_names_the_numbered_pages():
     site = get_site("nankai")
     first = f"http://{HOST}/ywsd/index.shtml"
-    response = HtmlResponse(first, body=REAL_LIST_PAGE.read_bytes(), encoding="utf-8")
-    assert site.list_page_of(response).next_page is None
-    script = site.countdown.script_url(response)
+    page = PageInput(first, REAL_LIST_PAGE.read_bytes(), encoding="utf-8")
+    assert site.list_page_of(page).next_page is None
+    script = site.countdown.script_url(page)
     assert script == f"http://{HOST}" + script_path("ywsd")
     assert site.countdown.page_url(first, script, 1500) == (
         f"http://{HOST}/ywsd/system/count//0003000/000000000000/000/001/c0003000000000000000_000001500.shtml")
@@ -127,8 +127,8 @@ def test_a_pager_script_src_that_is_no_url_is_passed_over():
     site = get_site("nankai")
     bad = '<script src="http://[count_page_list_0003000000000000000.js"></script>'
     good = f'<script src="{script_path("ywsd")}"></script>'
-    response = HtmlResponse(f"http://{HOST}/ywsd/index.shtml", body=(bad + good).encode(), encoding="utf-8")
-    assert site.countdown.script_url(response) == f"http://{HOST}" + script_path("ywsd")
+    page = PageInput(f"http://{HOST}/ywsd/index.shtml", (bad + good).encode(), encoding="utf-8")
+    assert site.countdown.script_url(page) == f"http://{HOST}" + script_path("ywsd")
 
 
 # --- crawls of list pages like the real site's --------------------------------------------

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pytest
 
-from newsbot.extract import decoded_response, extract
+from newsbot.extract import extract
 from newsbot.extract import prepare
 from newsbot.items import article_record
 from newsbot.sites import site_for_url

@@ -33,7 +33,7 @@
    is the F1 of character bigrams (multisets) against it, averaged over the pages that give
    a reference.
 
-   Cost: each tool's one call per page (generic: the response built and ``extract_generic``;
+   Cost: each tool's one call per page (generic: the page input built and ``extract_generic``;
    trafilatura: ``bare_extraction`` with metadata; GNE: ``extract``), the fastest of
    ``REPEATS`` runs, as ms per page and as a multiple of a bare ``lxml.html.fromstring`` of
    the same bytes timed in the same run. ``trafilatura calls``: how many pages the generic
@@ -76,7 +76,7 @@ from newsbot.html.body import html_to_blocks  # noqa: E402
 from newsbot.dates import SHANGHAI, parse_date, to_local  # noqa: E402
 from newsbot.extract import extract_article  # noqa: E402
 from newsbot.pages.generic.extraction import GenericArticlePage, extract_generic  # noqa: E402
-from newsbot.pages.base import make_response  # noqa: E402
+from newsbot.pages.page_input import PageInput  # noqa: E402
 
 FIELDS = ("title", "day", "time", "start", "end", "images")
 _NOT_TEXT = ("script", "style", "noscript", "textarea")
@@ -111,9 +111,9 @@ def body_of(body, url: str) -> tuple[str, int]:
     return blocks_to_text(blocks), sum(1 for b in blocks if b.is_image)
 
 
-def run_generic(response) -> dict:
-    found = extract_generic(response)
-    text, images = body_of(found["body"], response.url)
+def run_generic(page) -> dict:
+    found = extract_generic(page)
+    text, images = body_of(found["body"], page.url)
     return {"title": found["title"], "published": as_published(found["published"]), "text": text, "images": images}
 
 
@@ -273,15 +273,14 @@ def evaluate_real(only: str | None, verbose: bool, stripped: bool = False,
             pages += 1
             encoding, body = page_text(raw)
             if stripped:
-                text = make_response(url, body, encoding=encoding).text
+                text = PageInput(url, body, encoding=encoding).text
                 body, encoding = without_headline_markup(text).encode("utf-8"), "utf-8"
-            response = make_response(url, body, encoding=encoding)
-            html = response.text
+            html = PageInput(url, body, encoding=encoding).text
             reference = reference_body(html, expected)
             if reference:
                 applicable["body F1"] += 1
             runs = {
-                "generic": lambda: run_generic(make_response(url, body, encoding=encoding)),
+                "generic": lambda: run_generic(PageInput(url, body, encoding=encoding)),
                 "newsbot": lambda: run_newsbot(url, raw, site_for_url(url)),
                 "trafilatura": lambda: run_trafilatura(html, url),
                 "gne": lambda: run_gne(html),
@@ -375,7 +374,7 @@ def own_pages(only: str | None = None):
         if only and not path.stem.startswith(only):
             continue
         gold = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        found = run_generic(make_response(gold["url"], path.read_bytes()))
+        found = run_generic(PageInput(gold["url"], path.read_bytes()))
         yield path.stem, bigram_f1(found["text"], gold["body"]), (found["published"] or "")[:10] == gold["published"]
 
 

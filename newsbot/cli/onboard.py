@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from newsbot.pages.base import make_response
 from newsbot.pages.base import compiled_xpath
+from newsbot.pages.page_input import PageInput
 from newsbot.urls import host_of
 
 # Article URL shapes tried per family, most specific first; the first that matches links
@@ -60,11 +60,11 @@ class Proposal:
         return "".join(f"  {line}\n" for line in text.splitlines())
 
 
-def _links(response) -> list[str]:
+def _links(page: PageInput) -> list[str]:
     """What the list page links, rows that are no links included (newsbot.pages.lists)."""
     from newsbot.pages.lists import page_urls
 
-    return page_urls(response)
+    return page_urls(page)
 
 
 def _family_and_pattern(html: str, links: list[str], host: str) -> tuple[str | None, str, bool]:
@@ -87,8 +87,8 @@ def _family_and_pattern(html: str, links: list[str], host: str) -> tuple[str | N
                    f"(markers say: {family or 'no family'}; {len(on_host)} links on {host})")
 
 
-def _title_parts(response) -> list[str]:
-    title = " ".join(response.xpath("//title//text()").getall()).strip()
+def _title_parts(page: PageInput) -> list[str]:
+    title = " ".join(compiled_xpath("//title//text()")(page.root)).strip()
     return [p for p in TITLE_SEPARATORS.split(title) if p]
 
 
@@ -122,11 +122,11 @@ def propose(url: str, body: bytes, name: str | None = None, column_name: str | N
             display_name: str | None = None) -> Proposal:
     from newsbot.sites import site_for_url
 
-    response = make_response(url, body)
+    page = PageInput(url, body)
     host = host_of(url)
-    links = _links(response)
-    family, pattern, default_pattern = _family_and_pattern(response.text, links, host)
-    parts = _title_parts(response)
+    links = _links(page)
+    family, pattern, default_pattern = _family_and_pattern(page.text, links, host)
+    parts = _title_parts(page)
     name = name or site_name_for(host)
     code = column_code_for(url)
     # "{column}-{site}" is the usual title; a title of one part names the column.
@@ -151,8 +151,8 @@ def propose(url: str, body: bytes, name: str | None = None, column_name: str | N
         proposal.known_site = known.name
         proposal.notes.append(f"{host} is already configured as site {known.name!r} "
                               f"(scrapy crawl {'campus -a site=' + known.name if known.campus else known.name})")
-    proposal.notes.extend(guesses(response, entry, display_name, column_name))
-    proposal.next_page = next_list_page(response, site, url)
+    proposal.notes.extend(guesses(page, entry, display_name, column_name))
+    proposal.next_page = next_list_page(page, site, url)
     if proposal.next_page is None:
         proposal.notes.append("no next-page link and no numbered list pages: the crawl reads the first page only")
     return proposal
@@ -161,11 +161,11 @@ def propose(url: str, body: bytes, name: str | None = None, column_name: str | N
 _DEPARTMENT = re.compile(r"(?:学院|学部|系|研究院|研究所|研究生院|中心|处|部|办公室|图书馆|团委|实验室)$")
 
 
-def university_named(response) -> str | None:
+def university_named(page: PageInput) -> str | None:
     """The university the page names most (南开大学 over 会在南开大学): of the strings of 2 to 8
     characters before each 大学 in its text, the most frequent, the longest of equals."""
     text = " ".join(compiled_xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")(
-        response.selector.root))
+        page.root))
     counts: dict[str, int] = {}
     for match in re.finditer("大学", text):
         before = text[max(0, match.start() - 8):match.start()]
@@ -180,7 +180,7 @@ def university_named(response) -> str | None:
     return max((name for name, count in counts.items() if count == top), key=len) if top >= 2 else None
 
 
-def guesses(response, entry: dict, display_name: str | None, column_name: str | None) -> list[str]:
+def guesses(page: PageInput, entry: dict, display_name: str | None, column_name: str | None) -> list[str]:
     """What ``add`` guessed for the entry and how to set it instead: the display name and
     the column name read from the page's <title>, a department's name taken for the
     university's."""
@@ -195,7 +195,7 @@ def guesses(response, entry: dict, display_name: str | None, column_name: str | 
         notes.append(f"guessed the display name {shown!r} (the <title> names no site); set it with --display-name")
         return notes
     note = f"guessed the display name {shown!r} from the page's <title>"
-    university = university_named(response)
+    university = university_named(page)
     if _DEPARTMENT.search(shown) and not (university and university in shown) and "大学" not in shown:
         note += (f"; it is a department's name, not the university's: perhaps {university + shown!r}"
                  if university else "; it is a department's name, not the university's")
@@ -203,9 +203,9 @@ def guesses(response, entry: dict, display_name: str | None, column_name: str | 
     return notes
 
 
-def next_list_page(response, site, first: str) -> str | None:
+def next_list_page(page: PageInput, site, first: str) -> str | None:
     """The second list page, found the way the crawl finds it (the site's ListPage)."""
-    return site.list_page_of(response).next_page or site.list_page(first, 2)
+    return site.list_page_of(page).next_page or site.list_page(first, 2)
 
 
 def load_entry(name: str, entry: dict):
@@ -221,11 +221,11 @@ def load_entry(name: str, entry: dict):
 
 def read_article(site, url: str, body: bytes):
     """One article read with the proposed site's rules, exactly as ``newsbot extract`` does."""
-    from newsbot.pages.generic.extraction import extract_generic
+    from newsbot.pages.generic.extraction import GenericArticlePage
     from newsbot.extract import extract_article
     from newsbot.extract import prepare
 
-    article = extract_article(site.page(make_response(url, body)), fallback=extract_generic)
+    article = extract_article(site.page(PageInput(url, body)), fallback=GenericArticlePage)
     article.site, article.source = site.name, site.display_name
     return prepare(article)
 

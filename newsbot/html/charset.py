@@ -52,7 +52,7 @@ class Repair:
 
 def body_declared_encoding(body: bytes) -> str | None:
     """``html_body_declared_encoding``: the charset a page's <meta> declares. It is asked
-    twice of each page, by ``repair`` and by the response (``pages.PageResponse``), and
+    twice of each page, by ``repair`` and by ``pages.page_input.page_encoding``, and
     scans up to 4 KB with a regex each time: the answer for the last pages is kept."""
     return _declared_in(body[:4096])  # (all it reads; a short key to hash)
 

@@ -1,13 +1,14 @@
 """Page objects: what one saved article page means, apart from how it was fetched.
 
-An ``ArticlePage`` is built from a response (URL + HTML). Site classes list their
-selectors as class attributes at the top and override a field method only where their
-site needs more than a selector. ``newsbot.extract`` runs them (the one extraction path).
+An ``ArticlePage`` is built from a ``PageInput`` (URL, bytes, headers: ``page_input.py``)
+and returns the item's fields, its body finished (layout images, the editorial tail and
+links that are no URL taken out, its videos shown). Site classes list their selectors as
+class attributes at the top and override a field method only where their site needs more
+than a selector. ``newsbot.extract`` runs them (the one extraction path).
 """
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 from datetime import datetime
@@ -16,15 +17,12 @@ from functools import cached_property, lru_cache
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from parsel.csstranslator import css2xpath
-from parsel.selector import create_root_node
-from scrapy.http import HtmlResponse, TextResponse
-from scrapy.selector import Selector
 
-from newsbot.html.tree import MAX_DEPTH, flatten_deep, inline_text, remove_keeping_tail
+from newsbot.html.tree import inline_text, remove_keeping_tail
 from newsbot.html import media
-from newsbot.html.charset import body_declared_encoding, content_type_of, repair
 from newsbot.dates import date_from_url, parse_date
-from newsbot.text import bytes_without_controls, clean_text, without_controls
+from newsbot.pages.page_input import PageInput
+from newsbot.text import clean_text
 from newsbot.urls import join_url, surely_joinable
 
 logger = logging.getLogger(__name__)
@@ -37,72 +35,20 @@ META_DATE_NAMES = (
 
 @lru_cache(maxsize=512)
 def compiled_xpath(query: str) -> etree.XPath:
-    """An XPath compiled once. Page objects query the lxml tree of the response's selector
-    with these rather than through parsel, which wraps every node found in a Selector."""
+    """An XPath compiled once. Page objects query the page's lxml tree with these rather
+    than through parsel, which wraps every node found in a Selector."""
     return etree.XPath(query, smart_strings=False)
 
 
 @lru_cache(maxsize=512)
 def compiled_css(query: str) -> etree.XPath:
-    """A CSS selector as ``response.css`` reads it (parsel's HTML translation), compiled once."""
+    """A CSS selector as parsel's ``css`` reads it (its HTML translation), compiled once."""
     return compiled_xpath(css2xpath(query))
 
 
 # ".name", "tag.name", "[class*=name]" (ArticlePage.css answers these itself).
 _CLASS_SELECTOR = re.compile(r"([a-z][a-z0-9]*)?\.(-?[_a-zA-Z][\w-]*)|\[class\*=([\w-]+)\]")
 _XML_BLANKS = re.compile("[ \t\n\r]+")
-
-
-class PageResponse(HtmlResponse):
-    """An HtmlResponse whose selector holds plain lxml elements. parsel parses with
-    lxml.html's parser, which asks a Python function for the class of every element
-    Python touches: reading an article page touches each element of its body several
-    times. The tree is otherwise the one parsel builds. A UTF-8 page (most) is parsed from
-    its bytes, as parsel parses bytes: libxml2 decodes them, rather than the page being
-    decoded, stripped and encoded again first (parsel falls back to the text for bytes
-    that are not UTF-8 after all)."""
-
-    def _body_declared_encoding(self) -> str | None:
-        return body_declared_encoding(self.body)  # (the charset check asked it already)
-
-    @cached_property
-    def encoding(self) -> str:
-        # (Scrapy works it out again on every read, from the headers and the page's head:
-        # reading a page asks three times.)
-        return super().encoding
-
-    @cached_property
-    def selector(self) -> Selector:
-        if codecs.lookup(self.encoding).name == "utf-8":
-            root = create_root_node("", etree.HTMLParser, base_url=self.url, body=self.body, encoding="utf-8")
-        else:
-            # (make_response could not take the controls out of UTF-16 or ISO-2022 bytes.)
-            root = create_root_node(without_controls(self.text), etree.HTMLParser, base_url=self.url)
-        if flatten_deep(root):
-            logger.warning("%s: markup nested more than %d levels deep, unwrapped below that", self.url, MAX_DEPTH)
-        return Selector(root=root, type="html")
-
-
-def make_response(url: str, body: bytes, encoding: str | None = None, headers=None) -> HtmlResponse:
-    """A response as Scrapy would build it from the server's bytes (same charset rules),
-    its control characters replaced (``newsbot.text.without_controls``). libxml2 keeps a
-    Word paste's \x0b in the page's text, and lxml then refused any text built from it
-    (removing an element keeps its tail by joining texts): the article was lost."""
-    response = PageResponse(url, body=body, headers=headers, encoding=encoding)
-    clean = bytes_without_controls(body, utf8=codecs.lookup(response.encoding).name == "utf-8")
-    if clean != body and not any(wide in response.encoding for wide in ("16", "32", "2022")):
-        # (In UTF-16/32 and ISO-2022 those bytes are parts of characters, not controls.)
-        response = response.replace(body=clean)
-    return response
-
-
-def decoded_response(url: str, body: bytes, headers=None, encoding: str | None = None) -> HtmlResponse:
-    """The response a crawl hands to the spider for these bytes: Scrapy's charset rules,
-    then the Chinese charset repair. ``encoding`` forces a charset instead."""
-    if encoding is None:
-        fix = repair(body, content_type_of(headers))
-        encoding = fix.encoding if fix else None
-    return make_response(url, body, encoding, headers)
 
 
 # Editorial lines that close a body but are not the article (the realpages convention):
@@ -211,20 +157,25 @@ class ArticlePage:
     # Elements inside the body that are page chrome, not article (share bars, editors).
     remove_css: tuple[str, ...] = ()
 
-    def __init__(self, response: TextResponse):
-        self.response = response
-        self.url = response.url
+    def __init__(self, page: PageInput):
+        self.input = page
+        self.url = page.url
+
+    @classmethod
+    def from_bytes(cls, url: str, body: bytes, headers=None, encoding: str | None = None) -> "ArticlePage":
+        """The page these bytes make, read as a crawl reads them (its charset rules)."""
+        return cls(PageInput(url, body, headers, encoding))
 
     @cached_property
     def root(self) -> etree._Element:
-        """The page's lxml tree (the response's own: parsed once per response)."""
-        return self.response.selector.root
+        """The page's lxml tree (the input's own: parsed once per page)."""
+        return self.input.root
 
     def xpath(self, query: str, **variables) -> list:
         return compiled_xpath(query)(self.root, **variables)
 
     def css(self, query: str) -> list[etree._Element]:
-        """``response.css(query)``'s elements. Selectors by class alone (``.name``,
+        """parsel's ``css(query)``'s elements. Selectors by class alone (``.name``,
         ``tag.name``, ``[class*=name]``: most of the title and date rules) are answered
         from one walk of the page: libxml2 evaluates their XPath (normalize-space and
         concat on every element) at 50-130 us a page each, and a page asks up to eight.
@@ -375,13 +326,25 @@ class ArticlePage:
 
     def videos(self, body) -> list[dict]:
         """The article's videos: players in its body, or the one its page's scripts name."""
-        scripts = self.root if media.VIDEO_FILE_BYTES.search(self.response.body) else None
+        scripts = self.root if media.VIDEO_FILE_BYTES.search(self.input.body) else None
         return media.videos(body, scripts, self.url)
+
+    def finish(self, body: etree._Element, videos: list[dict]) -> None:
+        """What every body loses and gains after its attachments and videos were read:
+        layout images, the editorial lines that end it and links that are no URL out; a
+        video its page's script starts, which it does not hold, added at its end."""
+        drop_layout_images(body)
+        drop_editorial_tail(body)
+        drop_unjoinable_links(body, self.url)
+        media.add_to_body(body, videos, self.url)
 
     @cached_property
     def fields(self) -> dict:
+        """The item's fields: title, published, outlet, byline, column, the finished body
+        (an lxml element, or None where the page's rules find none), its attachments (the
+        body's own, those listed after it) and videos."""
         body = self.body()
-        return {
+        fields = {
             "title": self.title(),
             "published": self.published(),
             "outlet": self.outlet(),
@@ -391,3 +354,6 @@ class ArticlePage:
             "attachments": self.attachments(body) if body is not None else ([], []),
             "videos": self.videos(body) if body is not None else [],
         }
+        if body is not None:
+            self.finish(body, fields["videos"])
+        return fields

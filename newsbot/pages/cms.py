@@ -54,10 +54,10 @@ class DetectedCmsPage(ArticlePage):
     """For a configured site that names no family: read each page with the rules of the
     family its markers show."""
 
-    def __new__(cls, response):
-        family = detect_family(response.text)
+    def __new__(cls, page):
+        family = detect_family(page.text)
         page_class = PAGES[family] if family else ArticlePage
-        return page_class(response)
+        return page_class(page)
 
 
 def configured_page(family: str | None, selectors: dict | None) -> type:

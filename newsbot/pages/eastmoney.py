@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newsbot.html.tree import remove_between_comments
-from newsbot.pages.base import ArticlePage
+from newsbot.pages.base import ArticlePage, compiled_css
 
 
 class EastmoneyArticlePage(ArticlePage):
@@ -19,5 +19,5 @@ class EastmoneyArticlePage(ArticlePage):
         return root
 
     def outlet(self):
-        source = self.response.css(".infos .source::text, .infos a.source::text").get()
-        return source.strip() if source and source.strip() else super().outlet()
+        source = next(iter(compiled_css(".infos .source::text, .infos a.source::text")(self.root)), "")
+        return source.strip() if source.strip() else super().outlet()

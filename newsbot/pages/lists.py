@@ -1,7 +1,7 @@
 """List pages as page objects: what a column's list page says, apart from how it was fetched.
 
-A ``ListPage`` is built from a response (``ListPage(response, site)``) or from a page's bytes,
-URL and headers (``ListPage.from_bytes``: the crawl's charset rules, no crawler needed) and
+A ``ListPage`` is built from a ``PageInput`` (``ListPage(page, site)``: a page's URL, bytes
+and headers, read with the crawl's charset rules; ``ListPage.from_bytes`` makes one) and
 answers three questions, the ones the spider asks before it decides what to follow:
 
 - ``article_links``: the site's article URLs the page lists, in page order, each once: from
@@ -24,8 +24,8 @@ from functools import cached_property
 from lxml import etree
 
 from newsbot.dates import parse_date
-from newsbot.pages.base import compiled_css, compiled_xpath, decoded_response
-from newsbot.urls import response_url
+from newsbot.pages.base import compiled_css, compiled_xpath
+from newsbot.pages.page_input import PageInput
 
 # Where a row that is no link names its article: location.href = '…', location='…',
 # location.assign('…'), window.open('…'), window.location.replace('…').
@@ -48,15 +48,15 @@ def scripted_url(el) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def page_urls(response) -> list[str]:
+def page_urls(page: PageInput) -> list[str]:
     """Every URL the page links or names in a row's onclick/data-href, in page order, each
     once (``newsbot add`` infers a list's article URL shape from these)."""
     found = []
-    for el in _LINK_CANDIDATES(response.selector.root):
+    for el in _LINK_CANDIDATES(page.root):
         href = (el.get("href") or "").strip() if el.tag == "a" else ""
         if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
             href = scripted_url(el) or ""
-        url = response_url(response, href) if href else None
+        url = page.urljoin(href) if href else None
         if url:
             found.append(url)
     return list(dict.fromkeys(found))
@@ -68,22 +68,22 @@ class ListPage:
 
     list_css: tuple[str, ...] = ()
 
-    def __init__(self, response, site):
-        self.response = response
+    def __init__(self, page: PageInput, site):
+        self.input = page
         self.site = site
-        self.url = response.url
+        self.url = page.url
 
     @classmethod
     def from_bytes(cls, url: str, body: bytes, site, headers=None) -> "ListPage":
-        """The list page these bytes make, read as a crawl reads them (its charset repair)."""
-        return cls(decoded_response(url, body, headers), site)
+        """The list page these bytes make, read as a crawl reads them (its charset rules)."""
+        return cls(PageInput(url, body, headers), site)
 
     @cached_property
     def root(self) -> etree._Element:
-        return self.response.selector.root
+        return self.input.root
 
     def _join(self, href: str | None) -> str | None:
-        return response_url(self.response, href) if href else None
+        return self.input.urljoin(href) if href else None
 
     @cached_property
     def containers(self) -> list:

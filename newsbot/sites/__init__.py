@@ -76,13 +76,14 @@ class Site:
             return None
         return urljoin(first, self.pager.format(n=page - 1 + self.pager_offset))
 
-    def list_page_of(self, response) -> ListPage:
-        """The page object of one of its list pages (what it lists, its next page)."""
-        return self.lists(response, self)
+    def list_page_of(self, page) -> ListPage:
+        """The page object of one of its list pages (a ``PageInput``): what it lists, its
+        next page."""
+        return self.lists(page, self)
 
-    def article_links(self, response) -> list[str]:
+    def article_links(self, page) -> list[str]:
         """The article URLs a list page lists, in page order, each once (its ListPage's)."""
-        return self.list_page_of(response).article_links
+        return self.list_page_of(page).article_links
 
     def is_article(self, url: str) -> bool:
         return bool(re.search(self.article_url, url)) and host_of(url) in self.hosts

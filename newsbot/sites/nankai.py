@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
+from newsbot.pages.base import compiled_xpath
 from newsbot.pages.nankai import COLUMN_NAMES, NankaiArticlePage
 from newsbot.sites import Column, Site
 from newsbot.sites.pagers import CountdownPager
-from newsbot.urls import response_url
 
 BASE = "https://news.nankai.edu.cn"
 COLUMNS = tuple(Column(code, name, f"{BASE}/{code}/index.shtml") for code, name in COLUMN_NAMES.items())
@@ -29,9 +29,9 @@ class NankaiPager(CountdownPager):
     script = re.compile(r"count_page_list_\d{19}\.js\b")
     list_code = re.compile(r"(\d{7})(\d{12})(?:\.js|_\d{9}\.shtml)\b")  # in the script's or a page's URL
 
-    def script_url(self, response) -> str | None:
-        for src in response.xpath("//script/@src").getall():
-            url = response_url(response, src) if self.script.search(src.strip()) else None
+    def script_url(self, page) -> str | None:
+        for src in compiled_xpath("//script/@src")(page.root):
+            url = page.urljoin(src) if self.script.search(src.strip()) else None
             if url:  # (None too for a src that is no URL at all: urljoin raises on it)
                 return url
         return None

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from scrapy.http import TextResponse
-
 NEWEST_PAGE_LIMIT = 10000  # no real column has more list pages: a search past it gives up
 
 
@@ -25,8 +23,8 @@ class CountdownPager:
         r"\b(?!\w*(?:size|cur|index|now))\w*(?:page|count|total)\w*[\"']?\s*[=:]\s*[\"']?(\d+)", re.I)
     numbered_page = re.compile(r"_(\d+)\.s?html?\b")  # the number in a numbered page's URL
 
-    def script_url(self, response) -> str | None:
-        """The pager script a column's first page loads, if it has one."""
+    def script_url(self, page) -> str | None:
+        """The pager script a column's first page (a ``PageInput``) loads, if it has one."""
         return None
 
     def page_url(self, first: str, known: str | None, number: int) -> str | None:
@@ -44,7 +42,8 @@ class CountdownPager:
         """M for the column whose first page is ``first``: from the pager script where it
         states a number that checks out, else by probing which numbered pages exist (a page
         exists when it answers 200, unredirected, listing articles). ``fetch``: an async
-        URL -> response (None when it does not arrive). None where M cannot be told."""
+        URL -> response (None when it does not arrive); ``article_links``: a response -> the
+        articles it lists (none for a response that is no page). None where M cannot be told."""
         answer = await fetch(script) if script else None
         # Latin-1: the numbers and names wanted are ASCII, whatever the script's encoding.
         hint = self.count_in_script(answer.body.decode("latin-1")) if answer and answer.status == 200 else None
@@ -56,8 +55,7 @@ class CountdownPager:
                 answer = await fetch(url) if url else None
                 if answer is None or answer.status not in (200, 404, 410):
                     return None  # a server error, a robots.txt ban: no guessing
-                exists = (answer.status == 200 and answer.url == url and isinstance(answer, TextResponse)
-                          and bool(article_links(answer)))
+                exists = answer.status == 200 and answer.url == url and bool(article_links(answer))
                 number = search.send(exists)
         except StopIteration as found:
             return found.value

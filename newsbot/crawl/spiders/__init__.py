@@ -24,6 +24,7 @@ from scrapy.exceptions import DontCloseSpider
 from newsbot import cluster
 from newsbot.crawl.config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from newsbot.crawl.failures import UNREACHABLE, count_failed_article, failure_reason
+from newsbot.crawl.responses import listed_articles, page_input, response_headers
 from newsbot.crawl.workers import Workers
 from newsbot.dates import SHANGHAI, date_from_url
 from newsbot.errors import Dropped, OutputError, stop_for_output_error
@@ -113,7 +114,7 @@ class SiteSpider(scrapy.Spider):
         if page == 1 and self._moved(first, response):
             self.column_broken(site, column, f"its list page {first} redirects to {response.url}")
             return
-        listing = site.list_page_of(response)
+        listing = site.list_page_of(page_input(response))
         links = listing.article_links
         if not links:
             self.crawler.stats.inc_value("newsbot/empty_list_pages")
@@ -147,7 +148,7 @@ class SiteSpider(scrapy.Spider):
             return
         next_url = listing.next_page or site.list_page(first, page + 1)
         if not next_url and site.countdown:
-            next_url = await self.countdown_page(response, site, column, first, page + 1)
+            next_url = await self.countdown_page(listing.input, site, column, first, page + 1)
         if not next_url:
             return
         self.seen_list_pages.add(response.url)
@@ -160,16 +161,17 @@ class SiteSpider(scrapy.Spider):
             cb_kwargs={"site": site.name, "column": column, "page": page + 1, "first": first},
         )
 
-    async def countdown_page(self, response, site: Site, column: str, first: str, page: int) -> str | None:
+    async def countdown_page(self, listed, site: Site, column: str, first: str, page: int) -> str | None:
         """List page ``page`` of a column whose older pages are numbered down from a newest
         number M no link states (``Site.countdown``): page 2 is M, found when it is needed;
-        each later page is one below the page before (so a resumed job needs no M)."""
+        each later page is one below the page before (so a resumed job needs no M).
+        ``listed``: the list page before it (a ``PageInput``)."""
         pager = site.countdown
         if page > 2:
-            number = pager.number_of(response.url)
-            return pager.page_url(first, response.url, number - 1) if number and number > 1 else None
-        script = pager.script_url(response)
-        newest = await pager.find_newest(first, script, self.probe, site.article_links)
+            number = pager.number_of(listed.url)
+            return pager.page_url(first, listed.url, number - 1) if number and number > 1 else None
+        script = pager.script_url(listed)
+        newest = await pager.find_newest(first, script, self.probe, lambda answer: listed_articles(site, answer))
         if newest is None:
             self.crawler.stats.inc_value("newsbot/pager_unknown")
             self.logger.warning("column %s: cannot tell how its older list pages are numbered; "
@@ -350,9 +352,8 @@ class SiteSpider(scrapy.Spider):
             self.record_failure(url, site.name, columns, reason, key=key)
             return
         try:
-            headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
-            article = await self.workers.run(read_page, url, response.body, headers, site.name, response.url,
-                                             response.encoding, list(columns), self.chinese)
+            article = await self.workers.run(read_page, url, response.body, response_headers(response), site.name,
+                                             response.url, response.encoding, list(columns), self.chinese)
         except Dropped as drop:  # no title or no body: a broken page, tried again later
             self.crawler.stats.inc_value(f"newsbot/dropped/{drop.reason}")
             self.logger.warning("dropped %s: %s", url, drop.message)

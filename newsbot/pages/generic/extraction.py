@@ -1,4 +1,4 @@
-"""One generic extraction of a response: the rules of title.py, body.py, cleanup.py and
+"""One generic extraction of a page: the rules of title.py, body.py, cleanup.py and
 dates.py run over one working copy of the page, each field computed once, on demand."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from functools import cached_property
 
 from newsbot.html import media
 from newsbot.pages.base import ArticlePage, compiled_xpath
+from newsbot.pages.page_input import PageInput
 from newsbot.text import clean_text
 from newsbot.urls import join_url
 from newsbot.pages.generic import body as body_rules
@@ -19,15 +20,14 @@ from newsbot.pages.generic.tree import TextLengths, preclean, squeeze, text_of
 
 
 class GenericExtraction:
-    """The generic reading of one response. The page is copied once (comments, scripts,
+    """The generic reading of one page. The page is copied once (comments, scripts,
     hidden elements and control characters removed) and every rule runs over that copy;
     ``title``, ``published``, ``body`` and ``outlet`` are computed on first use."""
 
-    def __init__(self, response):
-        self.response = response
-        self.url = response.url
-        self.selector = response.selector
-        self.document = response.selector.root  # the page as parsed (read only)
+    def __init__(self, page: PageInput):
+        self.input = page
+        self.url = page.url
+        self.document = page.root  # the page as parsed (read only)
         self.doc = copy.deepcopy(self.document)  # the working copy the rules edit
         base = compiled_xpath("//base/@href")(self.document)
         self.base_url = join_url(self.url, base[0] if base else "") or self.url
@@ -58,7 +58,7 @@ class GenericExtraction:
     # --- body ---------------------------------------------------------------------------
     @cached_property
     def reference_text(self) -> str:
-        return body_rules.reference_text(self.response.text, self.url)
+        return body_rules.reference_text(self.input.text, self.url)
 
     @cached_property
     def density(self) -> body_rules.Density:
@@ -102,13 +102,13 @@ class GenericExtraction:
         scripts are read in the page as parsed."""
         if self.body is None:
             return []
-        scripts = self.document if media.VIDEO_FILE_BYTES.search(self.response.body) else None
+        scripts = self.document if media.VIDEO_FILE_BYTES.search(self.input.body) else None
         return media.videos(self.body, scripts, self.base_url)
 
     # --- date ---------------------------------------------------------------------------
     def date_candidates(self) -> list[date_rules.DateCandidate]:
         return date_rules.date_candidates(
-            self.root, self.document, self.response.text, self.url, self.title_element, self.container
+            self.root, self.document, self.input.text, self.url, self.title_element, self.container
         )
 
     @cached_property
@@ -119,19 +119,19 @@ class GenericExtraction:
     @cached_property
     def outlet(self) -> str | None:
         pattern = ArticlePage.outlet_pattern
-        for text in self.selector.xpath(
+        for text in compiled_xpath(
             "//body//text()[contains(., '来源')][not(ancestor::script) and not(ancestor::style)]"
-        ).getall():
+        )(self.document):
             match = pattern.search(clean_text(text))
             if match:
                 return match.group(1)
         return None
 
 
-def extract_generic(response) -> dict:
-    """``{"title", "published", "body", "attachments", "videos"}`` of any news page (body:
-    an lxml element or None)."""
-    extraction = GenericExtraction(response)
+def extract_generic(page: PageInput) -> dict:
+    """``{"title", "published", "body", "attachments", "videos"}`` of any news page, as the
+    generic rules read it (body: an lxml element, not yet finished, or None)."""
+    extraction = GenericExtraction(page)
     return {"title": extraction.title, "published": extraction.published, "body": extraction.body,
             "attachments": extraction.attachments, "videos": extraction.videos}
 
@@ -141,7 +141,7 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def generic(self) -> GenericExtraction:
-        return GenericExtraction(self.response)
+        return GenericExtraction(self.input)
 
     def title(self) -> str | None:
         return self.generic.title

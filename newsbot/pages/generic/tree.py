@@ -19,7 +19,7 @@ DROP_TAGS = frozenset(
 _WS = re.compile(r"\s+")
 # Characters lxml refuses in text and attribute values: HTML parsers keep them from the
 # page, and assigning them back raises. (newsbot.text's one rule; a page read through
-# newsbot.pages.make_response has none left.)
+# newsbot.pages.page_input.PageInput has none left.)
 xml_safe = without_controls
 
 
@@ -140,7 +140,7 @@ def preclean(root, base_url: str) -> None:
     remove control characters, so that every later edit of the copy is a valid assignment."""
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         drop(el)
-    # (A page read through newsbot.pages.make_response has no control character left: one
+    # (A page read through newsbot.pages.page_input.PageInput has no control character left: one
     # look at all its text and attribute values says whether each element need be looked at.)
     clean = not has_controls("".join(root.itertext())) and not any(map(has_controls, _ATTRIBUTE_VALUES(root)))
     if not clean:
