@@ -54,6 +54,9 @@ class Article:
     # Not part of the record: NEWSBOT_IMAGES=local, the body images stored beside the post,
     # remote URL -> file name (newsbot.publish.images); the profiles' renderers refer to those.
     local_images: dict[str, str] = field(default_factory=dict, repr=False, metadata={"record": False})
+    # Not part of the record: NEWSBOT_ATTACHMENTS=local, the attachments stored beside the post,
+    # remote URL -> file name (newsbot.publish.attachments).
+    local_attachments: dict[str, str] = field(default_factory=dict, repr=False, metadata={"record": False})
     # Not part of the record: the attachments the body does not link (a CMS's list after it),
     # which the clean step adds to the Markdown and the clean HTML.
     attachments_after: list[dict] = field(default_factory=list, repr=False, metadata={"record": False})

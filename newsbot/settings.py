@@ -63,6 +63,10 @@ NEWSBOT_IMAGES_MAX_BYTES = 10 * 1024 * 1024  # a bigger image is not downloaded 
 # True: an http:// image link is written https:// when its site says the host serves both
 # (Site.https_images; campus.yaml https_images): no mixed content on an https blog.
 NEWSBOT_HTTPS_IMAGES = False
+# "local": download the files each article attaches (.pdf, .doc(x), .xls(x), .zip, …) beside its
+# post, where its local images go, and link those; "remote": link the site's (newsbot/publish/attachments.py).
+NEWSBOT_ATTACHMENTS = "remote"
+NEWSBOT_ATTACHMENTS_MAX_BYTES = 20 * 1024 * 1024  # a bigger file is not downloaded (linked, counted)
 # Where {output}/feeds/ is served, e.g. https://blog.example.org/newsbot/feeds/: each Atom/RSS
 # feed's rel="self" link (default: the feed's file name, relative to where it was fetched).
 NEWSBOT_FEEDS_URL = None
@@ -100,7 +104,7 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # an article page is never 10 MiB; refuse w
 # page none, so one is enough (5-7% less crawl CPU than 16 in an A/B of 5,000-article
 # backfills of the simulated site; bench/crawl/run.py --set CONCURRENT_ITEMS=16 repeats it).
 CONCURRENT_ITEMS = 1
-# Image downloads (NEWSBOT_IMAGES=local) follow redirects (http -> https), on the site's
+# Image and attachment downloads (NEWSBOT_IMAGES/NEWSBOT_ATTACHMENTS=local) follow redirects (http -> https), on the site's
 # hosts only like every request.
 MEDIA_ALLOW_REDIRECTS = True
 HTTPCACHE_ENABLED = False  # -s HTTPCACHE_ENABLED=1 while developing a site
@@ -113,6 +117,7 @@ ITEM_PIPELINES = {
     "newsbot.crawl.pipelines.DedupePipeline": 400,
     # (420: a cluster's write claim, newsbot.cluster.claims, before images are downloaded)
     "newsbot.crawl.pipelines.images.LocalImagesPipeline": 450,  # only with NEWSBOT_IMAGES=local
+    "newsbot.crawl.pipelines.attachments.LocalAttachmentsPipeline": 460,  # only with NEWSBOT_ATTACHMENTS=local
     "newsbot.crawl.pipelines.write.WriteFilesPipeline": 500,
 }
 DOWNLOADER_MIDDLEWARES = {

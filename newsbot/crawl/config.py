@@ -205,6 +205,14 @@ def images(mode) -> None:
                           f"site's images) or local (download them beside the posts)")
 
 
+def attachments(mode) -> None:
+    from newsbot.publish.attachments import MODES
+
+    if mode not in MODES:
+        raise ConfigError(f"-s NEWSBOT_ATTACHMENTS={mode!r} is not allowed: use remote (link to the "
+                          f"site's files) or local (download them beside the posts)")
+
+
 def directory(name: str, value, must_exist: bool) -> None:
     if value in (None, ""):
         if must_exist:
@@ -329,6 +337,8 @@ def check_settings(settings) -> None:
     chinese(settings.get("NEWSBOT_CHINESE"))
     images(settings.get("NEWSBOT_IMAGES"))
     whole_number("NEWSBOT_IMAGES_MAX_BYTES", settings.get("NEWSBOT_IMAGES_MAX_BYTES"), minimum=1)
+    attachments(settings.get("NEWSBOT_ATTACHMENTS"))
+    whole_number("NEWSBOT_ATTACHMENTS_MAX_BYTES", settings.get("NEWSBOT_ATTACHMENTS_MAX_BYTES"), minimum=1)
     contact_url(settings.get("NEWSBOT_CONTACT_URL"))
     sites_file(settings.get("NEWSBOT_SITES_FILE"))
 

@@ -21,6 +21,9 @@ An image that does not download keeps its remote URL in the post; the article as
 fetched again (``retry_reason``), unless no new try can help (too big, not an image,
 refused by robots.txt or the site's hosts). Image files are written atomically and durably before the
 post that refers to them, so a post never points at a file that does not exist.
+
+The attachments a post links (``NEWSBOT_ATTACHMENTS=local``, ``newsbot.publish.attachments``)
+are stored in the same folder and referred to the same way.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pathlib import PurePosixPath
 
 from newsbot.html.markdown import markdown_url
 from newsbot.html.sanitise import escape_attribute
+from newsbot.publish import attachments
 
 MODES = ("remote", "local")  # NEWSBOT_IMAGES
 # Magic bytes -> extension. Raster types only: an SVG or HTML file served from the blog's
@@ -61,17 +65,26 @@ def asset_path(profile: str, urlname: str, name: str) -> PurePosixPath:
 
 
 def image_reference(profile: str, urlname: str, name: str, options: dict) -> str:
-    """The URL the post uses. Made of the hex urlname, a hex hash and a fixed extension
-    (and the configured site), so it needs no escaping in Markdown or HTML."""
-    if not (LOCAL_NAME.fullmatch(name) and re.fullmatch(r"[0-9a-f]+", urlname)):
+    """The URL the post uses for a local image (or attachment). Made of the hex urlname, a
+    hex hash and a fixed extension (and the configured site), so it needs no escaping in
+    Markdown or HTML."""
+    if not ((LOCAL_NAME.fullmatch(name) or attachments.LOCAL_NAME.fullmatch(name))
+            and re.fullmatch(r"[0-9a-f]+", urlname)):
         raise ValueError(f"not a local image name: {urlname}/{name}")
     if profile == "hexo":
         return name
     return f"{options['site'].rstrip('/')}/{asset_path(profile, urlname, name)}"
 
 
+def _local_attachments(article, profile: str, options: dict) -> dict[str, str]:
+    return {url: image_reference(profile, article.urlname, name, options)
+            for url, name in article.local_attachments.items()}
+
+
 def local_markdown(markdown: str, article, profile: str, options: dict) -> str:
-    """``markdown`` with each downloaded image's paragraph pointing at the local file."""
+    """``markdown`` with each downloaded image's paragraph and each link to a downloaded
+    attachment pointing at the local file."""
+    markdown = attachments.local_links_markdown(markdown, _local_attachments(article, profile, options))
     if not article.local_images:
         return markdown
     local = {f"![图]({markdown_url(url)})": f"![图]({image_reference(profile, article.urlname, name, options)})"
@@ -86,7 +99,9 @@ _IMG_SRC = re.compile(r'(<img(?:\s[\w:-]+="[^"]*")*?\ssrc=")([^"]*)(")')
 
 
 def local_html(body_html: str, article, profile: str, options: dict) -> str:
-    """``body_html`` with each downloaded image's src pointing at the local file."""
+    """``body_html`` with each downloaded image's src and each link to a downloaded
+    attachment pointing at the local file."""
+    body_html = attachments.local_links_html(body_html, _local_attachments(article, profile, options))
     if not article.local_images:
         return body_html
 

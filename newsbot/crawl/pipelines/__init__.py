@@ -2,7 +2,8 @@
 normalise the publication time (200), canonicalise and hash the URL (300), drop what an
 earlier run already wrote (400), in a cluster take the article's write claim
 (``newsbot.cluster.claims``, 420), download local images (``images.py``, 450, only with
-``NEWSBOT_IMAGES=local``), write the files (``write.py``, 500). The first takes any item
+``NEWSBOT_IMAGES=local``) and attachments (``attachments.py``, 460, only with
+``NEWSBOT_ATTACHMENTS=local``; both ``local_files.py``), write the files (``write.py``, 500). The first takes any item
 Scrapy knows (through ItemAdapter) and hands an ``Article`` on. Articles arrive cleaned: the
 spider reads and cleans each page in one call (``newsbot.extract.read_page``).
 
