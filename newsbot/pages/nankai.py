@@ -13,6 +13,7 @@ from lxml import etree
 from newsbot.dates import parse_date
 from newsbot.html.tree import inline_text
 from newsbot.pages.base import ArticlePage, compiled_xpath
+from newsbot.pages.generic.cleanup import MORE_LINK
 from newsbot.text import ZERO_WIDTH, ZERO_WIDTH_CHARACTERS, clean_text
 
 # The columns by the first directory of their URLs (an article's column, from its URL).
@@ -30,18 +31,25 @@ _FONT_SIZE = re.compile(r"font-size\s*:\s*(\d+)\s*px", re.I)
 
 
 # Page chrome that follows the body: the 微信往期推送 box (更多...) and the footer. Where the
-# body cell is not closed in the page's markup, the parser puts them inside it.
-FOOTER_PHRASES = ("版权声明", "本网站由南开大学", "津ICP备")
-FOOTER_CHROME = re.compile("|".join(FOOTER_PHRASES) + r"|^更多\s*(?:\.{3}|…|>>)?$")
-# A text FOOTER_CHROME matches (after clean_text) holds a phrase or 更多 as they stand (none
-# has a space; zero-width characters aside, which clean_text drops).
-# 更多 is also a common word (吸引更多学生), where FOOTER_CHROME wants it as a text of its
+# body cell is not closed in the page's markup, the parser puts them inside it. A footer line
+# is a short text that starts with one of its words (新闻热线：…, 本网站由南开大学…, 版权声明：…:
+# not an article's sentence that names one; "本网站由" alone, as a link may split the rest,
+# 本网站由<a>南开大学</a>…) or states the site's ICP number (…Copyright@2014 津ICP备…).
+FOOTER_STARTS = ("新闻热线", "投稿信箱", "本网站由", "版权声明")
+FOOTER_PHRASES = (*FOOTER_STARTS, "ICP备")
+FOOTER_TEXT_MAX = 120
+# A text that is chrome (after clean_text) holds a phrase or 更多 as they stand (none has a
+# space; zero-width characters aside, which clean_text drops).
+# 更多 is also a common word (吸引更多学生), where MORE_LINK wants it as a text of its
 # own; such a text holds its first character as it stands.
 _TEXTS_WITH_GENG = etree.XPath("descendant::text()[contains(., '更')]", smart_strings=False)
 
 
 def _is_chrome(text: str | None) -> bool:
-    return bool(FOOTER_CHROME.search(clean_text(text)))
+    """Is the text a footer line, or a link to more (更多..., 【更多】, 更多>>: ``MORE_LINK``)?"""
+    text = clean_text(text)
+    return bool(text) and ((len(text) <= FOOTER_TEXT_MAX and (text.startswith(FOOTER_STARTS) or "ICP备" in text))
+                           or bool(MORE_LINK.match(text)))
 
 
 def _cut_from(root: etree._Element, start: etree._Element) -> None:
@@ -72,8 +80,9 @@ def cut_footer_chrome(root: etree._Element) -> None:
 
 
 def cut_from_first_chrome(root: etree._Element) -> None:
-    """Cut the body from the first element whose text or tail is FOOTER_CHROME. Chrome
-    right after the body cell (its tail, which is read with it) is dropped."""
+    """Cut the body from the first element whose text or tail is chrome (``_is_chrome``).
+    Chrome right after the body cell (its tail, which is read with it) is dropped; chrome
+    standing in the cell itself, after one of its elements, is cut from there."""
     if _is_chrome(root.tail):
         root.tail = None  # (cutting from the cell's parent climbed out of the body: a crash)
     for el in root.iter():
@@ -86,6 +95,10 @@ def cut_from_first_chrome(root: etree._Element) -> None:
         else:
             continue
         if at is root:
+            if el is not root:  # text of the cell's own after el (<p>…</p>版权声明：…): cut from it
+                el.tail = None
+                for sibling in list(el.itersiblings()):
+                    root.remove(sibling)
             return
         # The chrome box is a table of its own (an include); cut from it, unless that table
         # also holds the article (more text than a box has).

@@ -36,6 +36,14 @@ _NOT_NOISE = re.compile(
 )
 
 # Lines that are page chrome wherever they stand (matched on the block's whole text).
+# A link to more of a list, as a text of its own: 更多..., 更多……, 更多>>, 【更多】, 查看更多 ».
+MORE_LINK = re.compile(
+    r"^[\[【(（<《〔]?\s*(?:查看|点击查看|浏览)?更多(?:内容|新闻|信息|资讯)?\s*"
+    r"(?:\.{2,}|…+|。{2,}|[>＞»》→+]+|\s)*[\]】)）〕]?$"
+)
+# A site's footer line: its ICP licence or police registration number (every Chinese site
+# shows one), who runs it (本网站由…设计维护).
+_FOOTER_LINE = re.compile(r"ICP[备证]|公网安备|本网站由|本站由.{0,20}(?:维护|主办|制作)")
 CHROME_LABELS = (
     "责任编辑", "责编", "编辑", "审核", "审校", "审稿", "校对", "初审", "复审", "终审", "二审", "三审",
     "值班编辑", "签发", "监制", "统筹", "来源", "稿源", "文章来源", "本文来源", "信息来源", "新闻来源",
@@ -106,6 +114,8 @@ def is_chrome_line(text: str) -> bool:
     if len(squeezed) <= 60 and _CHROME_LINE.search(squeezed):
         return True
     if len(squeezed) <= 80 and _CHROME_PATTERNS.search(squeezed):
+        return True
+    if MORE_LINK.match(text) or (len(squeezed) <= 160 and _FOOTER_LINE.search(squeezed)):
         return True
     if _is_share_line(squeezed):
         return True
