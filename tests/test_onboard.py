@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import datetime
 
 import pytest
 import yaml
@@ -101,7 +102,8 @@ def test_the_entry_reads_real_articles_of_its_family_with_the_family_rules(name,
         article = extract_article(page, fallback=GenericArticlePage)
         assert article.extractor == "site", article_name  # the family's rules, not the fallback
         assert article.published is not None, article_name
-        assert article.published.strftime("%Y-%m-%d") == expected["published"][:10], article_name
+        shown = "%Y-%m-%d %H:%M" if len(expected["published"]) > 10 else "%Y-%m-%d"  # to the minute where printed
+        assert article.published.strftime(shown) == expected["published"], article_name
 
 
 def test_add_with_a_saved_page_prints_the_entry(capsys):
@@ -257,3 +259,94 @@ def test_a_display_name_that_names_its_university_is_no_department_guess():
     display = [n for n in notes if n.startswith("guessed the display name")]
     assert display == ["guessed the display name '南开大学周恩来政府管理学院' from the page's <title>; "
                        "set it with --display-name"]
+
+
+# A real list page of a site newsbot has never seen (its host renamed: these sites are in
+# campus.yaml), and real article pages of the same site at the URLs it lists.
+FIRST_CONTACT = {
+    "018-cst.nuc.edu.cn": ("cst.nuc.edu.cn", None, ("017-cst.nuc.edu.cn", "036-cst.nuc.edu.cn")),
+    "014-cs.fudan.edu.cn": ("cs.fudan.edu.cn", "https://cs.fudan.edu.cn/24256/list.htm",
+                            ("012-cs.fudan.edu.cn", "013-cs.fudan.edu.cn")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIRST_CONTACT))
+def test_the_entry_add_proposes_for_a_site_never_seen_crawls_its_column_without_edits(name, tmp_path, capsys):
+    """newsbot add --page on a saved real list page, --fixtures for its articles, --append;
+    then a replayed scrapy crawl campus with the entry as appended writes every listed
+    article, read by the family's rules, dated to the minute where the page prints one."""
+    import subprocess
+    import sys
+
+    from newsbot.crawl.middlewares.replay import fixture_path
+
+    real_host, url, article_pages = FIRST_CONTACT[name]
+    info, body = realpage(name)
+    host = real_host.replace(".", "-") + ".example.edu.cn"
+    url = (url or info["url"]).replace(real_host, host)
+    fixtures = tmp_path / "fixtures"
+    saved = fixture_path(fixtures, url)  # the list page, where the crawl reads it too
+    saved.parent.mkdir(parents=True)
+    saved.write_bytes(body.replace(real_host.encode(), host.encode()))
+    expected = {}
+    proposal = propose(url, saved.read_bytes(), name="first")  # (the article URLs it lists, for the fixtures)
+    assert len(proposal.articles) >= 10
+    for number, article_url in enumerate(proposal.articles):
+        article = article_pages[number % len(article_pages)]
+        path = fixture_path(fixtures, article_url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes((REALPAGES / article / "page.html").read_bytes().replace(real_host.encode(), host.encode()))
+        expected[article_url] = json.loads((REALPAGES / article / "expected.json").read_text(encoding="utf-8"))
+    sites.get_site("first")  # (registered by propose in this process: the CLI's own run must not see it)
+    sites._REGISTRY.pop("first")
+
+    sites_file = tmp_path / "my-sites.yaml"
+    assert main(["add", url, "--page", str(saved), "--fixtures", str(fixtures), "--append", str(sites_file),
+                 "--name", "first"]) == 0
+    out = capsys.readouterr().out
+    read = [line for line in out.splitlines() if line.startswith("  [")]
+    assert read and all(line.startswith("  [family rules] ") for line in read), out
+    assert "guessed the column name" in out  # where add had to guess, it says so
+
+    output = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "campus", "-a", "site=first", "-a", "max_pages=1",
+         "-s", f"NEWSBOT_SITES_FILE={sites_file}", "-s", f"NEWSBOT_REPLAY_DIR={fixtures}",
+         "-s", f"NEWSBOT_OUTPUT_DIR={output}", "-s", "NEWSBOT_WORKERS=0"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads((output / "reports" / "campus-latest.json").read_text(encoding="utf-8"))
+    assert report["new"] == len(proposal.articles), report
+    assert not [key for key in report["stats"] if key.startswith("newsbot/fallback")]  # the family's rules read them all
+    records = [json.loads(line) for line in (output / "feeds" / "campus.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["url"] for r in records) == sorted(proposal.articles)
+    for record in records:
+        want = expected[record["url"]]
+        assert record["extractor"] == "site" and record["title"].replace(" ", "") == want["title"].replace(" ", "")
+        shown = "%Y-%m-%d %H:%M" if len(want["published"]) > 10 else "%Y-%m-%d"  # the minute where it is printed
+        assert datetime.fromisoformat(record["published"]).strftime(shown) == want["published"]
+
+
+def test_add_says_when_it_guessed_the_family_or_the_next_list_page():
+    """A real WebPlus list page as it is (nothing guessed of its CMS), without its 下一页 link
+    (the next page from the family's numbering: a guess), without its WebPlus markers (the
+    family from the links' shape alone: a guess)."""
+    info, body = realpage("021-itsc.nju.edu.cn")
+    url = LISTS["021-itsc.nju.edu.cn"][0]
+
+    def cms_notes(page: bytes, name: str) -> list[str]:
+        proposal = propose(url, page, name=name)
+        assert proposal.family == "webplus" and len(proposal.articles) == 18
+        return [n for n in proposal.notes if "family" in n or "next" in n]
+
+    assert cms_notes(body, "as-is") == []
+    nankai_info, nankai_list = realpage("005-news.nankai.edu.cn")  # ECMS: no markers, the URLs' shape
+    assert any(n.startswith("no CMS markers: took the ECMS layout") for n in propose(nankai_info["url"], nankai_list).notes)
+    no_next = body.replace(b'<a class="next" href="/wlyxqk/list2.htm"', b'<a class="next"')
+    assert cms_notes(no_next, "no-next") == [
+        "no next-page link: guessed the next list page https://itsc.nju.edu.cn/wlyxqk/list2.htm from the "
+        "webplus family's numbering; check that it exists"]
+    unmarked = body.replace(b"/_js/", b"/js/").replace(b"sudy-wp", b"site").replace(b"<!--Start||content-->", b"")
+    assert cms_notes(unmarked, "unmarked") == [
+        "no CMS markers: guessed the webplus family from the shape of the article links; "
+        "check the first articles with --fixtures or the live site"]

@@ -152,10 +152,33 @@ def propose(url: str, body: bytes, name: str | None = None, column_name: str | N
         proposal.notes.append(f"{host} is already configured as site {known.name!r} "
                               f"(scrapy crawl {'campus -a site=' + known.name if known.campus else known.name})")
     proposal.notes.extend(guesses(page, entry, display_name, column_name))
-    proposal.next_page = next_list_page(page, site, url)
+    proposal.notes.extend(family_guesses(page, family, pattern, default_pattern))
+    listing = site.list_page_of(page)
+    proposal.next_page = listing.next_page or site.list_page(url, 2)
     if proposal.next_page is None:
         proposal.notes.append("no next-page link and no numbered list pages: the crawl reads the first page only")
+    elif listing.next_page is None:
+        proposal.notes.append(f"no next-page link: guessed the next list page {proposal.next_page} from the "
+                              f"{family} family's numbering; check that it exists")
     return proposal
+
+
+def family_guesses(page: PageInput, family: str | None, pattern: str, default_pattern: bool) -> list[str]:
+    """What ``add`` guessed of the site's CMS: a family its page shows no markers of, read from
+    the shape of its article links alone, and an article URL shape not the family's own."""
+    from newsbot.pages.cms import detect_family
+
+    notes = []
+    if family == "ecms":
+        notes.append("no CMS markers: took the ECMS layout of news.nankai.edu.cn (body td#txt) from the shape "
+                     "of the article links; check the first articles with --fixtures or the live site")
+    elif detect_family(page.text) is None:
+        notes.append(f"no CMS markers: guessed the {family} family from the shape of the article links; "
+                     f"check the first articles with --fixtures or the live site")
+    if not default_pattern and family != "ecms":
+        notes.append(f"the article links are not the {family} family's usual shape: article_url is {pattern!r}; "
+                     f"check that it matches the site's articles only")
+    return notes
 
 
 _DEPARTMENT = re.compile(r"(?:学院|学部|系|研究院|研究所|研究生院|中心|处|部|办公室|图书馆|团委|实验室)$")
@@ -201,11 +224,6 @@ def guesses(page: PageInput, entry: dict, display_name: str | None, column_name:
                  if university else "; it is a department's name, not the university's")
     notes.append(note + "; set it with --display-name")
     return notes
-
-
-def next_list_page(page: PageInput, site, first: str) -> str | None:
-    """The second list page, found the way the crawl finds it (the site's ListPage)."""
-    return site.list_page_of(page).next_page or site.list_page(first, 2)
 
 
 def load_entry(name: str, entry: dict):
