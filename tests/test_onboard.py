@@ -350,3 +350,21 @@ def test_add_says_when_it_guessed_the_family_or_the_next_list_page():
     assert cms_notes(unmarked, "unmarked") == [
         "no CMS markers: guessed the webplus family from the shape of the article links; "
         "check the first articles with --fixtures or the live site"]
+
+
+FAMILY_ARTICLES = [name for family in ("vsb", "webplus", "trs") for name, _ in same_family_articles(family)]
+
+
+@pytest.mark.parametrize("name", FAMILY_ARTICLES)
+def test_a_family_page_dates_its_article_by_its_own_rules_to_the_minute_where_printed(name):
+    """The family's page object as a site never seen gets it (its markers tell the family),
+    without the generic date search a page falls back to: VSB's meta line in the news form,
+    TRS's meta classes and the time WCM's template hands its scripts (var __$pubtime)."""
+    from newsbot.pages.cms import PAGES, detect_family
+
+    info, body = realpage(name)
+    expected = json.loads((REALPAGES / name / "expected.json").read_text(encoding="utf-8"))
+    page = PageInput(info["url"] or f"https://{info['host']}/info/1/1.htm", body)
+    published = PAGES[detect_family(page.text)](page).published()
+    shown = "%Y-%m-%d %H:%M" if len(expected["published"]) > 10 else "%Y-%m-%d"
+    assert published is not None and published.strftime(shown) == expected["published"]

@@ -253,7 +253,11 @@ class ArticlePage:
             value = parse_date(" ".join(text for found in self.css(css) for text in found.xpath(".//text()")))
             if value:
                 return value
-        return self.meta_date() or self.labelled_date() or date_from_url(self.url)
+        return self.script_date() or self.meta_date() or self.labelled_date() or date_from_url(self.url)
+
+    def script_date(self) -> datetime | None:
+        """A date the page's template hands its scripts (a family's own variable), if any."""
+        return None
 
     def meta_date(self) -> datetime | None:
         """The first date in a ``<meta content>`` named one of META_DATE_NAMES (by name

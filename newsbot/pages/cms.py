@@ -6,6 +6,10 @@ URL shapes and pagers are in ``newsbot.sites.families``).
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
+from newsbot.dates import parse_date
 from newsbot.pages.base import ArticlePage
 
 
@@ -16,6 +20,9 @@ class VsbPage(ArticlePage):
                  ".titlestyle", ".article-title", "h1", "h2")
     body_css = ("form[name=_newscontent_fromname] div.v_news_content", "div.v_news_content",
                 "#vsb_content", "[id^=vsb_content]")
+    # The meta line inside the news form (<div class="time">2022-03-09<em>作者：</em>…); other
+    # templates label it (发布时间：…), which ArticlePage.published reads.
+    date_css = ("form[name=_newscontent_fromname] .time", "form[name=_newscontent_fromname] [class*=date]")
 
 
 class WebPlusPage(ArticlePage):
@@ -27,11 +34,21 @@ class WebPlusPage(ArticlePage):
     date_css = (".arti_update", ".arti-update", ".arti_metas")
 
 
+# The publication time TRS WCM's article template hands its scripts: var __$pubtime='…'.
+_TRS_PUBTIME = re.compile(r"""__\$pubtime\s*=\s*['"]([^'"]{8,30})['"]""")
+
+
 class TrsPage(ArticlePage):
     """TRS WCM: /xwzx/202305/t20230518_123456.html, body div.TRS_Editor."""
 
     title_css = (".article-title", ".title h1", "h1", ".title", "h2")
     body_css = ("div.TRS_Editor", ".TRS_Editor", ".trs_editor_view", "#zoom")
+    date_css = (".pub-time", ".pubDate", ".pubdate", ".pubtime")
+
+    def script_date(self) -> datetime | None:
+        """The time the template hands its scripts (to the second)."""
+        match = _TRS_PUBTIME.search(self.input.text) if b"pubtime" in self.input.body else None
+        return parse_date(match.group(1)) if match else None
 
 
 # What each family's pages carry, to tell the family of a page no site entry names.
