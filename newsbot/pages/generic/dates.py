@@ -19,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from lxml import etree
+
 from newsbot.html.tree import BLOCK_TAGS, is_hidden
 from newsbot.dates import DATE_TIME, SHANGHAI, date_from_url, parse_date
 from newsbot.pages.base import META_DATE_NAMES, compiled_xpath
@@ -152,28 +154,29 @@ def htmldate_date(html: str, url: str) -> datetime | None:
 
 
 def _linear_text(root) -> list[tuple[int, str, object]]:
-    """The visible text as pieces ``(offset, text, owner element)``, in reading order."""
+    """The visible text as pieces ``(offset, text, owner element)``, in reading order: an
+    element's text, a space after a block, a tail (owned by the parent). One iterwalk of the
+    tree, skipping what is not shown, rather than a Python call per element."""
     pieces = []
     position = 0
-
-    def walk(el):
-        nonlocal position
-        tag = tag_of(el)
-        if tag is None or tag in DROP_TAGS or is_hidden(el):
-            return
-        if el.text:
-            pieces.append((position, el.text, el))
-            position += len(el.text)
-        for child in el:
-            walk(child)
-            if child.tail:
-                pieces.append((position, child.tail, el))
-                position += len(child.tail)
-        if tag in BLOCK_TAGS or tag == "br":
+    skipped = set()
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if event == "start":
+            tag = tag_of(el)
+            if tag is None or tag in DROP_TAGS or is_hidden(el):
+                skipped.add(el)
+                walker.skip_subtree()
+            elif el.text:
+                pieces.append((position, el.text, el))
+                position += len(el.text)
+            continue
+        if el not in skipped and ((tag := tag_of(el)) in BLOCK_TAGS or tag == "br"):
             pieces.append((position, " ", el))
             position += 1
-
-    walk(root)
+        if el.tail and el is not root:
+            pieces.append((position, el.tail, el.getparent()))
+            position += len(el.tail)
     return pieces
 
 

@@ -56,7 +56,7 @@ def title_element(root, head: str, og: str, lengths=None):
         tag = tag_of(el)
         if tag is None or (lengths is not None and not 4 <= lengths[el] <= 120):
             continue
-        text = squeeze(text_of(el))
+        text = lengths.short_text(el) if lengths is not None else squeeze(text_of(el))
         if not 4 <= len(text) <= 120:
             continue
         is_heading = tag in _HEADING_SCORE

@@ -85,18 +85,37 @@ class TextLengths(dict):
     """``len(squeeze(text_of(el)))`` of every element of a tree that no longer changes (the
     working copy after ``preclean``), from one walk of it: the rules ask it of most
     elements, and joining a page's texts once per element made the generic path cost a
-    multiple of what it does. An element not in the tree is measured as it is asked."""
+    multiple of what it does. An element not in the tree is measured as it is asked.
+
+    The squeezed text itself is kept for the short elements (``SHORT`` characters at most:
+    ``short_text``), which the headline rule reads by the hundred."""
+
+    SHORT = 120
 
     def __init__(self, root):
         super().__init__()
+        self.texts: dict = {}
+        texts, short = self.texts, self.SHORT
         for el in reversed(list(root.iter())):  # (children before their parents)
-            size = len(squeeze(el.text)) if el.text and isinstance(el.tag, str) else 0
+            parts = [squeeze(el.text)] if el.text and isinstance(el.tag, str) else []
+            size = len(parts[0]) if parts else 0
             for child in el:
-                size += self[child] + (len(squeeze(child.tail)) if child.tail else 0)
+                tail = squeeze(child.tail) if child.tail else ""
+                size += self[child] + len(tail)
+                if size <= short:
+                    parts.append(texts[child])
+                    parts.append(tail)
             self[el] = size
+            if size <= short:
+                texts[el] = "".join(parts)
 
     def __missing__(self, el) -> int:
         return len(squeeze(text_of(el)))
+
+    def short_text(self, el) -> str:
+        """``squeeze(text_of(el))`` of an element of at most ``SHORT`` characters."""
+        found = self.texts.get(el)
+        return found if found is not None else squeeze(text_of(el))
 
     def links(self, el) -> int:
         """``link_text_len(el)``."""
