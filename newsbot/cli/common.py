@@ -34,9 +34,10 @@ def open_state(args):
     from newsbot.storage.state.sqlite import SqliteStateStore
 
     if args.state and args.state.startswith(("redis://", "rediss://")):  # a cluster's (README, "Running on several machines")
+        from newsbot.storage.state.connection import password_file_of
         from newsbot.storage.state.redis import RedisStateStore
 
-        return RedisStateStore(args.state, lock=False)
+        return RedisStateStore(args.state, lock=False, password_file=password_file_of())
     path = Path(args.state) if args.state else Path(args.output) / ".newsbot" / "state.sqlite"
     if not path.is_file():
         raise SystemExit(f"newsbot: no state at {path} (give --output DIR or --state FILE)")

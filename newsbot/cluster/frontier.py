@@ -13,6 +13,16 @@ from newsbot.cluster import DEFAULT_FORGET_AFTER
 from newsbot.cluster.inflight import InFlight
 from newsbot.errors import stop_for_output_error
 from newsbot.storage.state import state_for_crawler
+from newsbot.storage.state.connection import connect, failure
+
+
+class Connection:
+    """scrapy-redis's ``redis_cls`` (``REDIS_PARAMS``, set by ``newsbot.cluster``): the
+    shared queue's and dupefilter's clients are opened by newsbot's ``connect``."""
+
+    @staticmethod
+    def from_url(url, password_file=None, **kwargs):
+        return connect(url, password_file, **kwargs)
 
 
 class Scheduler(RedisScheduler):
@@ -46,7 +56,7 @@ class Scheduler(RedisScheduler):
     def _refused(self, exc: Exception) -> None:
         # The shared queue cannot be read or written (the Redis server is gone, or out of
         # memory): the engine would ask again for ever, and the run would never end.
-        stop_for_output_error(self.spider.crawler, f"the cluster's Redis server: {type(exc).__name__}: {exc}")
+        stop_for_output_error(self.spider.crawler, failure(exc, self.spider.settings["REDIS_URL"]))
 
 
 class ExpiringDupeFilter(RFPDupeFilter):

@@ -8,8 +8,10 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
+from newsbot.errors import stop_for_output_error
 from newsbot.storage.names import cluster_url
 from newsbot.storage.state import state_for_crawler
+from newsbot.storage.state.connection import describe, failure
 
 logger = logging.getLogger(__name__)
 
@@ -49,16 +51,21 @@ class ClusterWorker:
         self.loop = task.LoopingCall(self.heartbeat)
         self.loop.start(max(self.store.lease_ms / 3000, 0.2), now=True)
         logger.info("cluster worker %s joined the crawl on %s", self.store.worker,
-                    self.crawler.settings.get("NEWSBOT_CLUSTER"))
+                    describe(self.crawler.settings.get("NEWSBOT_CLUSTER")))
 
     def _now_ms(self) -> int:
         seconds, micros = self.store.db.time()  # the server's clock, the same for every machine
         return seconds * 1000 + micros // 1000
 
     def heartbeat(self):
-        self.store.renew()
-        if self.busy:
-            self.store.db.zadd(self.busy_key, {self.store.run_id: self._now_ms() + self.store.lease_ms})
+        from redis.exceptions import RedisError
+
+        try:
+            self.store.renew()
+            if self.busy:
+                self.store.db.zadd(self.busy_key, {self.store.run_id: self._now_ms() + self.store.lease_ms})
+        except RedisError as exc:  # the server is gone or refuses (ACL, memory): stop, exit 6
+            stop_for_output_error(self.crawler, failure(exc, self.crawler.settings.get("NEWSBOT_CLUSTER")))
 
     def working(self, *args, **kwargs):
         self.busy = True

@@ -31,6 +31,7 @@ from newsbot.errors import StateLocked
 from newsbot.storage.jsonl import record_json
 from newsbot.storage.names import worker_name
 from newsbot.storage.state.base import DEFAULT_BACKOFF_HOURS, DEFAULT_GIVE_UP_AFTER, PendingArticle
+from newsbot.storage.state.connection import check, connect, describe, failure, password_file_of
 
 DEFAULT_LEASE = 60.0  # seconds a claim outlives its worker's last renewal
 PREFIX = "newsbot:"
@@ -278,8 +279,8 @@ class RedisStateStore:
 
     def __init__(self, url: str, worker: str | None = None, lock: bool = True,
                  backoff_hours=DEFAULT_BACKOFF_HOURS, give_up_after: int = DEFAULT_GIVE_UP_AFTER,
-                 lease: float = DEFAULT_LEASE):
-        import redis
+                 lease: float = DEFAULT_LEASE, password_file: str | None = None):
+        from redis.exceptions import RedisError
 
         self.url = url
         self.worker = worker or socket.gethostname()
@@ -287,7 +288,7 @@ class RedisStateStore:
         self.backoff_hours = tuple(backoff_hours)
         self.give_up_after = give_up_after
         self.lease_ms = int(lease * 1000)
-        self.db = redis.Redis.from_url(url, decode_responses=True)
+        self.db = connect(url, password_file, decode_responses=True)
         self.p = PREFIX
         self._scripts = {name: self.db.register_script(text) for name, text in (
             ("claim_due", CLAIM_DUE), ("renew", RENEW), ("queue", QUEUE), ("mark_written", MARK_WRITTEN),
@@ -295,11 +296,16 @@ class RedisStateStore:
             ("add_columns", ADD_COLUMNS), ("take", TAKE), ("drop", DROP), ("claim_write", CLAIM_WRITE))}
         self._claimers: set[str] = set()
         self.locked = False
-        self.db.ping()  # a wrong URL fails here, before the crawl starts
+        # A wrong URL, password or ACL fails here, before the crawl starts: one line, exit 6.
+        check(self.db, url)
         if lock:
-            if not self._scripts["take"](keys=[self._worker_key], args=[self.run_id, self.lease_ms]):
+            try:
+                taken = self._scripts["take"](keys=[self._worker_key], args=[self.run_id, self.lease_ms])
+            except RedisError as exc:
+                raise failure(exc, url) from None
+            if not taken:
                 raise StateLocked(
-                    f"another newsbot worker named {self.worker!r} is running on {url} "
+                    f"another newsbot worker named {self.worker!r} is running on {describe(url)} "
                     f"(NEWSBOT_CLUSTER_WORKER names each worker; a killed one's lock expires in "
                     f"{self.lease_ms / 1000:g}s)")
             self.locked = True
@@ -564,7 +570,7 @@ def open_state(crawler) -> RedisStateStore:
         settings["NEWSBOT_STATE"], worker=worker_name(settings),
         backoff_hours=[float(h) for h in settings.getlist("NEWSBOT_RETRY_BACKOFF_HOURS")] or DEFAULT_BACKOFF_HOURS,
         give_up_after=settings.getint("NEWSBOT_GIVE_UP_AFTER", DEFAULT_GIVE_UP_AFTER),
-        lease=settings.getfloat("NEWSBOT_CLUSTER_LEASE", DEFAULT_LEASE),
+        lease=settings.getfloat("NEWSBOT_CLUSTER_LEASE", DEFAULT_LEASE), password_file=password_file_of(settings),
     )
     crawler.signals.connect(store.close, signal=signals.engine_stopped)
     return store
