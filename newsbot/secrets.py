@@ -6,7 +6,8 @@ file are shown as ``***`` in every log line, message and report newsbot writes:
 
 One function, ``mask``, and the few places that call it: ``install`` (every log record a
 newsbot process makes: the crawl's addon and command, the ``newsbot`` CLI), the error
-boundary's one line, the run report and the status page.
+boundary's one line, the run report and the status page. ``public`` also drops server paths:
+what the published status page and the reports it links to may show.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from pathlib import Path
 from urllib.parse import quote
 
 MASK = "***"
@@ -22,8 +24,11 @@ MIN_LENGTH = 4  # a remembered secret shorter than this is not searched for in f
 # scheme://user:PASSWORD@host — the password runs to the last "@" before the host, as
 # urllib splits it (a raw "@" in a password), and is never empty-masked.
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/@:'\"<>]*:)[^\s/'\"<>]+(?=@)")
-_QUERY_SECRET = re.compile(r"(?P<head>[?&;](?:password|ssl_password|passwd|secret|token|access_token)=)[^&\s'\"#<>]+",
-                           re.IGNORECASE)
+# redis-py's ssl_password= (a client key's), and the usual names of a password argument.
+_QUERY_SECRET = re.compile(r"(?P<head>[?&;](?:password|ssl_password|passwd|pwd)=)[^&\s'\"#<>]+", re.IGNORECASE)
+# An absolute path's directories (/srv/news/nankai/x.md: "/srv/news/nankai/"), not a URL's
+# path (after a host or "://"), nor an HTML end tag's slash.
+_SERVER_DIRECTORIES = re.compile(r"(?<![\w:/.<>~-])/(?:[\w.@+~-]+/)+")
 SECRET_SETTINGS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REDIS_PASSWORD")
 
 _known: set[str] = set()
@@ -49,6 +54,19 @@ def mask(text):
     for secret in sorted((s for s in _known if s in text), key=len, reverse=True):
         text = text.replace(secret, MASK)
     return text
+
+
+def public(text, *roots) -> str:
+    """``mask``, and no server path: what a published page (the status page, a run report
+    it links to) may show. A path under one of ``roots`` (the output directory) becomes
+    relative to it; any other absolute path keeps only its last part."""
+    text = mask(text)
+    if not isinstance(text, str):
+        return text
+    for root in roots:
+        for form in {str(root), str(Path(root).resolve())}:
+            text = text.replace(form.rstrip("/") + "/", "")
+    return _SERVER_DIRECTORIES.sub("", text)
 
 
 def remember_settings(settings) -> None:

@@ -69,3 +69,19 @@ def test_a_record_without_a_secret_keeps_its_arguments():
     secrets.install()
     record = logging.getLogger("z").makeRecord("z", logging.INFO, __file__, 1, "%d new", (3,), None)
     assert record.args == (3,) and record.getMessage() == "3 new"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[Errno 13] Permission denied: '/srv/news/nankai/hexo/a.md'", "[Errno 13] Permission denied: 'nankai/hexo/a.md'"),
+    ("cannot write /var/lib/newsbot/state.sqlite: disk full", "cannot write state.sqlite: disk full"),
+    ('{"report": "/srv/news/reports/nankai-latest.json", "n": 3}', '{"report": "reports/nankai-latest.json", "n": 3}'),
+    # Not server paths: URLs, stats keys, relative paths, HTML.
+    ("https://news.nankai.edu.cn/ywsd/system/a.shtml", None),
+    ('"downloader/response_status_count/404": 1, "newsbot/dropped/x": 2', None),
+    ("<tr><td>x</td></tr> feeds/nankai.atom", None),
+    ("redis://:pw0rd@h:1/0 on /srv/news/x", "redis://:***@h:1/0 on x"),
+])
+def test_public_text_has_no_secret_and_no_server_path(text, expected):
+    from newsbot.secrets import public
+
+    assert public(text, "/srv/news") == (text if expected is None else expected)

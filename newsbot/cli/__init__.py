@@ -28,8 +28,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from newsbot import secrets
+    from newsbot.errors import OutputError
+
+    secrets.install()
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OutputError as error:  # e.g. the cluster's Redis refuses or is gone: one line, exit 6
+        print(f"newsbot: {secrets.mask(str(error))}", file=sys.stderr)
+        return error.exit_code
 
 
 if __name__ == "__main__":
