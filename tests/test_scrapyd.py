@@ -185,7 +185,6 @@ def test_scrapyd_refuses_to_deploy_or_schedule_without_the_credentials(scrapyd):
     assert api(base, "delversion.json", [("project", "newsbot"), ("version", "2")])["status"] == "ok"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 phase B: NEWSBOT_REDIS_PASSWORD_FILE, secrets masked")
 def test_a_cluster_job_writes_its_redis_password_nowhere(scrapyd, redis_server, tmp_path):
     from .test_fleet_security import files_with
 
