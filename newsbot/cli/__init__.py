@@ -6,7 +6,7 @@
 - ``add.py``      ``add``: a campus.yaml entry from one list page (``onboard.py`` reads it)
 - ``state.py``    ``failed``, ``adopt``, ``rebuild-state``
 - ``publish.py``  ``feeds``
-- ``cluster.py``  ``status``, ``merge-shards``
+- ``cluster.py``  ``status``, ``merge-shards``, ``cluster-acl``
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     from newsbot import secrets
-    from newsbot.errors import OutputError
+    from newsbot.errors import ConfigError, OutputError
 
     secrets.install()
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except OutputError as error:  # e.g. the cluster's Redis refuses or is gone: one line, exit 6
+    except (ConfigError, OutputError) as error:  # e.g. the cluster's Redis refuses or is gone: one line, exit 6
         print(f"newsbot: {secrets.mask(str(error))}", file=sys.stderr)
         return error.exit_code
 

@@ -57,7 +57,7 @@ class Command(ScrapyCrawl):
             print(f"newsbot: {secrets.mask(str(locked))}; not running (exit {EXIT_LOCKED})", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
             return
-        except (StateCorrupt, OutputError) as error:  # OutputError: a Redis that refuses or is gone (exit 6)
+        except (ConfigError, StateCorrupt, OutputError) as error:  # e.g. a Redis that refuses or is gone (exit 6)
             print(f"newsbot: {secrets.mask(str(error))}", file=sys.stderr)
             self.exitcode = error.exit_code
             return

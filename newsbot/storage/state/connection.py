@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsbot import secrets
-from newsbot.errors import OutputError
+from newsbot.errors import ConfigError, OutputError
 
 PASSWORD_FILE_SETTING = "NEWSBOT_REDIS_PASSWORD_FILE"
 KEY_PATTERN = "newsbot:*"
@@ -62,15 +62,16 @@ def acl_rule(user: str, password: str, commands=REDIS_COMMANDS, keys: str = KEY_
 
 
 def read_password_file(path) -> str:
-    """The first line of a password file (without its line end); its content is a secret."""
+    """The first line of a password file (without its line end); its content is a secret.
+    A file that cannot be read is a bad setting (``ConfigError``, exit 1): nothing started."""
     try:
-        password = Path(path).read_text(encoding="utf-8").splitlines()[0].strip() if path else ""
-    except (OSError, UnicodeDecodeError, IndexError) as exc:
-        detail = getattr(exc, "strerror", None) or "it is empty or not text"
-        raise OutputError(f"cannot read the Redis password file {path} "
-                          f"({PASSWORD_FILE_SETTING}): {detail}") from None
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the Redis password file {path} ({PASSWORD_FILE_SETTING}): "
+                          f"{getattr(exc, 'strerror', None) or 'not UTF-8 text'}") from None
+    password = lines[0].strip() if lines else ""
     if not password:
-        raise OutputError(f"the Redis password file {path} ({PASSWORD_FILE_SETTING}) is empty")
+        raise ConfigError(f"the Redis password file {path} ({PASSWORD_FILE_SETTING}) is empty")
     secrets.remember(password)
     return password
 
