@@ -9,6 +9,7 @@ and to ``REDIS_COMMANDS``, and fails if the server refused it anything."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +203,31 @@ def test_a_command_refused_mid_run_stops_it_with_exit_6_and_no_secret(http_site,
     assert code == 6, text[-3000:]
     assert "NoPermissionError" in text and "zadd" in text and "Traceback" not in text
     assert files_with(SECRET, output, log) == []
+
+
+def test_a_password_file_that_cannot_be_read_is_one_line_and_exit_1(http_site, locked_server, tmp_path):
+    output = tmp_path / "shared"
+    missing = tmp_path / "no-such-password"
+    code = finish(worker(output, "w1", locked_server.url_for("newsbot", db=2), http_site,
+                         "-s", f"NEWSBOT_REDIS_PASSWORD_FILE={missing}"), timeout=60)
+    [log] = logs(output)
+    text = log.read_text(encoding="utf-8")
+    assert code == 1 and "Traceback" not in text, text[-3000:]
+    assert f"newsbot: cannot read the Redis password file {missing}" in text
+    assert http_site.paths() == []
+
+
+def test_cluster_acl_needs_a_password_file_and_never_prints_the_password(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "NEWSBOT_REDIS_PASSWORD_FILE"}
+    newsbot = [sys.executable, "-m", "newsbot.cli", "cluster-acl"]
+    done = subprocess.run(newsbot, capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 1 and done.stdout == "" and "--password-file" in done.stderr
+    password = tmp_path / "redis-password"
+    password.write_text(SECRET + "\n")
+    done = subprocess.run([*newsbot, "--password-file", str(password)], capture_output=True, text=True, timeout=60,
+                          env=env)
+    assert done.returncode == 0 and SECRET not in done.stdout
+    assert done.stdout.splitlines() == ["user default off", acl_user("newsbot", SECRET)]
+    done = subprocess.run(newsbot, capture_output=True, text=True, timeout=60,
+                          env={**env, "NEWSBOT_REDIS_PASSWORD_FILE": str(password)})
+    assert done.stdout.splitlines()[1] == acl_user("newsbot", SECRET)
