@@ -72,15 +72,16 @@ def public(text, *roots) -> str:
 def remember_settings(settings) -> None:
     """Remember the secrets in a crawl's settings: passwords in URL values, secret settings
     (``SECRET_SETTINGS``, ``REDIS_PARAMS``'s password), so that they are masked even where
-    they appear outside a URL."""
+    they appear outside a URL. Reads the stored values (``attributes``), not through
+    ``get``, which would warn about every deprecated setting it is asked for."""
+    values = {name: attribute.value for name, attribute in getattr(settings, "attributes", {}).items()}
     for name in SECRET_SETTINGS:
-        value = settings.get(name)
-        remember(value if isinstance(value, str) else None)
-    params = settings.get("REDIS_PARAMS")
+        remember(values.get(name) if isinstance(values.get(name), str) else None)
+    params = values.get("REDIS_PARAMS")
+    params = getattr(params, "copy_to_dict", lambda: params)()  # a BaseSettings when set by -s
     if isinstance(params, dict) and isinstance(params.get("password"), str):
         remember(params["password"])
-    for name in settings:
-        value = settings.get(name)
+    for value in values.values():
         if isinstance(value, str) and "://" in value:
             remember(url_password(value))
 

@@ -85,3 +85,21 @@ def test_public_text_has_no_secret_and_no_server_path(text, expected):
     from newsbot.secrets import public
 
     assert public(text, "/srv/news") == (text if expected is None else expected)
+
+
+def test_the_settings_secrets_are_remembered_without_deprecation_warnings():
+    import warnings
+
+    from scrapy.settings import Settings
+
+    from newsbot.secrets import remember_settings
+
+    settings = Settings()
+    settings.setmodule("newsbot.settings")
+    settings.set("FEEDS", {"ftp://u:Ftp-Pw9@h/x.jsonl": {"format": "jsonlines"}})
+    settings.set("AWS_SECRET_ACCESS_KEY", "Aws-Key-7x")
+    settings.set("NEWSBOT_CLUSTER", "redis://newsbot:Rd-Pw-3q@h:6379/2", priority="cmdline")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. DNS_RESOLVER's deprecation, if it were read
+        remember_settings(settings)
+    assert mask("key Aws-Key-7x, password Rd-Pw-3q") == "key ***, password ***"

@@ -102,15 +102,16 @@ def client_options(url: str, password_file_path: str | None = None) -> dict:
     return options
 
 
-def connect(url: str, password_file_path: str | None = None, **kwargs):
+def connect(url: str, password_file_path: str | None = None, client_class=None, **kwargs):
     """A redis-py client for ``url`` (``redis://`` or ``rediss://``, redis-py's URL arguments),
-    with the password of ``password_file_path`` when the URL carries none. Connecting is
-    lazy: the first command reaches the server (``check``)."""
+    with the password of ``password_file_path`` when the URL carries none. ``client_class``:
+    a subclass of ``redis.Redis`` to make it with. Connecting is lazy: the first command
+    reaches the server (``check``)."""
     import redis
 
     if not str(url).startswith(("redis://", "rediss://")):
         raise OutputError(f"{secrets.mask(url)!r} is not a Redis URL (redis://host:6379/0, rediss:// for TLS)")
-    return redis.Redis.from_url(url, **{**client_options(url, password_file_path), **kwargs})
+    return (client_class or redis.Redis).from_url(url, **{**client_options(url, password_file_path), **kwargs})
 
 
 def connect_for(settings, url: str | None = None, **kwargs):
