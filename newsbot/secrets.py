@@ -29,7 +29,8 @@ _QUERY_SECRET = re.compile(r"(?P<head>[?&;](?:password|ssl_password|passwd|pwd)=
 # An absolute path's directories (/srv/news/nankai/x.md: "/srv/news/nankai/"), not a URL's
 # path (after a host or "://"), nor an HTML end tag's slash.
 _SERVER_DIRECTORIES = re.compile(r"(?<![\w:/.<>~-])/(?:[\w.@+~-]+/)+")
-SECRET_SETTINGS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REDIS_PASSWORD")
+# Settings whose whole value is a secret (Scrapy's own; its "Overridden settings" line prints them).
+SECRET_SETTINGS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "TELNETCONSOLE_PASSWORD", "REDIS_PASSWORD")
 
 _known: set[str] = set()
 

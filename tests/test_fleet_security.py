@@ -126,7 +126,10 @@ def test_the_tls_server_refuses_clients_without_tls_or_a_certificate(tls_server)
 def test_a_cluster_run_writes_its_redis_password_nowhere(http_site, locked_server, tmp_path):
     url = locked_server.url_for("newsbot", SECRET, db=2)
     output = tmp_path / "shared"
-    assert finish(worker(output, "w1", url, http_site, "-s", "LOG_LEVEL=DEBUG")) == 0, logs(output)[0].read_text()
+    # A secret Scrapy setting too: Scrapy's "Overridden settings" line prints every one set.
+    assert finish(worker(output, "w1", url, http_site, "-s", "LOG_LEVEL=DEBUG",
+                         "-s", f"TELNETCONSOLE_PASSWORD={SECRET}")) == 0, logs(output)[0].read_text()
+    assert "'TELNETCONSOLE_PASSWORD': '***'" in logs(output)[0].read_text(encoding="utf-8")
     assert len(list((output / "nankai" / "hexo").rglob("*.md"))) == ARTICLES
     assert (output / "index.html").exists() and list((output / "reports").glob("*.json"))
     failed = subprocess.run([sys.executable, "-m", "newsbot.cli", "failed", "--output", str(output), "--state", url],
