@@ -61,9 +61,13 @@ class Dropped(DropItem):
 def stop_for_output_error(crawler, error) -> None:
     """The run cannot record what it does: stop it (the run report: exit 6). Nothing is
     lost: what was not recorded stays pending in the state and the next run writes it."""
-    if not crawler.stats.get_value("newsbot/output_error"):
-        crawler.newsbot_output_error = str(error)
-        logger.error("output: %s; stopping the run", error)
+    first = not crawler.stats.get_value("newsbot/output_error")
     crawler.stats.inc_value("newsbot/output_error")
+    if not first:  # one line per cause: every item or request in flight meets it again
+        return
+    crawler.newsbot_output_error = str(error)
+    logger.error("output: %s; stopping the run", error)
     if crawler.engine and crawler.engine.running:
-        crawler.engine.close_spider(crawler.spider, "output_error")
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(crawler.engine.close_spider_async(reason="output_error"))

@@ -160,6 +160,8 @@ EXTENSIONS = {
     "newsbot.crawl.extensions.progress.Progress": 700,  # a long run's progress lines (and bar)
 }
 
+# An output error (disk full, Redis gone) is logged once, not once per item in flight.
+LOG_FORMATTER = "newsbot.crawl.logformatter.LogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"
 # -o/-O feeds carry the JSONL record's fields, as the default feed does (not the body element,
 # retry_reason or local_images that ride along on the item).

@@ -19,7 +19,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import pytest
 
@@ -102,14 +102,17 @@ def certificates(directory: Path) -> Certificates:
 
 
 class RedisServer:
-    """``password``: the ``default`` user's (``--requirepass``); ``acl``: ACL file lines for
+    """``appendonly``: persist every write (the README's advice for a cluster's state), so
+    that ``kill()`` then ``start()`` (same port, same directory) brings the data back.
+    ``password``: the ``default`` user's (``--requirepass``); ``acl``: ACL file lines for
     more users (the file also sets the default user, as ``requirepass`` and an ACL file do
     not mix); ``tls``: TLS only, with ``certificates(directory / "tls")``;
     ``client_certificates``: whether clients must show one (``tls-auth-clients``)."""
 
-    def __init__(self, directory: Path, password: str | None = None, acl: list[str] | None = None,
-                 tls: bool = False, client_certificates: bool = False):
+    def __init__(self, directory: Path, appendonly: bool = False, password: str | None = None,
+                 acl: list[str] | None = None, tls: bool = False, client_certificates: bool = False):
         self.directory = Path(directory)
+        self.appendonly = appendonly
         self.port = free_port()
         self.password = password
         self.acl = acl
@@ -150,7 +153,7 @@ class RedisServer:
 
     def command_line(self) -> list[str]:
         command = [shutil.which("redis-server"), "--bind", "127.0.0.1", "--dir", str(self.directory),
-                   "--save", "", "--appendonly", "no", "--protected-mode", "yes"]
+                   "--save", "", "--appendonly", "yes" if self.appendonly else "no", "--protected-mode", "yes"]
         if self.tls:
             command += ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(self.tls.server_cert),
                         "--tls-key-file", str(self.tls.server_key), "--tls-ca-cert-file", str(self.tls.ca),
@@ -168,8 +171,12 @@ class RedisServer:
         return command
 
     def __enter__(self):
+        self.start()
+        return self
+
+    def start(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.log = open(self.directory / "redis.log", "w")
+        self.log = open(self.directory / "redis.log", "a")
         self.process = subprocess.Popen(self.command_line(), stdout=self.log, stderr=subprocess.STDOUT)
         import redis
 
@@ -186,7 +193,12 @@ class RedisServer:
                                        + (self.directory / "redis.log").read_text()[-2000:])
                 time.sleep(0.05)
         client.close()
-        return self
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: what it acknowledged is in its append-only file."""
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
 
     def flush(self) -> None:
         with self.admin() as client:
@@ -228,6 +240,20 @@ def acl_user(name: str, password: str, commands=None) -> str:
     from newsbot.storage.state.connection import REDIS_COMMANDS, acl_rule
 
     return acl_rule(name, password, REDIS_COMMANDS if commands is None else commands)
+
+
+def inspector(url: str):
+    """A client for a test's own look at the server behind ``url``: as the administrator on
+    the locked session server (newsbot's ACL user may not run every command a test reads
+    with, e.g. EXISTS), as ``url`` says on any other."""
+    import redis
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.username == "newsbot" and unquote(parts.password or "") == NEWSBOT_PASSWORD:
+        return redis.Redis(host=parts.hostname, port=parts.port, db=int(parts.path.strip("/") or 0),
+                           password=ADMIN_PASSWORD, protocol=2, driver_info=None)
+    return redis.Redis.from_url(url)
 
 
 def need_redis_server() -> None:

@@ -100,6 +100,16 @@ def test_two_workers_write_every_article_exactly_once(http_site, redis_url, tmp_
     reports = [json.loads((output / "reports" / f"nankai.{n}-latest.json").read_text()) for n in ("w1", "w2")]
     assert sum(r["new"] for r in reports) == ARTICLES
     assert all(r["new"] > 0 for r in reports), [r["new"] for r in reports]  # the crawl was shared
+    # The status page reads the shared state through the protocol: its chart counts the
+    # fleet's articles (it was empty with the state on Redis).
+    from datetime import datetime
+
+    from lxml import html as lxml_html
+
+    from newsbot.dates import SHANGHAI
+
+    bars = lxml_html.fromstring((output / "index.html").read_text(encoding="utf-8")).xpath("//svg//rect")
+    assert bars[-1].xpath("string(title)") == f"{datetime.now(SHANGHAI).date().isoformat()}: {ARTICLES}"
 
 
 def test_a_killed_worker_loses_nothing_the_other_and_a_restart_finish(http_site, redis_url, tmp_path):
@@ -253,3 +263,20 @@ def test_a_state_server_that_goes_away_stops_the_run_with_exit_6(http_site, tmp_
         assert finish(process, timeout=60) == 6, log_of(output, "w1")
     report = json.loads((output / "reports" / "nankai.w1-latest.json").read_text())
     assert report["finish_reason"] == "output_error" and "ConnectionError" in report["alarms"][0]
+
+
+def test_a_queued_request_no_worker_can_read_is_set_aside_with_an_alarm(http_site, redis_url, tmp_path):
+    # (Queued by another newsbot version, or damaged.) The crawl goes on without it, and
+    # the run says what it could not do rather than exit 0.
+    import redis
+
+    with redis.Redis.from_url(redis_url) as client:
+        client.zadd(f"newsbot:{SPIDER}:requests", {b"\x80not a request": -10})
+    output = tmp_path / "shared"
+    assert finish(worker(output, "w1", redis_url, http_site)) == 4, log_of(output, "w1")
+    report = json.loads((output / "reports" / "nankai.w1-latest.json").read_text())
+    assert any("1 request(s) in the shared queue could not be read" in alarm for alarm in report["alarms"])
+    with redis.Redis.from_url(redis_url) as client:
+        assert list(client.hvals(f"newsbot:{SPIDER}:unreadable")) == [b"\x80not a request"]
+        assert client.zcard(f"newsbot:{SPIDER}:requests") == 0
+    assert_every_article_once(output, redis_url)

@@ -134,7 +134,7 @@ def test_an_exception_inside_extraction_is_caught_counted_and_retried(tmp_path, 
     assert asyncio.run(articles()) == []
     assert crawler.stats.get_value("newsbot/errors/extract_ValueError") == 1
     [failed] = spider.store.failures()
-    assert (failed["url"], failed["reason"], failed["columns"]) == (DEEP_URL, "extract_ValueError", ["南开要闻"])
+    assert (failed.url, failed.reason, failed.columns) == (DEEP_URL, "extract_ValueError", ["南开要闻"])
     spider.store.close()
 
 

@@ -134,12 +134,20 @@ def status(output: Path, *args: str) -> subprocess.CompletedProcess:
 def test_the_deployed_egg_carries_the_sites_file_and_runs_from_the_zip(scrapyd):
     _, home = scrapyd
     [egg] = (home / "eggs" / "newsbot").glob("*.egg")
+    lua = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "newsbot").rglob("*.lua"))
+    assert len(lua) >= 19  # the state's scripts and the cluster's
     with zipfile.ZipFile(egg) as archive:
         assert "newsbot/sites/campus.yaml" in archive.namelist()
+        assert set(lua) <= set(archive.namelist())  # Redis's Lua scripts are package data
         assert "settings = newsbot.settings" in archive.read("EGG-INFO/entry_points.txt").decode()
-    # Imported from the zipped egg alone (not this checkout), the campus sites load.
+    # Imported from the zipped egg alone (not this checkout), the campus sites load, and so
+    # do the Lua scripts (importlib.resources reads them from the zip).
     code = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
             f"sys.path.insert(0, {str(egg)!r}); import newsbot.sites as s; assert s.__file__.startswith({str(egg)!r}); "
+            "from newsbot.storage.lua import lua_script; from newsbot.storage.state.redis import SCRIPTS; "
+            "assert 'local function unpend' in lua_script('newsbot.storage.state', 'fail'); "
+            "assert all(lua_script('newsbot.storage.state', name) for name in SCRIPTS); "
+            "assert all(lua_script('newsbot.cluster', name) for name in ('pop', 'push', 'recover', 'reserve')); "
             "print(sorted(site.name for site in s.all_sites() if site.campus))")
     done = subprocess.run([sys.executable, "-c", code], cwd=home, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -1,14 +1,22 @@
 """The state's two backends keep the same promises: every test of the contract runs on
-SQLite (the default) and on a real Redis (the cluster). Redis-only tests cover what
-sharing adds: leases that expire, the exactly-once write claim, the per-worker lock."""
+SQLite (the default) and on a real Redis (the cluster), through the protocol
+(newsbot/storage/state/base.py), and the last test checks that every method of the
+protocol was run on both. Redis-only tests cover what sharing adds: leases that expire,
+the exactly-once write claim, the per-worker lock."""
 
 from __future__ import annotations
 
+import inspect
+import sys
 import time
+from datetime import date
 
 import pytest
+from scrapy.settings import Settings
 
 from newsbot.errors import StateLocked
+from newsbot.storage.state import open_state
+from newsbot.storage.state.base import FailedArticle, FailedAttempt, RetrySchedule, StateStore
 from newsbot.storage.state.sqlite import SqliteStateStore
 
 from .redisserver import redis_server, redis_url  # noqa: F401 (fixtures)
@@ -21,10 +29,34 @@ def entry(n, column="ywsd", site="nankai"):
     return (f"h{n}", url, url + "?from=list", site, column)
 
 
+# The protocol's methods, and those each backend ran in this module's contract tests.
+PROTOCOL = {name for name, value in vars(StateStore).items() if callable(value) and not name.startswith("_")}
+PROTOCOL.add("__contains__")
+CALLED: dict[str, set[str]] = {"sqlite": set(), "redis": set()}
+RAN: set[str] = set()  # the contract tests that ran
+
+
+class Recorded:
+    """A store whose protocol calls are recorded in CALLED (the coverage check below)."""
+
+    def __init__(self, store, backend: str):
+        self._store, self._called = store, CALLED[backend]
+
+    def __getattr__(self, name):
+        if name in PROTOCOL:
+            self._called.add(name)
+        return getattr(self._store, name)
+
+    def __contains__(self, urlname):
+        self._called.add("__contains__")
+        return urlname in self._store
+
+
 @pytest.fixture(params=["sqlite", "redis"])
 def open_store(request, tmp_path):
     """A function opening a store on one shared state (as a second run or worker would)."""
     opened = []
+    RAN.add(request.node.nodeid)
 
     def open_(**kwargs):
         if request.param == "sqlite":
@@ -34,8 +66,9 @@ def open_store(request, tmp_path):
 
             url = request.getfixturevalue("redis_url") if not opened else opened[0].url
             store = RedisStateStore(url, worker=f"w{len(opened)}", **kwargs)
+        assert isinstance(store, StateStore)
         opened.append(store)
-        return store
+        return Recorded(store, request.param)
 
     yield open_
     for store in opened:
@@ -113,31 +146,31 @@ def test_unqueue_forgets_a_queued_article_but_not_a_failed_one(store):
 
 
 def test_failures_back_off_give_up_and_requeue(open_store):
-    store = open_store(backoff_hours=[1, 4], give_up_after=3)
+    store = open_store(retry=RetrySchedule((1, 4), 3))
     store.queue([entry(1)], now=0)
     assert [a.urlname for a in store.claim_due(["nankai"], "run-a", now=1)] == ["h1"]
-    assert store.fail("h1", "http_500", now=10) == {"attempts": 1, "given_up": False, "first": True}
+    assert store.fail("h1", "http_500", now=10) == FailedAttempt(attempts=1, given_up=False, first=True)
     assert store.known([URL.format(1)], now=11) == {URL.format(1)}  # waiting for its retry
     assert store.claim_due(["nankai"], "run-b", now=11) == []
     retry = store.claim_due(["nankai"], "run-b", now=10 + 3600)
     assert [(a.urlname, a.attempts, a.reason) for a in retry] == [("h1", 1, "http_500")]
-    assert store.fail("h1", "timeout", now=4000)["attempts"] == 2
-    assert store.fail("h1", "timeout", now=5000) == {"attempts": 3, "given_up": True, "first": False}
+    assert store.fail("h1", "timeout", now=4000).attempts == 2
+    assert store.fail("h1", "timeout", now=5000) == FailedAttempt(attempts=3, given_up=True, first=False)
     assert store.known([URL.format(1)], now=10**9) == {URL.format(1)}
     assert store.pending_count() == 0
     [failure] = store.failures(["nankai"], given_up_only=True)
-    assert failure["url"] == URL.format(1) and failure["reason"] == "timeout" and failure["given_up"] is True
-    assert failure["columns"] == ["ywsd"] and failure["attempts"] == 3
+    assert failure == FailedArticle(URL.format(1), "nankai", "timeout", 3, 5000, 5000 + 4 * 3600, True, ["ywsd"])
+    assert failure.as_dict()["given_up"] is True and failure.as_dict()["columns"] == ["ywsd"]
     assert store.requeue([URL.format(1)], now=6000) == 1
     assert [a.attempts for a in store.claim_due(["nankai"], "run-c", now=6001)] == [0]
 
 
 def test_fail_of_an_article_never_queued_queues_it(store):
-    assert store.fail("h9", "x", now=0) == {"attempts": 0, "given_up": False, "first": False}
+    assert store.fail("h9", "x", now=0) == FailedAttempt(0, False, False)
     url = URL.format(9)
     result = store.fail("h9", "http_404", now=0, entry=(url, url, "nankai", ["ywsd"]))
-    assert result == {"attempts": 1, "given_up": False, "first": True}
-    assert [f["url"] for f in store.failures()] == [url]
+    assert result == FailedAttempt(1, False, True)
+    assert [f.url for f in store.failures()] == [url]
     assert store.requeue(now=1) == 1 and store.failures() == []
 
 
@@ -170,6 +203,90 @@ def test_adopt_and_meta(store):
     assert store.get_meta("k") is None
     store.set_meta("k", "v")
     assert store.get_meta("k") == "v"
+
+
+def test_a_failed_article_is_not_claimed_again_by_its_claimer_but_by_another_run(open_store):
+    store = open_store(retry=RetrySchedule((0,), 5))  # no backoff: due again at once
+    store.queue([entry(1)], now=0)
+    assert [a.urlname for a in store.claim_due(["nankai"], "run-a", now=1)] == ["h1"]
+    assert store.fail("h1", "http_500", now=2, claimer="run-a") == FailedAttempt(1, False, True)
+    assert store.claim_due(["nankai"], "run-a", now=3) == []  # this run tried it
+    assert [(a.urlname, a.attempts) for a in store.claim_due(["nankai"], "run-b", now=3)] == [("h1", 1)]
+
+
+def test_a_released_article_is_claimed_again(open_store):
+    store = open_store()
+    store.queue([entry(1)], now=0)
+    assert len(store.claim_due(["nankai"], "run-a", now=1)) == 1
+    assert store.claim_due(["nankai"], "run-a", now=1) == []
+    store.release("h1")  # a graceful stop before fetching it
+    assert [a.urlname for a in store.claim_due(["nankai"], "run-a", now=2)] == ["h1"]
+
+
+def test_the_backoff_grows_per_attempt_and_its_last_step_repeats(open_store):
+    store = open_store(retry=RetrySchedule((1, 4), 6))
+    assert [store.backoff_seconds(n) for n in (0, 1, 2, 3, 9)] == [0, 3600, 4 * 3600, 4 * 3600, 4 * 3600]
+
+
+def test_failures_newest_first_and_limited(open_store):
+    store = open_store()
+    for n, when in ((1, 100), (2, 300), (3, 200)):
+        url = URL.format(n)
+        store.fail(f"h{n}", "http_500", now=when, entry=(url, url, "bistu" if n == 3 else "nankai", []))
+    assert [f.url for f in store.failures()] == [URL.format(2), URL.format(3), URL.format(1)]
+    assert [f.url for f in store.failures(limit=2)] == [URL.format(2), URL.format(3)]
+    assert [f.url for f in store.failures(["nankai"], limit=5)] == [URL.format(2), URL.format(1)]
+    assert all(isinstance(f, FailedArticle) for f in store.failures())
+
+
+def test_articles_per_day_counts_what_newsbot_wrote(open_store):
+    store = open_store()
+    store.mark_written([written(1), written(2), written(3)])  # 2026-11-23
+    store.mark_written([("h4", URL.format(4), "bistu", "2026-11-22T23:59:00+08:00", {}, [], [])])
+    store.mark_written([written(1)])  # a restore: not a new article
+    store.adopt("a-post", URL.format(5), "nankai", "adopted")  # an existing blog's post
+    assert store.articles_per_day(date(2026, 11, 23), 2) == {"nankai": {"2026-11-23": 3}, "bistu": {"2026-11-22": 1}}
+    assert store.articles_per_day(date(2026, 11, 23), 1) == {"nankai": {"2026-11-23": 3}}
+    assert store.articles_per_day(date(2026, 12, 30), 30) == {}
+
+
+def test_the_writer_store_sees_the_same_state_and_closing_twice_is_harmless(open_store):
+    store = open_store()
+    writer = store.for_writer()
+    writer.mark_written([written(1)])
+    assert "h1" in store and store.count("nankai") == 1
+    if writer is not store._store:
+        writer.close()
+    store.close()
+    store.close()
+
+
+def test_one_factory_opens_either_backend_from_the_settings(tmp_path, redis_url):
+    settings = {"NEWSBOT_OUTPUT_DIR": str(tmp_path / "out"), "NEWSBOT_RETRY_BACKOFF_HOURS": "2,5",
+                "NEWSBOT_GIVE_UP_AFTER": 3, "NEWSBOT_CLUSTER_WORKER": "w7", "NEWSBOT_CLUSTER_LEASE": 4}
+    sqlite = open_state(Settings(settings))
+    try:
+        assert isinstance(sqlite, SqliteStateStore) and sqlite.retry == RetrySchedule((2.0, 5.0), 3)
+        assert sqlite.path == tmp_path / "out" / ".newsbot" / "state.sqlite"
+        with pytest.raises(StateLocked):  # the output's run lock is held
+            open_state(Settings(settings))
+    finally:
+        sqlite.close()
+    shared = open_state(Settings({**settings, "NEWSBOT_STATE": redis_url}))
+    try:
+        assert type(shared).__name__ == "RedisStateStore" and shared.retry == RetrySchedule((2.0, 5.0), 3)
+        assert shared.worker == "w7" and shared.lease_ms == 4000
+    finally:
+        shared.close()
+
+
+def test_every_protocol_method_runs_on_both_backends():
+    contract = [test for name, test in vars(sys.modules[__name__]).items()
+                if name.startswith("test_") and {"open_store", "store"} & set(inspect.signature(test).parameters)]
+    if len(RAN) < 2 * len(contract):
+        pytest.skip("only part of the contract tests ran (-k, -x)")
+    for backend, called in CALLED.items():
+        assert PROTOCOL - called == set(), f"{backend}: no contract test runs {sorted(PROTOCOL - called)}"
 
 
 # --- what sharing adds (Redis) ----------------------------------------------------------

@@ -28,20 +28,16 @@ def fail(command: str, message: str) -> int:
 
 
 def open_state(args):
-    """The state of ``--output`` (or ``--state``), without the run lock: reading and
-    re-queueing are safe beside a running crawl (SQLite serialises the writes)."""
+    """The state of ``--output`` (or ``--state``: a file, or a cluster's Redis URL), without
+    the run lock: reading and re-queueing are safe beside a running crawl (SQLite serialises
+    the writes; Redis's are scripts)."""
     from newsbot.errors import StateCorrupt
-    from newsbot.storage.state.sqlite import SqliteStateStore
+    from newsbot.storage.state import is_redis_url, open_state as open_store, state_path
 
-    if args.state and args.state.startswith(("redis://", "rediss://")):  # a cluster's (README, "Running on several machines")
-        from newsbot.storage.state.connection import password_file_of
-        from newsbot.storage.state.redis import RedisStateStore
-
-        return RedisStateStore(args.state, lock=False, password_file=password_file_of())
-    path = Path(args.state) if args.state else Path(args.output) / ".newsbot" / "state.sqlite"
-    if not path.is_file():
-        raise SystemExit(f"newsbot: no state at {path} (give --output DIR or --state FILE)")
+    settings = project_settings(NEWSBOT_OUTPUT_DIR=args.output, **({"NEWSBOT_STATE": args.state} if args.state else {}))
+    if not is_redis_url(args.state) and not state_path(settings).is_file():
+        raise SystemExit(f"newsbot: no state at {state_path(settings)} (give --output DIR or --state FILE)")
     try:
-        return SqliteStateStore(path, lock=False)
+        return open_store(settings, lock=False)
     except StateCorrupt as corrupt:
         raise SystemExit(f"newsbot: {corrupt}") from None

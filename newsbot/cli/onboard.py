@@ -21,7 +21,7 @@ import yaml
 
 from newsbot.pages.base import make_response
 from newsbot.pages.base import compiled_xpath
-from newsbot.urls import host_of, response_url
+from newsbot.urls import host_of
 
 # Article URL shapes tried per family, most specific first; the first that matches links
 # on the page wins. The family's own default (newsbot.sites.cms) is tried before these.

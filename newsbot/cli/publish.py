@@ -8,12 +8,14 @@ from pathlib import Path
 from newsbot import settings as default_settings
 from newsbot.cli.common import project_settings
 
-def publish(output: Path, entries: int, spiders=None, feeds_url: str | None = None):
+def publish(output: Path, entries: int, spiders=None, feeds_url: str | None = None, state: str | None = None):
     """The Atom/RSS feeds of these spiders (all: None) and the status page of every spider.
-    When a feed cannot be built, nothing is written. Returns (Published, status page or None)."""
+    When a feed cannot be built, nothing is written. ``state``: the crawl's NEWSBOT_STATE
+    (a file, or a cluster's Redis URL) when not under ``output``. Returns (Published,
+    status page or None)."""
     from newsbot.publish.feeds import Published, scan_jsonl, write_feeds
     from newsbot.publish.status import write_status_page
-    from newsbot.storage.state import state_path
+    from newsbot.storage.state import is_redis_url, open_state, state_path
 
     missing = [output / "feeds" / f"{spider}.jsonl" for spider in spiders or ()
                if not (output / "feeds" / f"{spider}.jsonl").is_file()]
@@ -26,7 +28,15 @@ def publish(output: Path, entries: int, spiders=None, feeds_url: str | None = No
     for path in sorted((output / "feeds").glob("*.jsonl")):  # the page shows every spider
         if path.stem not in scans:
             scans[path.stem] = scan_jsonl(path, entries)
-    page = write_status_page(output, state_path(project_settings(NEWSBOT_OUTPUT_DIR=str(output))), scans)
+    # The state as it is (a crawl may hold it): read, never locked, created or migrated.
+    settings = project_settings(NEWSBOT_OUTPUT_DIR=str(output), **({"NEWSBOT_STATE": state} if state else {}))
+    store = open_state(settings, lock=False, read_only=True) \
+        if is_redis_url(state) or state_path(settings).is_file() else None
+    try:
+        page = write_status_page(output, store, scans)
+    finally:
+        if store is not None:
+            store.close()
     return published, page
 
 
@@ -43,7 +53,8 @@ def cmd_feeds(args) -> int:
     if args.entries < 1:
         print("newsbot feeds: --entries must be at least 1", file=sys.stderr)
         return 2
-    published, page = publish(output, args.entries, [args.spider] if args.spider else None, args.feeds_url)
+    published, page = publish(output, args.entries, [args.spider] if args.spider else None, args.feeds_url,
+                              args.state)
     for failure in published.failures:
         print(f"newsbot feeds: {failure}; nothing was written", file=sys.stderr)
     if published.failures:
@@ -62,4 +73,6 @@ def add_parsers(sub) -> None:
                        help="entries per feed (NEWSBOT_FEED_ENTRIES)")
     feeds.add_argument("--feeds-url", default=None, help="where feeds/ is served (NEWSBOT_FEEDS_URL): rel=self links")
     feeds.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
+    feeds.add_argument("--state", default=None,
+                       help="the crawl's NEWSBOT_STATE (a file, or a cluster's redis:// URL), if not under --output")
     feeds.set_defaults(func=cmd_feeds)

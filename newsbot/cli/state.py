@@ -9,6 +9,7 @@ from pathlib import Path
 
 from newsbot.cli.common import open_state, project_settings
 
+
 def cmd_failed(args) -> int:
     """List the articles that failed (waiting for a retry, or given up), or re-queue them."""
     from newsbot.crawl.extensions.report import failed_for_operator, failed_summary
@@ -24,18 +25,17 @@ def cmd_failed(args) -> int:
         print(json.dumps([failed_for_operator(f) for f in failures], ensure_ascii=False, indent=2))
         return 0
     for f in failures:
-        when = "given up" if f["given_up"] else "next try " + operator_time(f["next_attempt"])
-        print(f"{f['site']:<10} {f['reason']:<24} {f['attempts']:>2} attempts  {when:<35} {f['url']}")
+        when = "given up" if f.given_up else "next try " + operator_time(f.next_attempt)
+        print(f"{f.site:<10} {f.reason:<24} {f.attempts:>2} attempts  {when:<35} {f.url}")
     print(failed_summary(failures), file=sys.stderr)
     return 0
 
 
 def cmd_adopt(args) -> int:
     """Register an existing blog's posts so the crawl writes no second copy of them."""
-    from newsbot.storage.adopt import POST_SUFFIXES, adopt_posts
     from newsbot.errors import StateLocked
-    from newsbot.storage.state.sqlite import SqliteStateStore
-    from newsbot.storage.state import state_path
+    from newsbot.storage.adopt import POST_SUFFIXES, adopt_posts
+    from newsbot.storage.state import open_state as open_store
 
     from newsbot.sites import get_site
 
@@ -46,7 +46,7 @@ def cmd_adopt(args) -> int:
         return 1
     settings = project_settings(NEWSBOT_OUTPUT_DIR=args.output, **({"NEWSBOT_STATE": args.state} if args.state else {}))
     try:
-        store = SqliteStateStore(state_path(settings), output=args.output)
+        store = open_store(settings)
     except StateLocked as locked:
         print(f"newsbot adopt: {locked}; try again when the crawl has finished", file=sys.stderr)
         return 3

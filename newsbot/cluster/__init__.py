@@ -12,8 +12,10 @@ other machines) share through Redis:
   so N workers together fetch from a host no faster than one worker would;
 * the **feed** is one shard per worker, ``feeds/{spider}.{worker}.jsonl``, merged by
   ``newsbot merge-shards`` (``shards.py``; each article's line is in exactly one shard);
-* ``inflight.py`` and ``worker.py``: what a killed worker had in flight goes back to the
-  queue, and an idle worker waits while the crawl goes on elsewhere.
+* ``inflight.py`` and ``worker.py``: a request stays in its run's in-flight record until
+  what it produced is in Redis, so what a killed worker had goes back to the queue; an
+  idle worker waits while the crawl goes on elsewhere, and says what it cannot finish;
+* the Lua scripts that change the shared queue and schedule are in ``lua/``.
 
 Without the setting nothing here is enabled and a crawl is the single-machine default.
 """
@@ -73,6 +75,8 @@ def update_settings(settings) -> None:
     _add_component(settings, "DOWNLOADER_MIDDLEWARES", "newsbot.cluster.politeness.GlobalPolitenessMiddleware", 940)
     # After the dedupe (400), before local images are downloaded (450) and the files written (500).
     _add_component(settings, "ITEM_PIPELINES", "newsbot.cluster.claims.WriteClaimPipeline", 420)
+    # Last before the engine: a response leaves the in-flight record once its output is in Redis.
+    _add_component(settings, "SPIDER_MIDDLEWARES", "newsbot.cluster.inflight.InFlightOutputMiddleware", 5)
     _add_component(settings, "EXTENSIONS", "newsbot.cluster.worker.ClusterWorker", 400)
 
 

@@ -6,6 +6,7 @@ from scrapy.exceptions import NotConfigured
 
 from newsbot.errors import Dropped
 from newsbot.storage.state import state_for_crawler
+from newsbot.storage.state.base import SharedStateStore
 
 
 class WriteClaimPipeline:
@@ -15,7 +16,7 @@ class WriteClaimPipeline:
     def __init__(self, crawler):
         self.store = state_for_crawler(crawler)
         self.stats = crawler.stats
-        if not hasattr(self.store, "claim_write"):
+        if not isinstance(self.store, SharedStateStore):
             raise NotConfigured
 
     @classmethod

@@ -1,19 +1,31 @@
-"""A cluster's shared frontier: scrapy-redis's scheduler and
-dupefilter, which Scrapy loads by name (``SCHEDULER``, ``DUPEFILTER_CLASS``) only in a
-crawl with ``NEWSBOT_CLUSTER`` set. In a module of its own so that every other
-crawl, and every worker process, does not import redis and scrapy-redis (40 ms)."""
+"""A cluster's shared frontier: the request queue, the dupefilter and each run's in-flight
+record in Redis, changed only by three Lua scripts (``lua/pop.lua``, ``lua/push.lua``,
+``lua/recover.lua``) so that a worker killed, or a Redis server gone, between two commands
+never leaves a request nowhere:
+
+* ``pop``: a request leaves the queue and enters this run's in-flight record at once;
+* ``push``: its fingerprint enters the dupefilter and it enters the queue at once (and a
+  retry or redirect replaces its original's in-flight entry at once);
+* ``recover``: a dead run's whole in-flight record goes back to the queue at once, past
+  the dupefilter.
+
+scrapy-redis supplies the settings, the queue's key and serializer, the dupefilter's key
+and fingerprints. Scrapy loads the scheduler and dupefilter by name (``SCHEDULER``,
+``DUPEFILTER_CLASS``) only in a crawl with ``NEWSBOT_CLUSTER`` set: a module of its own so
+that every other crawl, and every worker process, does not import redis and scrapy-redis."""
 
 from __future__ import annotations
 
 from redis.exceptions import RedisError
+from scrapy.utils.request import request_from_dict
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from newsbot.cluster import DEFAULT_FORGET_AFTER
-from newsbot.cluster.inflight import InFlight
-from newsbot.errors import stop_for_output_error
+from newsbot.cluster.inflight import INFLIGHT_META, InFlight
+from newsbot.storage.lua import lua_script
 from newsbot.storage.state import state_for_crawler
-from newsbot.storage.state.connection import connect, failure
+from newsbot.storage.state.connection import connect
 
 
 class Connection:
@@ -26,44 +38,75 @@ class Connection:
 
 
 class Scheduler(RedisScheduler):
-    """scrapy-redis's scheduler, remembering the requests this run has taken from the
-    shared queue until their response arrives (``ClusterWorker`` forgets them): scrapy-redis
-    alone loses the requests a killed worker had in flight, and a lost list page would
-    leave its column's older articles unlisted for the crawl."""
+    """scrapy-redis's scheduler with the queue changed only by the scripts above: every
+    request a run takes from the shared queue stays in its in-flight record until what it
+    produced is in Redis (``newsbot.cluster.inflight``)."""
 
     def open(self, spider):
         super().open(spider)
-        self.inflight = InFlight(self.server, spider, state_for_crawler(spider.crawler), self.queue)
+        self.forget_after = getattr(self.df, "forget_after", DEFAULT_FORGET_AFTER)
+        self.scripts = {name: self.server.register_script(lua_script(__package__, name))
+                        for name in ("pop", "push", "recover")}
+        self.inflight = InFlight(self.server, spider, state_for_crawler(spider.crawler), self)
         spider.crawler.newsbot_inflight = self.inflight
 
+    # The queue's own codec: Scrapy's public to_dict/request_from_dict, scrapy-redis's serializer.
+    def encode(self, request) -> bytes:
+        return self.queue.serializer.dumps(request.to_dict(spider=self.spider))
+
+    def decode(self, data: bytes):
+        return request_from_dict(self.queue.serializer.loads(data), spider=self.spider)
+
     def next_request(self):
+        inflight = self.inflight
+        entry = inflight.new_id()
         try:
-            request = super().next_request()
-            if request is not None:
-                self.inflight.add(request)
+            data = self.scripts["pop"](keys=[self.queue.key, inflight.key, inflight.runs], args=[entry, inflight.run_id])
         except RedisError as exc:
-            self._refused(exc)
+            inflight.refused(exc)  # (the engine would ask again for ever: the run stops)
             return None
+        if data is None:
+            return None
+        try:
+            request = self.decode(data)
+        except Exception as exc:  # noqa: BLE001 - another newsbot's request, or damaged: kept aside, alarmed
+            inflight.unreadable(entry, data, exc)
+            return None
+        request.meta[INFLIGHT_META] = entry
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def enqueue_request(self, request) -> bool:
+        replaces = request.meta.pop(INFLIGHT_META, "")  # a retry or a redirect of one of this run's
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
         try:
-            return super().enqueue_request(request)
+            queued = self.scripts["push"](
+                keys=[self.queue.key, self.df.key, self.inflight.key],
+                args=[-request.priority, self.encode(request), fingerprint, self.forget_after, replaces])
         except RedisError as exc:
-            self._refused(exc)
+            self.inflight.refused(exc)
             return False
+        if not queued:
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
 
-    def _refused(self, exc: Exception) -> None:
-        # The shared queue cannot be read or written (the Redis server is gone, or out of
-        # memory): the engine would ask again for ever, and the run would never end.
-        stop_for_output_error(self.spider.crawler, failure(exc, self.spider.settings["REDIS_URL"]))
+    def recover(self, record: str, run_id: str, worker_lock: str) -> int:
+        """Put a dead run's in-flight record back in the queue; -1 if the run is alive."""
+        return int(self.scripts["recover"](keys=[self.queue.key, record, self.inflight.runs, worker_lock],
+                                           args=[run_id]))
 
 
 class ExpiringDupeFilter(RFPDupeFilter):
-    """scrapy-redis's shared dupefilter, forgotten ``NEWSBOT_CLUSTER_FORGET_AFTER`` seconds
-    after its last new request. It has to persist while workers come and go (a worker's
-    end must not clear it for the others), yet tomorrow's run must read the list pages
-    again: the crawl is over when no worker has added a request for that long."""
+    """scrapy-redis's shared dupefilter (its key, its fingerprints), forgotten
+    ``NEWSBOT_CLUSTER_FORGET_AFTER`` seconds after its last use. It has to persist while
+    workers come and go (a worker's end must not clear it for the others), yet tomorrow's
+    run must read the list pages again: the crawl is over when no worker has scheduled a
+    request for that long. Fingerprints are added by the scheduler's ``push`` script, with
+    their request."""
 
     def __init__(self, server, key, debug=False, forget_after: int = DEFAULT_FORGET_AFTER):
         super().__init__(server, key, debug)
@@ -76,7 +119,4 @@ class ExpiringDupeFilter(RFPDupeFilter):
         return cls(base.server, base.key, base.debug, forget)
 
     def request_seen(self, request):
-        fingerprint = self.request_fingerprint(request)
-        with self.server.pipeline() as pipe:
-            added, _ = pipe.sadd(self.key, fingerprint).expire(self.key, self.forget_after).execute()
-        return added == 0
+        raise NotImplementedError("newsbot's Scheduler adds fingerprints with their request (push.lua)")

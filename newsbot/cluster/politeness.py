@@ -7,19 +7,10 @@ import asyncio
 
 from scrapy.exceptions import NotConfigured
 
+from newsbot.cluster.worker import REDIS_FAILURES, stop_for_redis
+from newsbot.storage.lua import lua_script
 from newsbot.storage.names import cluster_url
 from newsbot.urls import host_of
-
-# Reserve the host's next free moment (the Redis server's clock, shared by all machines):
-# returns how many milliseconds to wait before sending.
-RESERVE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
-local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
-redis.call('SET', KEYS[1], slot + interval, 'PX', interval + 60000)
-return slot - now
-"""
 
 
 class GlobalPolitenessMiddleware:
@@ -27,10 +18,11 @@ class GlobalPolitenessMiddleware:
     per ``NEWSBOT_CLUSTER_HOST_INTERVAL`` seconds per host across the fleet (the
     single-worker ``DOWNLOAD_DELAY``). The wait is a timer, not a blocking sleep."""
 
-    def __init__(self, server, interval: float):
+    def __init__(self, crawler, server, interval: float):
+        self.crawler = crawler
         self.server = server
         self.interval_ms = int(interval * 1000)
-        self.reserve = server.register_script(RESERVE)
+        self.reserve = server.register_script(lua_script(__package__, "reserve"))
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -39,11 +31,15 @@ class GlobalPolitenessMiddleware:
         interval = crawler.settings.getfloat("NEWSBOT_CLUSTER_HOST_INTERVAL")
         if not cluster_url(crawler.settings) or interval <= 0:
             raise NotConfigured
-        return cls(connect_for(crawler.settings, crawler.settings["REDIS_URL"]), interval)
+        return cls(crawler, connect_for(crawler.settings, crawler.settings["REDIS_URL"]), interval)
 
     async def process_request(self, request, spider=None):
         host = host_of(request.url)  # the real host, before NEWSBOT_HOST_MAP rewrites it
-        wait_ms = self.reserve(keys=[f"newsbot:host:{host}"], args=[self.interval_ms])
+        try:
+            wait_ms = self.reserve(keys=[f"newsbot:host:{host}"], args=[self.interval_ms])
+        except REDIS_FAILURES as exc:  # the run stops (exit 6); this request is in flight, recovered
+            stop_for_redis(self.crawler, exc)
+            return None
         if wait_ms > 0:
             await asyncio.sleep(wait_ms / 1000)
         return None

@@ -14,6 +14,8 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted
 
+from newsbot.storage.state.base import FailedAttempt
+
 UNREACHABLE = ("dns", "connection", "timeout")  # reasons that mean the site cannot be reached
 
 
@@ -56,12 +58,12 @@ def failure_reason(failure, max_redirects: int = 20) -> str:
     return type(error).__name__
 
 
-def count_failed_article(stats, reason: str, outcome: dict) -> None:
+def count_failed_article(stats, reason: str, outcome: FailedAttempt) -> None:
     """An article of this run that failed and waits for a retry (its page did not arrive or
     could not be read, or it was written but an image did not download) or was given up
     on (``outcome``: the state's ``fail``): the counts the run summary, the run report and
     ``newsbot failed`` share."""
     stats.inc_value("newsbot/failed_articles")
     stats.inc_value(f"newsbot/failed_reason/{reason}")
-    if outcome.get("given_up"):
+    if outcome.given_up:
         stats.inc_value("newsbot/given_up")

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
 from newsbot.dates import SHANGHAI, human_duration, operator_time
+from newsbot.errors import OutputError
 from newsbot.secrets import mask, public
 from newsbot.sites import find_site
 from newsbot.storage.files import write_atomic
+from newsbot.storage.state import StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -28,30 +29,10 @@ FAILED_SHOWN = 100
 FAILED_COLUMNS = ("url", "site", "reason", "attempts", "next_attempt", "given_up")
 
 
-# --- what the state says (read-only; the state's layout is the lead's: one place here) ---
-def _read_only(state: Path):
-    return sqlite3.connect(f"file:{state}?mode=ro", uri=True)
-
-
-def articles_per_day(state: Path, today: date, days: int = DAYS) -> dict[str, dict[str, int]]:
-    """{site: {"YYYY-MM-DD": articles written that day (Shanghai time)}} for the last days.
-    ``written_at`` is ISO 8601 in Shanghai time, so a plain range on it selects the days
-    (and can use an index on it)."""
-    if not Path(state).exists():
-        return {}
-    first = (today - timedelta(days=days - 1)).isoformat()
-    counts: dict[str, dict[str, int]] = {}
-    db = _read_only(state)
-    try:
-        rows = db.execute(
-            "SELECT site, substr(written_at, 1, 10) AS day, COUNT(*) FROM articles "
-            # Adopted posts have no write time of newsbot's ("adopted"): not counted.
-            "WHERE written_at >= ? AND written_at GLOB '[0-9][0-9][0-9][0-9]-*' GROUP BY site, day", (first,))
-        for site, day, count in rows:
-            counts.setdefault(site, {})[day] = count
-    finally:
-        db.close()
-    return counts
+# --- what the state says (through its protocol: SQLite or Redis alike) ------------------
+def articles_per_day(store: StateStore | None, today: date, days: int = DAYS) -> dict[str, dict[str, int]]:
+    """{site: {"YYYY-MM-DD": articles written that day (Shanghai time)}} for the last days."""
+    return store.articles_per_day(today, days) if store is not None else {}
 
 
 def failed_in_words(waiting: int, given_up: int) -> str:
@@ -60,38 +41,24 @@ def failed_in_words(waiting: int, given_up: int) -> str:
     return f"{waiting + given_up} failed article(s) in the state: {waiting} waiting for a retry, {given_up} given up"
 
 
-def failed_counts(state: Path) -> tuple[int, int]:
+def failed_counts(store: StateStore | None) -> tuple[int, int]:
     """(waiting for a retry, given up): every failed article of the state, as
     ``newsbot failed`` counts them."""
-    if not Path(state).exists():
-        return 0, 0
-    db = _read_only(state)
-    try:
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE name='failed'").fetchone():
-            return 0, 0
-        waiting, given_up = db.execute("SELECT count(*) - coalesce(sum(given_up), 0), coalesce(sum(given_up), 0) "
-                                       "FROM failed").fetchone()
-        return waiting, given_up
-    finally:
-        db.close()
+    failures = store.failures() if store is not None else []
+    given_up = sum(1 for failure in failures if failure.given_up)
+    return len(failures) - given_up, given_up
 
 
-def failed_articles(state: Path, limit: int = FAILED_SHOWN) -> list[dict]:
-    """The newest rows of the state's ``failed`` table, if it has one."""
-    if not Path(state).exists():
+def failed_articles(store: StateStore | None, limit: int = FAILED_SHOWN) -> list[dict]:
+    """The articles that failed last, newest first, as the table shows them."""
+    if store is None:
         return []
-    db = _read_only(state)
-    db.row_factory = sqlite3.Row
-    try:
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE name='failed'").fetchone():
-            return []
-        rows = db.execute("SELECT * FROM failed ORDER BY last_failed DESC LIMIT ?", (limit,)).fetchall()
-        found = [{k: row[k] for k in row.keys() if k in FAILED_COLUMNS} for row in rows]
-        for row in found:  # the state keeps times as Unix seconds
-            row["next_attempt"] = "" if row.get("given_up") else operator_time(row.get("next_attempt"))
-        return found
-    finally:
-        db.close()
+    rows = []
+    for failure in store.failures(limit=limit):
+        row = {column: getattr(failure, column) for column in FAILED_COLUMNS}
+        row["next_attempt"] = "" if failure.given_up else operator_time(failure.next_attempt)
+        rows.append(row)
+    return rows
 
 
 def latest_reports(output: Path) -> dict[str, dict]:
@@ -214,14 +181,19 @@ def _failed_section(failed: list[dict], counts: tuple[int, int]) -> str:
             f'<table class="failed"><tr>{head}</tr>{body}</table>')
 
 
-def render_status_page(output: Path, state: Path, scans: dict, report: dict | None = None,
+def render_status_page(output: Path, store: StateStore | None, scans: dict, report: dict | None = None,
                        now: datetime | None = None) -> str:
+    """The page; ``store``: the state (None: no state, no chart and no failed articles)."""
     now = (now or datetime.now(SHANGHAI)).astimezone(SHANGHAI)
     today = now.date()
     reports = latest_reports(output)
     if report and report.get("spider"):  # this run's report, in case its file is not there yet
         reports[report["spider"]] = report
-    per_day = articles_per_day(state, today)
+    try:
+        per_day, failed, counts = articles_per_day(store, today), failed_articles(store), failed_counts(store)
+    except OutputError as exc:  # (a Redis gone: the run said so; the page shows the rest)
+        logger.warning("status page: the state cannot be read: %s", exc)
+        per_day, failed, counts = {}, [], (0, 0)
     parts = ["<!DOCTYPE html>", '<html lang="zh"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>newsbot status</title><style>{STYLE}</style></head><body>",
@@ -232,12 +204,12 @@ def render_status_page(output: Path, state: Path, scans: dict, report: dict | No
         scan = scans.get(spider)
         for site in sorted(scan.sites) if scan else ():
             parts.append(_site_section(site, scan, per_day.get(site, {}), today))
-    parts.append(_failed_section(failed_articles(state), failed_counts(state)))
+    parts.append(_failed_section(failed, counts))
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
 
-def write_status_page(output: Path, state: Path, scans: dict, report: dict | None = None) -> Path:
+def write_status_page(output: Path, store: StateStore | None, scans: dict, report: dict | None = None) -> Path:
     path = Path(output) / "index.html"
-    write_atomic(path, mask(render_status_page(output, state, scans, report)))
+    write_atomic(path, mask(render_status_page(output, store, scans, report)))
     return path

@@ -81,7 +81,7 @@ class Progress:
         now = time.time()
         # Failed articles whose next attempt is later: the state's, but not this run's work.
         self.not_due = sum(1 for f in self.store.failures(self.sites)
-                           if not f["given_up"] and (f["next_attempt"] or 0) > now)
+                           if not f.given_up and (f.next_attempt or 0) > now)
         self.samples.append((time.monotonic(), 0))
         if self.want_bar:
             self.open_bar()

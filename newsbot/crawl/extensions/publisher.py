@@ -9,7 +9,7 @@ from scrapy import signals
 
 from newsbot.publish.feeds import feed_entries, write_feeds
 from newsbot.publish.status import write_status_page
-from newsbot.storage.state import state_path
+from newsbot.storage.state import state_for_crawler
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,8 @@ class Publisher:
             logger.exception("could not write the feeds")
             failures.append(repr(exc))
         try:
-            write_status_page(output, state_path(settings), scans, getattr(self.crawler, "newsbot_report", None))
+            write_status_page(output, state_for_crawler(self.crawler), scans,
+                              getattr(self.crawler, "newsbot_report", None))
         except Exception as exc:
             logger.exception("could not write the status page")
             failures.append(repr(exc))

@@ -22,6 +22,7 @@ from newsbot.secrets import public
 from newsbot.storage.files import write_atomic
 from newsbot.storage.names import report_name
 from newsbot.storage.state import state_for_crawler
+from newsbot.storage.state.base import FailedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ def alarms(stats: dict, spider, max_broken_share: float, min_failed: int = 2) ->
     found += [(EXIT_ALARM, f"column {column} lists no articles on its first page")
               for column in getattr(spider, "empty_columns", ())]
     found += [(EXIT_ALARM, f"column {column}") for column in getattr(spider, "broken_columns", ())]
+    # A cluster worker: what the crawl leaves that no live worker will do (newsbot.cluster.worker).
+    found += [(EXIT_ALARM, cause) for cause in getattr(getattr(spider, "crawler", None), "newsbot_cluster_alarms", ())]
     pages = stats.get("newsbot/article_pages/new", 0)
     broken = stats.get("newsbot/failed_articles/new", 0) + stats.get("newsbot/missing/published", 0)
     if pages and broken >= min_failed and broken / pages > max_broken_share:
@@ -103,15 +106,15 @@ def summarise(stats: dict, spider_name: str, reason: str) -> dict:
     }
 
 
-def failed_for_operator(failed: dict) -> dict:
+def failed_for_operator(failed: FailedArticle) -> dict:
     """A failed article of the state as the report and ``newsbot failed --json`` show it:
     its times in the one convention (ISO 8601, +08:00), not Unix seconds."""
-    return {k: (operator_iso(v) if k in ("last_failed", "next_attempt") else v) for k, v in failed.items()}
+    return {k: (operator_iso(v) if k in ("last_failed", "next_attempt") else v) for k, v in failed.as_dict().items()}
 
 
-def failed_summary(failed: list[dict]) -> str:
+def failed_summary(failed: list[FailedArticle]) -> str:
     """The state's failed articles (``store.failures``) in the status page's words."""
-    given_up = sum(1 for f in failed if f["given_up"])
+    given_up = sum(1 for f in failed if f.given_up)
     return failed_in_words(len(failed) - given_up, given_up)
 
 
@@ -138,11 +141,11 @@ class RunReport:
             failed = store.failures(sites)
             report["failed"] = [failed_for_operator(f) for f in failed[:200]]
             report["failed_in_state"] = len(failed)  # what `newsbot failed` lists
-            report["waiting_for_retry"] = sum(1 for f in failed if not f["given_up"])
+            report["waiting_for_retry"] = sum(1 for f in failed if not f.given_up)
             report["given_up_in_state"] = len(failed) - report["waiting_for_retry"]
             report["failed_summary"] = failed_summary(failed)
-        except Exception:  # noqa: BLE001 - a report without the list beats no report
-            logger.exception("could not read the failed articles from the state")
+        except Exception as exc:  # noqa: BLE001 - a report without the list beats no report
+            logger.warning("could not read the failed articles from the state: %s", exc)
         folder = self.output / "reports"
         name = report_name(self.crawler.settings, spider.name)  # one per worker in a cluster
         self._finish(spider, report, raised, where=(self.output.resolve(), (folder / f"{name}-latest.json").resolve()))

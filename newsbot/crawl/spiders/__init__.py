@@ -257,7 +257,11 @@ class SiteSpider(scrapy.Spider):
 
     def schedule_articles(self):
         """When the crawl is idle (the lists are read), fetch the next chunk of articles."""
-        requests = list(self.claim_articles())
+        try:
+            requests = list(self.claim_articles())
+        except OutputError as exc:
+            stop_for_output_error(self.crawler, exc)
+            return
         if not requests:
             return
         for request in requests:
@@ -276,18 +280,22 @@ class SiteSpider(scrapy.Spider):
         a later run (with backoff) until it succeeds or is given up on."""
         site_obj = self.site_named(site) if site else self.site
         key = key or canonical_url(url, site_obj.scheme)
-        outcome = self.store.fail(url_hash(key), reason, entry=(key, url, site_obj.name, list(columns or ())),
-                                  claimer=self.claimer)
+        try:
+            outcome = self.store.fail(url_hash(key), reason, entry=(key, url, site_obj.name, list(columns or ())),
+                                      claimer=self.claimer)
+        except OutputError as exc:  # the state cannot record it: the run stops (exit 6); it stays pending
+            stop_for_output_error(self.crawler, exc)
+            return
         stats = self.crawler.stats
         count_failed_article(stats, reason, outcome)
-        if outcome["first"]:
+        if outcome.first:
             stats.inc_value("newsbot/failed_articles/new")
-        if outcome["given_up"]:
+        if outcome.given_up:
             self.logger.error("article %s: given up after %d attempts (last: %s); `newsbot failed` lists it",
-                              url, outcome["attempts"], reason)
+                              url, outcome.attempts, reason)
         else:
             self.logger.warning("article %s failed: %s (attempt %d; retried by a later run)",
-                                url, reason, outcome["attempts"])
+                                url, reason, outcome.attempts)
 
     def article_failed(self, failure):
         """An article request that got no page (after retries): counted by reason, logged."""
@@ -309,7 +317,10 @@ class SiteSpider(scrapy.Spider):
     def item_dropped(self, item, response, exception, spider=None):
         reason = getattr(exception, "reason", None)
         if reason == "older_than_since":  # not wanted by this run; not a failure either
-            self.store.unqueue(canonical_url(item.url, self.site_named(item.site).scheme))
+            try:
+                self.store.unqueue(canonical_url(item.url, self.site_named(item.site).scheme))
+            except OutputError as exc:
+                stop_for_output_error(self.crawler, exc)
 
     def item_error(self, item, response, spider, failure):
         """An exception in a pipeline: the article is not written; output errors stop the run."""

@@ -105,8 +105,8 @@ def client_options(url: str, password_file_path: str | None = None) -> dict:
 def connect(url: str, password_file_path: str | None = None, client_class=None, **kwargs):
     """A redis-py client for ``url`` (``redis://`` or ``rediss://``, redis-py's URL arguments),
     with the password of ``password_file_path`` when the URL carries none. ``client_class``:
-    a subclass of ``redis.Redis`` to make it with. Connecting is lazy: the first command
-    reaches the server (``check``)."""
+    a subclass of ``redis.Redis`` to make it with (the state's, which raises ``failure``'s
+    ``OutputError``). Connecting is lazy: the first command reaches the server."""
     import redis
 
     if not str(url).startswith(("redis://", "rediss://")):
@@ -148,14 +148,3 @@ def describe(url: str) -> str:
         return f"{parts.scheme}://{user}{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
     except ValueError:
         return secrets.mask(str(url))
-
-
-def check(client, url: str) -> None:
-    """Reach the server now (``PING``): a wrong password, an unreachable host or a TLS
-    mismatch fails here, before the crawl starts, as ``failure``'s ``OutputError``."""
-    from redis.exceptions import RedisError
-
-    try:
-        client.ping()
-    except RedisError as exc:
-        raise failure(exc, url) from None

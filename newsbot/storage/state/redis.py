@@ -15,9 +15,16 @@ Same methods, same meaning as ``SqliteStateStore``; what differs is what sharing
   ``worker:{id}`` held with a lease, so one worker id (its feed shard) is never run twice at
   once, on any machine. ``NEWSBOT_CLUSTER_WORKER`` names the worker (default: the host name).
 * **Feed records are per writer**: ``unfed`` returns the articles this worker wrote whose
-  line may be missing from its own feed shard.
+  line may be missing from its own feed shard; ``owed_feed_lines`` says which workers not
+  running owe lines (the cluster raises an alarm for them).
+* **What a run tried**: ``fail(..., claimer=run)`` remembers the article in
+  ``tried:{run}`` (a lease renewed with its claims), so that run does not claim it again
+  whatever its backoff, as SQLite's ``claimed_by`` does.
+* **Articles per day** (the status page's chart) are counted as they are written
+  (``per_day:{site}``); a state from before counts its articles once (``count_days.lua``).
 
-Every multi-key change is one Lua script, so it is atomic against the other workers.
+Every change is one Lua script (``lua/*.lua``, package data), atomic against the other
+workers.
 """
 
 from __future__ import annotations
@@ -26,245 +33,38 @@ import json
 import socket
 import time
 import uuid
+from datetime import date, timedelta
 
-from newsbot.errors import StateLocked
+from newsbot.errors import OutputError, StateLocked
 from newsbot.storage.jsonl import record_json
-from newsbot.storage.names import worker_name
-from newsbot.storage.state.base import DEFAULT_BACKOFF_HOURS, DEFAULT_GIVE_UP_AFTER, PendingArticle
-from newsbot.storage.state.connection import check, connect, describe, failure, password_file_of
+from newsbot.storage.lua import lua_script
+from newsbot.storage.state.base import FailedArticle, FailedAttempt, PendingArticle, RetrySchedule, SharedStateStore
+from newsbot.storage.state.connection import connect, describe, failure
 
 DEFAULT_LEASE = 60.0  # seconds a claim outlives its worker's last renewal
 PREFIX = "newsbot:"
+SCRIPTS = ("claim_due", "renew", "queue", "mark_written", "mark_fed", "fail", "requeue", "skip", "unqueue",
+           "adopt", "add_columns", "claim_write", "take", "drop", "count_days")
 
-# KEYS: none (the prefix is ARGV[1]). A due article is in due:{site} (score: next attempt)
-# and has no live claim; it is claimed with a lease and remembered in claims:{claimer}.
-CLAIM_DUE = """
-local p, claimer, now, limit, lease = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-local out = {}
-for i = 6, #ARGV do
-  local due = redis.call('ZRANGEBYSCORE', p .. 'due:' .. ARGV[i], '-inf', now)
-  for _, urlname in ipairs(due) do
-    if #out >= 2 * limit then return out end
-    if redis.call('SET', p .. 'claim:' .. urlname, claimer, 'NX', 'PX', lease) then
-      redis.call('SADD', p .. 'claims:' .. claimer, urlname)
-      redis.call('PEXPIRE', p .. 'claims:' .. claimer, lease)  -- a dead claimer's list goes too
-      table.insert(out, urlname)
-      table.insert(out, redis.call('HGET', p .. 'pending', urlname))
-    end
-  end
-end
-return out
-"""
 
-# Keep this claimer's leases alive (kind: 'claim' or 'writing'); forget the ones it no longer holds.
-RENEW = """
-local p, claimer, lease, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local key = p .. kind .. 's:' .. claimer
-for _, urlname in ipairs(redis.call('SMEMBERS', key)) do
-  if redis.call('GET', p .. kind .. ':' .. urlname) == claimer then
-    redis.call('PEXPIRE', p .. kind .. ':' .. urlname, lease)
-  else
-    redis.call('SREM', key, urlname)
-  end
-end
-redis.call('PEXPIRE', key, lease)
-return 1
-"""
+def redis_client(url: str, password_file: str | None = None):
+    """redis-py's client for ``url`` (opened by ``connection.connect``: the password file,
+    TLS), raising newsbot's ``OutputError`` (exit 6, one line naming the server, password
+    masked: ``connection.failure``) when the server refuses a command or is gone: every
+    caller of the state handles a Redis failure as it handles a full disk."""
+    import redis
+    from redis.exceptions import NoScriptError, RedisError
 
-QUEUE = """
-local p, now, added = ARGV[1], tonumber(ARGV[2]), 0
-for i = 3, #ARGV, 5 do
-  local urlname, url, fetch_url, site, column = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]
-  local raw = redis.call('HGET', p .. 'pending', urlname)
-  if not raw then
-    local columns = {}
-    if column ~= '' then columns = {column} end
-    local entry = {url=url, fetch_url=fetch_url, site=site, columns=columns, reason='queued',
-                   attempts=0, first_seen=now, next_attempt=now, given_up=false}
-    redis.call('HSET', p .. 'pending', urlname, cjson.encode(entry))
-    redis.call('HSET', p .. 'pending_url', url, urlname)
-    redis.call('HSET', p .. 'pending_url', fetch_url, urlname)
-    redis.call('ZADD', p .. 'due:' .. site, now, urlname)
-    redis.call('SADD', p .. 'sites', site)
-    added = added + 1
-  elseif column ~= '' then
-    local entry = cjson.decode(raw)
-    local found = false
-    for _, c in ipairs(entry.columns) do if c == column then found = true end end
-    if not found then
-      table.insert(entry.columns, column)
-      redis.call('HSET', p .. 'pending', urlname, cjson.encode(entry))
-    end
-  end
-end
-return added
-"""
+    class Client(redis.Redis):
+        def execute_command(self, *args, **options):
+            try:
+                return super().execute_command(*args, **options)
+            except NoScriptError:  # redis-py loads the script and runs it again
+                raise
+            except RedisError as exc:
+                raise failure(exc, url) from exc
 
-# Remove an article from the frontier (by urlname, and by canonical URL if given).
-UNPEND = """
-local function unpend(p, urlname)
-  local raw = redis.call('HGET', p .. 'pending', urlname)
-  if raw then
-    local entry = cjson.decode(raw)
-    redis.call('HDEL', p .. 'pending', urlname)
-    redis.call('HDEL', p .. 'pending_url', entry.url, entry.fetch_url)
-    redis.call('ZREM', p .. 'due:' .. entry.site, urlname)
-  end
-  redis.call('DEL', p .. 'claim:' .. urlname)
-end
-local function unpend_url(p, url)
-  local urlname = redis.call('HGET', p .. 'pending_url', url)
-  if urlname then unpend(p, urlname) end
-end
-"""
-
-# ARGV: prefix, writer, then 7 per article: urlname, url, site, written_at, record, columns
-# (JSON list), files (JSON). A new article gets its record (unfed, for this writer's
-# feed); one written before keeps its fed state and only gets its new file list.
-MARK_WRITTEN = UNPEND + """
-local p, writer = ARGV[1], ARGV[2]
-for i = 3, #ARGV, 7 do
-  local urlname, url, site, written_at, record, columns, files =
-    ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6]
-  local raw = redis.call('HGET', p .. 'articles', urlname)
-  if raw then  -- a restore: new files; its record only while its feed line is missing
-    local entry = cjson.decode(raw)
-    entry.files = cjson.decode(files)
-    redis.call('HSET', p .. 'articles', urlname, cjson.encode(entry))
-    if redis.call('ZSCORE', p .. 'unfed:' .. writer, urlname) then
-      redis.call('HSET', p .. 'records', urlname, record)
-    end
-  else
-    redis.call('HSET', p .. 'articles', urlname,
-      cjson.encode({url=url, site=site, written_at=written_at, files=cjson.decode(files), writer=writer}))
-    redis.call('HSET', p .. 'article_url', url, urlname)
-    redis.call('HINCRBY', p .. 'count', site, 1)
-    redis.call('HSET', p .. 'records', urlname, record)
-    redis.call('ZADD', p .. 'unfed:' .. writer, redis.call('INCR', p .. 'seq'), urlname)
-  end
-  for _, column in ipairs(cjson.decode(columns)) do
-    if redis.call('SADD', p .. 'colset:' .. urlname, column) == 1 then
-      redis.call('RPUSH', p .. 'cols:' .. urlname, column)
-    end
-  end
-  unpend(p, urlname)
-  unpend_url(p, url)
-  redis.call('DEL', p .. 'writing:' .. urlname)
-end
-return 1
-"""
-
-FAIL = UNPEND + """
-local p, urlname, reason, now, next_attempt, give_up_after = ARGV[1], ARGV[2], ARGV[3],
-  tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local raw = redis.call('HGET', p .. 'pending', urlname)
-local entry
-if raw then
-  entry = cjson.decode(raw)
-elseif ARGV[7] then
-  entry = cjson.decode(ARGV[7])
-  entry.reason, entry.attempts, entry.first_seen, entry.given_up = 'queued', 0, now, false
-  redis.call('HSET', p .. 'pending_url', entry.url, urlname)
-  redis.call('HSET', p .. 'pending_url', entry.fetch_url, urlname)
-  redis.call('SADD', p .. 'sites', entry.site)
-else
-  return {0, 0}
-end
-entry.attempts = entry.attempts + 1
-entry.reason, entry.last_failed = reason, now
-entry.given_up = entry.attempts >= give_up_after
-entry.next_attempt = next_attempt
-redis.call('HSET', p .. 'pending', urlname, cjson.encode(entry))
-if entry.given_up then
-  redis.call('ZREM', p .. 'due:' .. entry.site, urlname)
-else
-  redis.call('ZADD', p .. 'due:' .. entry.site, next_attempt, urlname)
-end
-redis.call('DEL', p .. 'claim:' .. urlname)
-if entry.given_up then return {entry.attempts, 1} end
-return {entry.attempts, 0}
-"""
-
-REQUEUE = """
-local p, now, failed_only, n = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', 0
-for i = 4, #ARGV do
-  local raw = redis.call('HGET', p .. 'pending', ARGV[i])
-  if raw then
-    local entry = cjson.decode(raw)
-    if entry.attempts > 0 or not failed_only then
-      entry.attempts, entry.given_up, entry.next_attempt = 0, false, now
-      redis.call('HSET', p .. 'pending', ARGV[i], cjson.encode(entry))
-      redis.call('ZADD', p .. 'due:' .. entry.site, now, ARGV[i])
-      redis.call('DEL', p .. 'claim:' .. ARGV[i])
-      n = n + 1
-    end
-  end
-end
-return n
-"""
-
-UNQUEUE = UNPEND + """
-local p, url = ARGV[1], ARGV[2]
-local urlname = redis.call('HGET', p .. 'pending_url', url)
-if not urlname then return 0 end
-local raw = redis.call('HGET', p .. 'pending', urlname)
-if raw and cjson.decode(raw).attempts == 0 then unpend(p, urlname) return 1 end
-return 0
-"""
-
-SKIP = UNPEND + """
-local p, urlname, url, reason, scope = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-redis.call('HSET', p .. 'skipped:' .. scope, url, cjson.encode({urlname=urlname, reason=reason}))
-unpend(p, urlname)
-return 1
-"""
-
-ADOPT = UNPEND + """
-local p, urlname, url, site, written_at, files = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-if redis.call('HEXISTS', p .. 'article_url', url) == 1 or redis.call('HEXISTS', p .. 'articles', urlname) == 1 then
-  return 0
-end
-redis.call('HSET', p .. 'articles', urlname,
-  cjson.encode({url=url, site=site, written_at=written_at, files=cjson.decode(files), writer=''}))
-redis.call('HSET', p .. 'article_url', url, urlname)
-redis.call('HINCRBY', p .. 'count', site, 1)
-unpend_url(p, url)
-return 1
-"""
-
-ADD_COLUMNS = """
-local p, urlname = ARGV[1], ARGV[2]
-for i = 3, #ARGV do
-  if redis.call('SADD', p .. 'colset:' .. urlname, ARGV[i]) == 1 then
-    redis.call('RPUSH', p .. 'cols:' .. urlname, ARGV[i])
-  end
-end
-return 1
-"""
-
-CLAIM_WRITE = """
-local p, urlname, holder, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if redis.call('HEXISTS', p .. 'articles', urlname) == 1 and redis.call('HEXISTS', p .. 'pending', urlname) == 0 then
-  return 0
-end
-if not redis.call('SET', p .. 'writing:' .. urlname, holder, 'NX', 'PX', lease) then return 0 end
-redis.call('SADD', p .. 'writings:' .. holder, urlname)
-redis.call('PEXPIRE', p .. 'writings:' .. holder, lease)
-return 1
-"""
-
-# Take a lease on a key unless someone else holds it; re-taking one's own renews it.
-TAKE = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-"""
-
-DROP = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
+    return connect(url, password_file, client_class=Client, decode_responses=True)
 
 
 def _json_list(value):
@@ -272,38 +72,31 @@ def _json_list(value):
     return value if isinstance(value, list) else []
 
 
-class RedisStateStore:
-    """``SqliteStateStore`` on Redis, shared by a cluster's workers. ``worker``: this worker's
-    stable name (its lock, its feed shard); ``lease``: seconds a claim survives without
-    renewal."""
+class RedisStateStore(SharedStateStore):
+    """The state on Redis, shared by a cluster's workers (``newsbot.storage.state.base``
+    says what each method does). ``worker``: this worker's stable name (its lock, its feed
+    shard); ``lease``: seconds a claim survives without renewal. Every change is one Lua
+    script (``lua/``), atomic against the other workers."""
 
     def __init__(self, url: str, worker: str | None = None, lock: bool = True,
-                 backoff_hours=DEFAULT_BACKOFF_HOURS, give_up_after: int = DEFAULT_GIVE_UP_AFTER,
-                 lease: float = DEFAULT_LEASE, password_file: str | None = None):
-        from redis.exceptions import RedisError
-
+                 retry: RetrySchedule = RetrySchedule(), lease: float = DEFAULT_LEASE,
+                 password_file: str | None = None):
         self.url = url
         self.worker = worker or socket.gethostname()
         self.run_id = f"{self.worker}:{uuid.uuid4().hex[:12]}"  # this process
-        self.backoff_hours = tuple(backoff_hours)
-        self.give_up_after = give_up_after
+        self.retry = retry
         self.lease_ms = int(lease * 1000)
-        self.db = connect(url, password_file, decode_responses=True)
+        self.db = redis_client(url, password_file)
         self.p = PREFIX
-        self._scripts = {name: self.db.register_script(text) for name, text in (
-            ("claim_due", CLAIM_DUE), ("renew", RENEW), ("queue", QUEUE), ("mark_written", MARK_WRITTEN),
-            ("fail", FAIL), ("requeue", REQUEUE), ("skip", SKIP), ("unqueue", UNQUEUE), ("adopt", ADOPT),
-            ("add_columns", ADD_COLUMNS), ("take", TAKE), ("drop", DROP), ("claim_write", CLAIM_WRITE))}
+        self._scripts = {name: self.db.register_script(lua_script(__package__, name)) for name in SCRIPTS}
         self._claimers: set[str] = set()
         self.locked = False
-        # A wrong URL, password or ACL fails here, before the crawl starts: one line, exit 6.
-        check(self.db, url)
+        # A wrong URL, password or ACL, an unreachable or untrusted server fails here, before
+        # the crawl starts: one line naming the server (password masked), exit 6.
+        self.db.ping()
+        self._run("count_days")  # once in a state's life (a no-op since)
         if lock:
-            try:
-                taken = self._scripts["take"](keys=[self._worker_key], args=[self.run_id, self.lease_ms])
-            except RedisError as exc:
-                raise failure(exc, url) from None
-            if not taken:
+            if not self._scripts["take"](keys=[self._worker_key], args=[self.run_id, self.lease_ms]):
                 raise StateLocked(
                     f"another newsbot worker named {self.worker!r} is running on {describe(url)} "
                     f"(NEWSBOT_CLUSTER_WORKER names each worker; a killed one's lock expires in "
@@ -312,7 +105,11 @@ class RedisStateStore:
 
     @property
     def _worker_key(self) -> str:
-        return f"{self.p}worker:{self.worker}"
+        return self.worker_key(self.worker)
+
+    def worker_key(self, worker: str) -> str:
+        """The key of a worker's run lock (its value: the run holding it)."""
+        return f"{self.p}worker:{worker}"
 
     def _run(self, name: str, *args):
         return self._scripts[name](args=[self.p, *args])
@@ -373,8 +170,9 @@ class RedisStateStore:
         return out
 
     def renew(self) -> None:
-        """Extend this process's leases (its claims, its worker lock): called every few
-        seconds while the worker lives (``newsbot.cluster.worker.ClusterWorker``)."""
+        """Extend this process's leases (its claims and what it tried, its write claims,
+        its worker lock): called every few seconds while the worker lives
+        (``newsbot.cluster.worker.ClusterWorker``)."""
         for claimer in self._claimers:
             self._run("renew", claimer, self.lease_ms, "claim")
         self._run("renew", self.run_id, self.lease_ms, "writing")
@@ -407,24 +205,23 @@ class RedisStateStore:
                 held += sum(1 for h in holders if h is not None and h not in self._claimers)
         return held
 
-    def backoff_seconds(self, attempts: int) -> float:
-        hours = self.backoff_hours[min(attempts, len(self.backoff_hours)) - 1] if attempts else 0
-        return hours * 3600.0
-
-    def fail(self, urlname: str, reason: str, now: float | None = None, entry: tuple | None = None) -> dict:
+    def fail(self, urlname: str, reason: str, now: float | None = None, entry: tuple | None = None,
+             claimer: str | None = None) -> FailedAttempt:
         now = time.time() if now is None else now
         raw = self.db.hget(f"{self.p}pending", urlname)
         attempts = json.loads(raw)["attempts"] + 1 if raw else 1
         extra = []
+        if claimer:
+            self._claimers.add(claimer)  # its tried:{claimer} lease is renewed with its claims
         if entry is not None:
             url, fetch_url, site, columns = entry
             extra = [json.dumps({"url": url, "fetch_url": fetch_url, "site": site, "columns": list(columns)},
                                 ensure_ascii=False)]
         attempts, given_up = self._run("fail", urlname, reason, now, now + self.backoff_seconds(attempts),
-                                       self.give_up_after, *extra)
+                                       self.retry.give_up_after, claimer or "", self.lease_ms, *extra)
         if attempts == 0:
-            return {"attempts": 0, "given_up": False, "first": False}
-        return {"attempts": attempts, "given_up": bool(given_up), "first": attempts == 1}
+            return FailedAttempt(0, False, False)
+        return FailedAttempt(attempts, bool(given_up), attempts == 1)
 
     def requeue(self, urls=None, now: float | None = None) -> int:
         now = time.time() if now is None else now
@@ -439,15 +236,16 @@ class RedisStateStore:
         for urlname, raw in self.db.hscan_iter(f"{self.p}pending"):
             yield urlname, json.loads(raw)
 
-    def failures(self, sites=None, given_up_only: bool = False) -> list[dict]:
+    def failures(self, sites=None, given_up_only: bool = False, limit: int | None = None) -> list[FailedArticle]:
+        sites = set(sites) if sites else None
         out = []
         for _, e in self._pending():
             if e["attempts"] <= 0 or (sites and e["site"] not in sites) or (given_up_only and not e["given_up"]):
                 continue
-            out.append({"url": e["url"], "site": e["site"], "reason": e["reason"], "attempts": e["attempts"],
-                        "last_failed": e.get("last_failed"), "next_attempt": e["next_attempt"],
-                        "given_up": bool(e["given_up"]), "columns": _json_list(e["columns"])})
-        return sorted(out, key=lambda f: f["last_failed"] or 0, reverse=True)
+            out.append(FailedArticle(e["url"], e["site"], e["reason"], e["attempts"], e.get("last_failed"),
+                                     e["next_attempt"], bool(e["given_up"]), _json_list(e["columns"])))
+        out.sort(key=lambda f: f.last_failed or 0, reverse=True)
+        return out if limit is None else out[:limit]
 
     def pending_count(self, sites=None) -> int:
         sites = list(sites) if sites else list(self.db.smembers(f"{self.p}sites"))
@@ -492,13 +290,19 @@ class RedisStateStore:
 
     def mark_fed(self, urlnames, meta: dict | None = None) -> None:
         urlnames = list(urlnames)
-        with self.db.pipeline() as pipe:  # MULTI/EXEC
-            if urlnames:
-                pipe.zrem(f"{self.p}unfed:{self.worker}", *urlnames)
-                pipe.hdel(f"{self.p}records", *urlnames)
-            if meta:
-                pipe.hset(f"{self.p}meta", mapping=meta)
-            pipe.execute()
+        pairs = [value for item in (meta or {}).items() for value in item]
+        if urlnames or pairs:
+            self._run("mark_fed", self.worker, len(urlnames), *urlnames, *pairs)
+
+    def owed_feed_lines(self) -> dict[str, int]:
+        """{worker: lines it owes its feed shard} for the workers not running now: what
+        only a restart of that worker (its name, its shard) writes."""
+        owed = {}
+        for worker in self.db.smembers(f"{self.p}writers"):
+            count = self.db.zcard(f"{self.p}unfed:{worker}")
+            if count and self.db.get(self.worker_key(worker)) is None:
+                owed[worker] = count
+        return owed
 
     def fed_urlnames(self, sites):
         """The urlnames whose lines this worker put in its feed shard (not adopted posts,
@@ -540,6 +344,16 @@ class RedisStateStore:
             return int(self.db.hget(f"{self.p}count", site) or 0)
         return int(self.db.hlen(f"{self.p}articles"))
 
+    def articles_per_day(self, today: date, days: int) -> dict[str, dict[str, int]]:
+        # Counted per day as articles are written (mark_written.lua, count_days.lua).
+        wanted = [(today - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
+        counts: dict[str, dict[str, int]] = {}
+        for site in sorted(self.db.smembers(f"{self.p}per_day_sites")):
+            found = {day: int(n) for day, n in zip(wanted, self.db.hmget(f"{self.p}per_day:{site}", wanted)) if n}
+            if found:
+                counts[site] = found
+        return counts
+
     def get_meta(self, key: str) -> str | None:
         return self.db.hget(f"{self.p}meta", key)
 
@@ -555,22 +369,10 @@ class RedisStateStore:
         if getattr(self, "db", None) is None:
             return
         if self.locked:
-            self._scripts["drop"](keys=[self._worker_key], args=[self.run_id])
             self.locked = False
+            try:
+                self._scripts["drop"](keys=[self._worker_key], args=[self.run_id])
+            except OutputError:  # the server is gone (the run said so): the lock runs out with its lease
+                pass
         self.db.close()
         self.db = None
-
-
-def open_state(crawler) -> RedisStateStore:
-    """The crawl's store when ``NEWSBOT_STATE`` is a Redis URL (``newsbot.storage.state.state_for_crawler``)."""
-    from scrapy import signals
-
-    settings = crawler.settings
-    store = RedisStateStore(
-        settings["NEWSBOT_STATE"], worker=worker_name(settings),
-        backoff_hours=[float(h) for h in settings.getlist("NEWSBOT_RETRY_BACKOFF_HOURS")] or DEFAULT_BACKOFF_HOURS,
-        give_up_after=settings.getint("NEWSBOT_GIVE_UP_AFTER", DEFAULT_GIVE_UP_AFTER),
-        lease=settings.getfloat("NEWSBOT_CLUSTER_LEASE", DEFAULT_LEASE), password_file=password_file_of(settings),
-    )
-    crawler.signals.connect(store.close, signal=signals.engine_stopped)
-    return store

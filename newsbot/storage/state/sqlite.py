@@ -26,11 +26,12 @@ import json
 import os
 import sqlite3
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from newsbot.errors import StateCorrupt, StateLocked
 from newsbot.storage.jsonl import record_json
-from newsbot.storage.state.base import DEFAULT_BACKOFF_HOURS, DEFAULT_GIVE_UP_AFTER, PendingArticle
+from newsbot.storage.state.base import FailedArticle, FailedAttempt, PendingArticle, RetrySchedule, StateStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -106,15 +107,17 @@ def _lock(path: Path):
     return handle
 
 
-class SqliteStateStore:
-    """The SQLite state. ``lock_paths``: run locks to hold while open (the state's own
-    lock file and the output directory's)."""
+class SqliteStateStore(StateStore):
+    """The SQLite state (``newsbot.storage.state.base`` says what each method does).
+    ``lock``: hold the run locks while open (the state's own lock file, and the output
+    directory's when ``output`` is given); ``read_only``: read a state another run may hold
+    (the status page of ``newsbot feeds``), never create or migrate it."""
 
     def __init__(self, path: str | os.PathLike, lock: bool = True, output: str | os.PathLike | None = None,
-                 backoff_hours=DEFAULT_BACKOFF_HOURS, give_up_after: int = DEFAULT_GIVE_UP_AFTER):
+                 retry: RetrySchedule = RetrySchedule(), read_only: bool = False):
         self.path = Path(path)
-        self.backoff_hours = tuple(backoff_hours)
-        self.give_up_after = give_up_after
+        self.retry = retry
+        self.read_only = read_only
         self._locks = []
         if lock:
             try:
@@ -127,6 +130,10 @@ class SqliteStateStore:
                 self._release()
                 raise
         try:
+            if read_only:
+                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+                self.db.execute("SELECT 1 FROM articles LIMIT 1")  # a newsbot state, or StateCorrupt
+                return
             # check_same_thread off: a writer connection (for_writer) is used from whichever
             # thread of the pool the crawl's flush runs in, one flush at a time. timeout:
             # how long one connection waits for the other's commit (an fsync) to finish.
@@ -251,23 +258,15 @@ class SqliteStateStore:
         with self.db:
             self.db.execute("UPDATE pending SET claimed_by = NULL WHERE urlname = ?", (urlname,))
 
-    def backoff_seconds(self, attempts: int) -> float:
-        hours = self.backoff_hours[min(attempts, len(self.backoff_hours)) - 1] if attempts else 0
-        return hours * 3600.0
-
     def fail(self, urlname: str, reason: str, now: float | None = None, entry: tuple | None = None,
-             claimer: str | None = None) -> dict:
-        """Count a failed attempt; schedule the next one with backoff, or give up. Returns
-        ``{"attempts": n, "given_up": bool, "first": bool}`` (first: never failed before).
-        ``entry`` (url, fetch_url, site, columns) queues an article not yet pending; it
-        stays claimed by ``claimer`` (this run), which does not try it again."""
+             claimer: str | None = None) -> FailedAttempt:
         now = time.time() if now is None else now
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             row = self.db.execute("SELECT attempts FROM pending WHERE urlname = ?", (urlname,)).fetchone()
             if row is None:
                 if entry is None:
-                    return {"attempts": 0, "given_up": False, "first": False}
+                    return FailedAttempt(0, False, False)
                 url, fetch_url, site, columns = entry
                 self.db.execute(
                     "INSERT INTO pending (urlname, url, fetch_url, site, columns, first_seen, next_attempt)"
@@ -276,13 +275,13 @@ class SqliteStateStore:
                 )
                 row = (0,)
             attempts = row[0] + 1
-            given_up = attempts >= self.give_up_after
+            given_up = self.retry.gives_up(attempts)
             self.db.execute(
                 "UPDATE pending SET attempts = ?, reason = ?, last_failed = ?, next_attempt = ?, "
                 "given_up = ?, claimed_by = coalesce(?, claimed_by) WHERE urlname = ?",
                 (attempts, reason, now, now + self.backoff_seconds(attempts), int(given_up), claimer, urlname),
             )
-        return {"attempts": attempts, "given_up": given_up, "first": attempts == 1}
+        return FailedAttempt(attempts, given_up, attempts == 1)
 
     def requeue(self, urls=None, now: float | None = None) -> int:
         """Make failed or given-up articles due now with a fresh count (all when ``urls``
@@ -301,18 +300,22 @@ class SqliteStateStore:
                     "WHERE url = ? OR fetch_url = ?", (now, url, url)).rowcount
             return count
 
-    def failures(self, sites=None, given_up_only: bool = False) -> list[dict]:
-        """Failed articles (attempts > 0), newest failure first."""
+    def failures(self, sites=None, given_up_only: bool = False, limit: int | None = None) -> list[FailedArticle]:
         sql = "SELECT url, site, reason, attempts, last_failed, next_attempt, given_up, columns FROM pending WHERE attempts > 0"
         args: list = []
         if sites:
+            sites = list(sites)
             sql += f" AND site IN ({','.join('?' * len(sites))})"
-            args += list(sites)
+            args += sites
         if given_up_only:
             sql += " AND given_up = 1"
-        rows = self.db.execute(sql + " ORDER BY last_failed DESC", args).fetchall()
-        keys = ("url", "site", "reason", "attempts", "last_failed", "next_attempt", "given_up", "columns")
-        return [dict(zip(keys, row)) | {"given_up": bool(row[6]), "columns": json.loads(row[7])} for row in rows]
+        sql += " ORDER BY last_failed DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [FailedArticle(url, site, reason, attempts, last_failed, next_attempt, bool(given_up), json.loads(columns))
+                for url, site, reason, attempts, last_failed, next_attempt, given_up, columns
+                in self.db.execute(sql, args)]
 
     def pending_count(self, sites=None) -> int:
         if sites:
@@ -429,6 +432,19 @@ class SqliteStateStore:
             return self.db.execute("SELECT COUNT(*) FROM articles WHERE site = ?", (site,)).fetchone()[0]
         return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
+    def articles_per_day(self, today: date, days: int) -> dict[str, dict[str, int]]:
+        # written_at is ISO 8601 in Shanghai time: a plain range on it selects the days.
+        first = (today - timedelta(days=days - 1)).isoformat()
+        last = (today + timedelta(days=1)).isoformat()
+        counts: dict[str, dict[str, int]] = {}
+        for site, day, count in self.db.execute(
+            "SELECT site, substr(written_at, 1, 10) AS day, COUNT(*) FROM articles "
+            # Adopted posts have no write time of newsbot's ("adopted"): not counted.
+            "WHERE written_at >= ? AND written_at < ? AND written_at GLOB '[0-9][0-9][0-9][0-9]-*' "
+            "GROUP BY site, day", (first, last)):
+            counts.setdefault(site, {})[day] = count
+        return counts
+
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
@@ -442,7 +458,7 @@ class SqliteStateStore:
         """A second connection to this state, for the pipeline's writer thread: WAL lets it
         commit batches while the crawl's own connection reads and queues. This store keeps
         the run locks."""
-        return SqliteStateStore(self.path, lock=False, backoff_hours=self.backoff_hours, give_up_after=self.give_up_after)
+        return SqliteStateStore(self.path, lock=False, retry=self.retry)
 
     def _release(self) -> None:
         for handle in self._locks:

@@ -1,0 +1,3 @@
+-- Drop a lease if this holder still holds it. KEYS: the key. ARGV: the holder.
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0

@@ -1,0 +1,39 @@
+-- include: unpend.lua
+-- Record articles written, at once; they leave the frontier and their write claim is
+-- dropped (so an article is either being written by one live worker, or written). A new
+-- article gets its record, owed to this writer's feed shard (unfed:{writer}); one written
+-- before (a restore) keeps its fed state and gets its new file list.
+-- ARGV: prefix, writer, then 7 per article: urlname, url, site, written_at, record,
+-- columns (JSON list), files (JSON).
+local p, writer = ARGV[1], ARGV[2]
+for i = 3, #ARGV, 7 do
+  local urlname, url, site, written_at, record, columns, files =
+    ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6]
+  local raw = redis.call('HGET', p .. 'articles', urlname)
+  if raw then  -- a restore: new files; its record only while its feed line is missing
+    local entry = cjson.decode(raw)
+    entry.files = cjson.decode(files)
+    redis.call('HSET', p .. 'articles', urlname, cjson.encode(entry))
+    if redis.call('ZSCORE', p .. 'unfed:' .. writer, urlname) then
+      redis.call('HSET', p .. 'records', urlname, record)
+    end
+  else
+    redis.call('HSET', p .. 'articles', urlname,
+      cjson.encode({url=url, site=site, written_at=written_at, files=cjson.decode(files), writer=writer}))
+    redis.call('HSET', p .. 'article_url', url, urlname)
+    redis.call('HINCRBY', p .. 'count', site, 1)
+    count_day(p, site, written_at)
+    redis.call('HSET', p .. 'records', urlname, record)
+    redis.call('ZADD', p .. 'unfed:' .. writer, redis.call('INCR', p .. 'seq'), urlname)
+    redis.call('SADD', p .. 'writers', writer)
+  end
+  for _, column in ipairs(cjson.decode(columns)) do
+    if redis.call('SADD', p .. 'colset:' .. urlname, column) == 1 then
+      redis.call('RPUSH', p .. 'cols:' .. urlname, column)
+    end
+  end
+  unpend(p, urlname)
+  unpend_url(p, url)
+  redis.call('DEL', p .. 'writing:' .. urlname)
+end
+return 1
