@@ -157,7 +157,7 @@ def test_the_status_page_shows_an_alarm_without_its_secret_or_server_path(tmp_pa
              f"state redis://newsbot:{SECRET}@10.0.0.5:6379/2, backup /var/lib/newsbot/state.sqlite")
     report = {"spider": "nankai", "finish_reason": "output_error", "alarms": [alarm], "exit_code": 6}
     (output / "reports" / "nankai-latest.json").write_text(json.dumps(report), encoding="utf-8")
-    page = write_status_page(output, output / "state.sqlite", {}, report).read_text(encoding="utf-8")
+    page = write_status_page(output, None, {}, report).read_text(encoding="utf-8")
     assert SECRET not in page and str(tmp_path) not in page and "/var/lib" not in page
     assert "Permission denied: &#x27;nankai/hexo/a.md&#x27;" in page and "redis://newsbot:***@10.0.0.5" in page
 

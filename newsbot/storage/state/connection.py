@@ -35,21 +35,22 @@ KEY_PATTERN = "newsbot:*"
 CONNECT_TIMEOUT = 30  # seconds; a server that does not answer is "unreachable", not a hang
 
 # Every command a cluster crawl and the `newsbot` commands send, derived by running the
-# cluster and Redis-state tests against a redis-server with INFO commandstats and MONITOR,
-# checked against a reading of the code, and enforced by those tests running as a user with
-# exactly these (tests/redisserver.py): a command missing here is refused, and the test
-# fails. Connection: SELECT (a database other than 0; HELLO and AUTH need no permission).
-# Scripts: EVALSHA, and SCRIPT LOAD when the server does not know one yet (redis-py's
-# Script). Pipelines: MULTI/EXEC. The state's calls and Lua scripts (redis.py); the fleet's
-# politeness script (TIME, GET, SET), in-flight records (HSET, HDEL, HVALS, RENAME, …);
-# scrapy-redis's priority queue (ZADD, ZRANGE, ZREMRANGEBYRANK, ZCARD) and dupefilter
-# (SADD, EXPIRE).
+# cluster, fault and Redis-state tests against a redis-server with INFO commandstats and
+# MONITOR, checked against a reading of the code (the Lua scripts in storage/state/lua/ and
+# cluster/lua/, the calls in storage/state/redis.py and cluster/), and enforced by those tests
+# running as a user with exactly these (tests/redisserver.py): a command missing here is
+# refused, and the test fails. Connection: SELECT (a database other than 0; AUTH needs no
+# permission). Scripts: EVALSHA, and SCRIPT LOAD when the server does not know one yet
+# (redis-py's Script). Pipelines: MULTI/EXEC. Read by code paths the tests may not take:
+# HKEYS (requeue all), INCRBY (a lost feed line owed again), LRANGE (an article's columns),
+# ZSCORE (a restore). scrapy-redis itself now only counts the queue (ZCARD): the fleet's
+# scripts push, pop and recover requests.
 REDIS_COMMANDS = (
     "ping", "select", "time", "evalsha", "script|load", "multi", "exec",
-    "get", "set", "mget", "del", "incr", "incrby", "expire", "pexpire", "rename",
+    "get", "set", "mget", "del", "incr", "incrby", "expire", "pexpire",
     "hget", "hset", "hdel", "hexists", "hincrby", "hkeys", "hlen", "hmget", "hscan", "hvals",
     "sadd", "smembers", "srem",
-    "zadd", "zcard", "zcount", "zmscore", "zrange", "zrangebyscore", "zrem", "zremrangebyrank", "zscore",
+    "zadd", "zcard", "zcount", "zmscore", "zrange", "zrangebyscore", "zrem", "zscore",
     "rpush", "lrange",
 )
 
