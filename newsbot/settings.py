@@ -78,6 +78,10 @@ NEWSBOT_PROGRESS_INTERVAL = 60
 # redis://host:6379/2 makes this crawl a worker of the crawl shared there (and the state's
 # default, NEWSBOT_STATE). DOWNLOAD_DELAY is then the interval per host across all workers.
 NEWSBOT_CLUSTER = None
+# The Redis password kept out of the URL (and so out of command lines, crontabs and scrapyd's
+# job list): the first line of this file, e.g. /etc/newsbot/redis-password (mode 0600), with
+# NEWSBOT_CLUSTER=redis://newsbot@host:6379/2. Default: the environment variable of this name.
+NEWSBOT_REDIS_PASSWORD_FILE = None
 NEWSBOT_CLUSTER_WORKER = None  # this worker's name (its lock, feed shard and report); default: the host name
 NEWSBOT_CLUSTER_LEASE = 60  # seconds a killed worker's claims and lock outlive it
 NEWSBOT_CLUSTER_FORGET_AFTER = 600  # seconds after the crawl's last new request the shared dupefilter is dropped

@@ -208,9 +208,8 @@ def test_list_pages_a_killed_worker_had_in_flight_are_read_by_the_other(http_sit
     assert report["stats"].get("newsbot/cluster/recovered_requests", 0) >= 1
 
 
-def test_a_state_server_that_refuses_writes_stops_the_run_with_exit_6_and_loses_nothing(http_site, redis_url, tmp_path):
-    import redis
-
+def test_a_state_server_that_refuses_writes_stops_the_run_with_exit_6_and_loses_nothing(http_site, redis_server,
+                                                                                       redis_url, tmp_path):
     # The crawl is one batch, made durable when the crawl goes idle. Its last article is
     # held until the Redis server refuses writes (out of memory), so the batch cannot be
     # recorded: the run must say so (exit 6), and the next run write everything, once.
@@ -223,7 +222,7 @@ def test_a_state_server_that_refuses_writes_stops_the_run_with_exit_6_and_loses_
     while not http_site.held_paths() and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
     assert http_site.held_paths(), "no article was held: " + log_of(output, "w1")
-    with redis.Redis.from_url(redis_url) as client:
+    with redis_server.admin() as client:  # newsbot's own user may not CONFIG SET
         client.config_set("maxmemory-policy", "noeviction")
         client.config_set("maxmemory", 1)
         gate.set()

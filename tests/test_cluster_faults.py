@@ -86,9 +86,9 @@ def wait_for(condition, what: str, timeout: float = DEADLINE, every: float = 0.0
 
 
 def client(url: str):
-    import redis
+    from .redisserver import inspector
 
-    return redis.Redis.from_url(url)
+    return inspector(url)  # as the administrator: newsbot's ACL user may not run EXISTS
 
 
 def lock_expired(url: str, name: str) -> bool:

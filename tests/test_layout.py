@@ -8,7 +8,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "newsbot"
 
 # Lowest first. A module may import its own layer's modules and those of the layers below.
 LAYERS = (
-    ("newsbot.errors", "newsbot.items", "newsbot.urls", "newsbot.dates", "newsbot.text"),
+    ("newsbot.errors", "newsbot.items", "newsbot.urls", "newsbot.dates", "newsbot.text", "newsbot.secrets"),
     ("newsbot.html",),
     ("newsbot.pages",),
     ("newsbot.sites",),

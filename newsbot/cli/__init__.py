@@ -6,7 +6,7 @@
 - ``add.py``      ``add``: a campus.yaml entry from one list page (``onboard.py`` reads it)
 - ``state.py``    ``failed``, ``adopt``, ``rebuild-state``
 - ``publish.py``  ``feeds``
-- ``cluster.py``  ``status``, ``merge-shards``
+- ``cluster.py``  ``status``, ``merge-shards``, ``cluster-acl``
 """
 
 from __future__ import annotations
@@ -28,8 +28,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from newsbot import secrets
+    from newsbot.errors import ConfigError, OutputError
+
+    secrets.install()
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ConfigError, OutputError) as error:  # e.g. the cluster's Redis refuses or is gone: one line, exit 6
+        print(f"newsbot: {secrets.mask(str(error))}", file=sys.stderr)
+        return error.exit_code
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Commands for a cluster's operator: ``status`` (a run's exit code from its report, for scrapyd
-jobs) and ``merge-shards`` (the workers' feed shards into one feed)."""
+jobs), ``merge-shards`` (the workers' feed shards into one feed) and ``cluster-acl`` (the Redis
+ACL file: newsbot's user limited to its keys and commands)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,20 @@ def cmd_merge_shards(args) -> int:
     return 0
 
 
+def cmd_cluster_acl(args) -> int:
+    from newsbot.storage.state.connection import acl_rule, password_file_of, read_password_file
+
+    path = args.password_file or password_file_of()
+    if not path:
+        print("newsbot cluster-acl: give --password-file FILE (or set NEWSBOT_REDIS_PASSWORD_FILE): "
+              "the file holding newsbot's Redis password", file=sys.stderr)
+        return 1
+    rule = acl_rule(args.user, read_password_file(path))
+    print("user default off")  # without it, whoever reaches the port could do anything
+    print(rule)
+    return 0
+
+
 def add_parsers(sub) -> None:
     status = sub.add_parser("status", help="the exit code of a spider's last run, from its run report "
                             "(for scrapyd jobs, which have none)")
@@ -52,3 +67,10 @@ def add_parsers(sub) -> None:
                        help="entries per Atom/RSS feed (NEWSBOT_FEED_ENTRIES)")
     merge.add_argument("--feeds-url", default=None, help="where feeds/ is served (NEWSBOT_FEEDS_URL): rel=self links")
     merge.set_defaults(func=cmd_merge_shards)
+
+    acl = sub.add_parser("cluster-acl", help="the Redis ACL file for a cluster: the default user off, and a "
+                         "user with newsbot's password (as a SHA-256) limited to newsbot's keys and commands")
+    acl.add_argument("--password-file", default=None,
+                     help="the file holding newsbot's Redis password (default: $NEWSBOT_REDIS_PASSWORD_FILE)")
+    acl.add_argument("--user", default="newsbot", help="the ACL user's name, as in NEWSBOT_CLUSTER's URL")
+    acl.set_defaults(func=cmd_cluster_acl)

@@ -26,7 +26,9 @@ import warnings
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newsbot.secrets import mask
 from newsbot.storage.names import cluster_url
+from newsbot.storage.state.connection import password_file_of
 
 # scrapy-redis 0.9.1 still passes spider= to Scrapy's stats collector (deprecated since
 # Scrapy 2.13, still working): harmless and not ours to change, so not in every worker's log.
@@ -43,13 +45,19 @@ def update_settings(settings) -> None:
     if not url:
         return
     if not url.startswith(("redis://", "rediss://")):
-        raise ValueError(f"NEWSBOT_CLUSTER={url!r} is not a Redis URL (redis://host:6379/0)")
+        raise ValueError(f"NEWSBOT_CLUSTER={mask(url)!r} is not a Redis URL (redis://host:6379/0)")
     state = settings.get("NEWSBOT_STATE")
     if state and not str(state).startswith(("redis://", "rediss://")):
-        raise ValueError(f"NEWSBOT_CLUSTER needs the state on Redis too; NEWSBOT_STATE={state!r} is a file")
+        raise ValueError(f"NEWSBOT_CLUSTER needs the state on Redis too; NEWSBOT_STATE={mask(state)!r} is a file")
     priority = "spider"  # below the command line: an operator's -s still wins
     settings.set("NEWSBOT_STATE", state or url, priority=priority)
     settings.set("REDIS_URL", url, priority=priority)
+    # scrapy-redis opens its clients with newsbot's connect (the password file, TLS):
+    # REDIS_PARAMS' redis_cls is scrapy-redis's hook, its other keys reach connect.
+    params = {**settings.getdict("REDIS_PARAMS"), "redis_cls": "newsbot.cluster.frontier.Connection",
+              "password_file": password_file_of(settings)}
+    settings.set("REDIS_PARAMS", params, priority=max(settings.getpriority("REDIS_PARAMS") or 0,
+                                                      SETTINGS_PRIORITIES["spider"]))
     settings.set("SCHEDULER", "newsbot.cluster.frontier.Scheduler", priority=priority)
     settings.set("DUPEFILTER_CLASS", "newsbot.cluster.frontier.ExpiringDupeFilter", priority=priority)
     # A worker that finishes must not flush the queue the others still work on.

@@ -25,6 +25,16 @@ from newsbot.cluster import DEFAULT_FORGET_AFTER
 from newsbot.cluster.inflight import INFLIGHT_META, InFlight
 from newsbot.storage.lua import lua_script
 from newsbot.storage.state import state_for_crawler
+from newsbot.storage.state.connection import connect
+
+
+class Connection:
+    """scrapy-redis's ``redis_cls`` (``REDIS_PARAMS``, set by ``newsbot.cluster``): the
+    shared queue's and dupefilter's clients are opened by newsbot's ``connect``."""
+
+    @staticmethod
+    def from_url(url, password_file=None, **kwargs):
+        return connect(url, password_file, **kwargs)
 
 
 class Scheduler(RedisScheduler):

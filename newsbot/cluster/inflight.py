@@ -14,6 +14,7 @@ from scrapy.exceptions import NotConfigured
 
 from newsbot.errors import OutputError, stop_for_output_error
 from newsbot.storage.names import cluster_url
+from newsbot.storage.state.connection import failure
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class InFlight:
         its record for the next worker to recover."""
         self.broken = True
         stop_for_output_error(self.crawler, exc if isinstance(exc, OutputError) else
-                              f"the cluster's Redis server: {type(exc).__name__}: {exc}")
+                              failure(exc, self.crawler.settings.get("NEWSBOT_CLUSTER")))
 
     def unreadable(self, entry: str, data: bytes, exc: Exception) -> None:
         """A request in the shared queue this newsbot cannot read (another version's, or

@@ -26,12 +26,12 @@ class GlobalPolitenessMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        import redis
+        from newsbot.storage.state.connection import connect_for
 
         interval = crawler.settings.getfloat("NEWSBOT_CLUSTER_HOST_INTERVAL")
         if not cluster_url(crawler.settings) or interval <= 0:
             raise NotConfigured
-        return cls(crawler, redis.Redis.from_url(crawler.settings["REDIS_URL"]), interval)
+        return cls(crawler, connect_for(crawler.settings, crawler.settings["REDIS_URL"]), interval)
 
     async def process_request(self, request, spider=None):
         host = host_of(request.url)  # the real host, before NEWSBOT_HOST_MAP rewrites it

@@ -14,6 +14,7 @@ from newsbot.errors import OutputError, stop_for_output_error
 from newsbot.storage.names import cluster_url
 from newsbot.storage.state import state_for_crawler
 from newsbot.storage.state.base import SharedStateStore
+from newsbot.storage.state.connection import describe, failure
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def stop_for_redis(crawler, exc: Exception) -> None:
         inflight.refused(exc)
     else:
         stop_for_output_error(crawler, exc if isinstance(exc, OutputError) else
-                              f"the cluster's Redis server: {type(exc).__name__}: {exc}")
+                              failure(exc, crawler.settings.get("NEWSBOT_CLUSTER")))
 
 
 class ClusterWorker:
@@ -72,7 +73,7 @@ class ClusterWorker:
         self.loop = task.LoopingCall(self.heartbeat)
         self.loop.start(max(self.store.lease_ms / 3000, 0.2), now=True)
         logger.info("cluster worker %s joined the crawl on %s", self.store.worker,
-                    self.crawler.settings.get("NEWSBOT_CLUSTER"))
+                    describe(self.crawler.settings.get("NEWSBOT_CLUSTER")))
 
     def _now_ms(self) -> int:
         seconds, micros = self.store.db.time()  # the server's clock, the same for every machine

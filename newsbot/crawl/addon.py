@@ -10,6 +10,7 @@ from importlib import metadata
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.settings import default_settings as scrapy_defaults
 
+from newsbot import secrets
 from newsbot import settings as newsbot_settings
 from newsbot.crawl.config import file_mode
 from newsbot.dates import site_time_struct
@@ -33,6 +34,9 @@ class NewsbotAddon:
     newsbot/settings.py is imported, so ``-s`` overrides take effect)."""
 
     def update_settings(self, settings):
+        # Secrets are masked in every log line from here on, Scrapy's "Overridden settings" too.
+        secrets.install()
+        secrets.remember_settings(settings)
         # An explicit USER_AGENT (settings.py, -s, a spider) wins; else the contact URL's.
         if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["default"]:
             settings.set("USER_AGENT", user_agent(settings.get("NEWSBOT_CONTACT_URL")), priority="addon")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from newsbot.dates import SHANGHAI, human_duration, operator_time
 from newsbot.errors import OutputError
+from newsbot.secrets import mask, public
 from newsbot.sites import find_site
 from newsbot.storage.files import write_atomic
 from newsbot.storage.state import StateStore
@@ -111,7 +112,7 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;paddin
 """
 
 
-def _run_section(spider: str, report: dict | None) -> str:
+def _run_section(spider: str, report: dict | None, output: Path) -> str:
     out = [f'<h2 id="spider-{text(spider)}">{text(spider)}</h2>']
     if not report:
         return "".join(out) + '<p class="muted">No run report yet.</p>'
@@ -124,7 +125,9 @@ def _run_section(spider: str, report: dict | None) -> str:
                + "".join(f"<tr><th>{text(k)}</th><td>{text(v)}</td></tr>" for k, v in rows) + "</table>")
     alarms = report.get("alarms") or []
     if alarms:
-        out.append('<ul class="alarms">' + "".join(f'<li class="alarm">ALARM: {text(a)}</li>' for a in alarms) + "</ul>")
+        # An alarm may quote an error's text: no secret, no server path on a served page.
+        out.append('<ul class="alarms">' + "".join(f'<li class="alarm">ALARM: {text(public(a, output))}</li>'
+                                                   for a in alarms) + "</ul>")
     else:
         out.append('<p class="muted">No alarms.</p>')
     out.append(f"<p>Report: {link(f'reports/{spider}-latest.json', f'{spider}-latest.json')}</p>")
@@ -197,7 +200,7 @@ def render_status_page(output: Path, store: StateStore | None, scans: dict, repo
              f"<h1>newsbot status</h1><p class='muted'>Written {text(operator_time(now))}; every time on this "
              f"page is the sites' (Asia/Shanghai, +08:00)</p>"]
     for spider in sorted(set(reports) | set(scans)):
-        parts.append(_run_section(spider, reports.get(spider)))
+        parts.append(_run_section(spider, reports.get(spider), output))
         scan = scans.get(spider)
         for site in sorted(scan.sites) if scan else ():
             parts.append(_site_section(site, scan, per_day.get(site, {}), today))
@@ -208,5 +211,5 @@ def render_status_page(output: Path, store: StateStore | None, scans: dict, repo
 
 def write_status_page(output: Path, store: StateStore | None, scans: dict, report: dict | None = None) -> Path:
     path = Path(output) / "index.html"
-    write_atomic(path, render_status_page(output, store, scans, report))
+    write_atomic(path, mask(render_status_page(output, store, scans, report)))
     return path

@@ -17,14 +17,16 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.spiderloader import get_spider_loader
 
+from newsbot import secrets
 from newsbot.crawl.addon import apply_file_mode, log_in_site_time
 from newsbot.crawl.config import check_crawl
-from newsbot.errors import EXIT_LOCKED, ConfigError, StateCorrupt, StateLocked
+from newsbot.errors import EXIT_LOCKED, ConfigError, OutputError, StateCorrupt, StateLocked
 from newsbot.storage.state import state_for_crawler
 
 
 class Command(ScrapyCrawl):
     def process_options(self, args, opts):
+        secrets.install()  # before anything logs or prints a setting (README, "Running on several machines")
         super().process_options(args, opts)
         # Here, before Scrapy starts logging and before the run lock: a bad setting or
         # argument costs one line on stderr and leaves nothing behind.
@@ -39,7 +41,7 @@ class Command(ScrapyCrawl):
             try:
                 check_crawl(self.settings, spidercls, opts.spargs)
             except ConfigError as bad:
-                print(f"newsbot: {bad}", file=sys.stderr)
+                print(f"newsbot: {secrets.mask(str(bad))}", file=sys.stderr)
                 sys.exit(1)
             apply_file_mode(self.settings)  # before the state and its lock are created
             log_in_site_time()  # from Scrapy's first line on
@@ -52,12 +54,12 @@ class Command(ScrapyCrawl):
             # Take the run lock before anything starts, so an overlapping run stops here.
             state_for_crawler(crawler)
         except StateLocked as locked:
-            print(f"newsbot: {locked}; not running (exit {EXIT_LOCKED})", file=sys.stderr)
+            print(f"newsbot: {secrets.mask(str(locked))}; not running (exit {EXIT_LOCKED})", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
             return
-        except StateCorrupt as corrupt:
-            print(f"newsbot: {corrupt}", file=sys.stderr)
-            self.exitcode = 1
+        except (ConfigError, StateCorrupt, OutputError) as error:  # e.g. a Redis that refuses or is gone (exit 6)
+            print(f"newsbot: {secrets.mask(str(error))}", file=sys.stderr)
+            self.exitcode = error.exit_code
             return
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

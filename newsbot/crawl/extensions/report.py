@@ -18,6 +18,7 @@ from newsbot.crawl.failures import UNREACHABLE
 from newsbot.dates import SHANGHAI, human_duration, operator_iso, operator_time
 from newsbot.errors import EXIT_ALARM, EXIT_CONFIG, EXIT_OUTPUT, EXIT_UNREACHABLE
 from newsbot.publish.status import failed_in_words
+from newsbot.secrets import public
 from newsbot.storage.files import write_atomic
 from newsbot.storage.names import report_name
 from newsbot.storage.state import state_for_crawler
@@ -147,11 +148,11 @@ class RunReport:
             logger.warning("could not read the failed articles from the state: %s", exc)
         folder = self.output / "reports"
         name = report_name(self.crawler.settings, spider.name)  # one per worker in a cluster
-        report["output"] = str(self.output.resolve())
-        report["report"] = str((folder / f"{name}-latest.json").resolve())
-        self._finish(spider, report, raised)
+        self._finish(spider, report, raised, where=(self.output.resolve(), (folder / f"{name}-latest.json").resolve()))
         stamp = datetime.now(SHANGHAI).strftime("%Y%m%dT%H%M%S%z")  # 20230308T090005+0800
-        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        # The status page links to the report, and is meant to be served: no secret, no
+        # server path in it (the log, which is private, says where the files are).
+        text = public(json.dumps(report, ensure_ascii=False, indent=2) + "\n", self.output)
         try:
             write_atomic(folder / f"{name}-{stamp}.json", text)
             write_atomic(folder / f"{name}-latest.json", text)
@@ -167,11 +168,11 @@ class RunReport:
         self.crawler.newsbot_alarms = report["alarms"]
         self.crawler.newsbot_exit_code = report["exit_code"]  # newsbot.crawl.commands.crawl
 
-    def _finish(self, spider, report, raised) -> None:
+    def _finish(self, spider, report, raised, where) -> None:
         self._set(report, raised)
         for _, cause in raised:
             logger.error("ALARM: %s", cause)
-        logger.info("run summary: %s; files in %s, report %s", summary_line(report), report["output"], report["report"])
+        logger.info("run summary: %s; files in %s, report %s", summary_line(report), *where)
 
 
 def summary_line(report: dict) -> str:

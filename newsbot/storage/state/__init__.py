@@ -34,10 +34,12 @@ def open_state(settings, *, lock: bool = True, read_only: bool = False) -> State
     retry = RetrySchedule.from_settings(settings)
     location = settings.get("NEWSBOT_STATE")
     if is_redis_url(location):
+        from newsbot.storage.state.connection import password_file_of
         from newsbot.storage.state.redis import DEFAULT_LEASE, RedisStateStore  # a cluster's (README, "Running on several machines")
 
         return RedisStateStore(location, worker=worker_name(settings), lock=lock, retry=retry,
-                               lease=settings.getfloat("NEWSBOT_CLUSTER_LEASE", DEFAULT_LEASE))
+                               lease=settings.getfloat("NEWSBOT_CLUSTER_LEASE", DEFAULT_LEASE),
+                               password_file=password_file_of(settings))
     from newsbot.storage.state.sqlite import SqliteStateStore
 
     return SqliteStateStore(state_path(settings), lock=lock, retry=retry, read_only=read_only,

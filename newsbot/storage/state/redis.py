@@ -39,6 +39,7 @@ from newsbot.errors import OutputError, StateLocked
 from newsbot.storage.jsonl import record_json
 from newsbot.storage.lua import lua_script
 from newsbot.storage.state.base import FailedArticle, FailedAttempt, PendingArticle, RetrySchedule, SharedStateStore
+from newsbot.storage.state.connection import connect, describe, failure
 
 DEFAULT_LEASE = 60.0  # seconds a claim outlives its worker's last renewal
 PREFIX = "newsbot:"
@@ -46,10 +47,11 @@ SCRIPTS = ("claim_due", "renew", "queue", "mark_written", "mark_fed", "fail", "r
            "adopt", "add_columns", "claim_write", "take", "drop", "count_days")
 
 
-def redis_client(url: str):
-    """redis-py's client for ``url``, raising newsbot's ``OutputError`` (exit 6, one line)
-    when the server refuses a command or is gone: every caller of the state handles a
-    Redis failure as it handles a full disk."""
+def redis_client(url: str, password_file: str | None = None):
+    """redis-py's client for ``url`` (opened by ``connection.connect``: the password file,
+    TLS), raising newsbot's ``OutputError`` (exit 6, one line naming the server, password
+    masked: ``connection.failure``) when the server refuses a command or is gone: every
+    caller of the state handles a Redis failure as it handles a full disk."""
     import redis
     from redis.exceptions import NoScriptError, RedisError
 
@@ -60,9 +62,9 @@ def redis_client(url: str):
             except NoScriptError:  # redis-py loads the script and runs it again
                 raise
             except RedisError as exc:
-                raise OutputError(f"the cluster's Redis server: {type(exc).__name__}: {exc}") from exc
+                raise failure(exc, url) from exc
 
-    return Client.from_url(url, decode_responses=True)
+    return connect(url, password_file, client_class=Client, decode_responses=True)
 
 
 def _json_list(value):
@@ -77,23 +79,26 @@ class RedisStateStore(SharedStateStore):
     script (``lua/``), atomic against the other workers."""
 
     def __init__(self, url: str, worker: str | None = None, lock: bool = True,
-                 retry: RetrySchedule = RetrySchedule(), lease: float = DEFAULT_LEASE):
+                 retry: RetrySchedule = RetrySchedule(), lease: float = DEFAULT_LEASE,
+                 password_file: str | None = None):
         self.url = url
         self.worker = worker or socket.gethostname()
         self.run_id = f"{self.worker}:{uuid.uuid4().hex[:12]}"  # this process
         self.retry = retry
         self.lease_ms = int(lease * 1000)
-        self.db = redis_client(url)
+        self.db = redis_client(url, password_file)
         self.p = PREFIX
         self._scripts = {name: self.db.register_script(lua_script(__package__, name)) for name in SCRIPTS}
         self._claimers: set[str] = set()
         self.locked = False
-        self.db.ping()  # a wrong URL fails here, before the crawl starts
+        # A wrong URL, password or ACL, an unreachable or untrusted server fails here, before
+        # the crawl starts: one line naming the server (password masked), exit 6.
+        self.db.ping()
         self._run("count_days")  # once in a state's life (a no-op since)
         if lock:
             if not self._scripts["take"](keys=[self._worker_key], args=[self.run_id, self.lease_ms]):
                 raise StateLocked(
-                    f"another newsbot worker named {self.worker!r} is running on {url} "
+                    f"another newsbot worker named {self.worker!r} is running on {describe(url)} "
                     f"(NEWSBOT_CLUSTER_WORKER names each worker; a killed one's lock expires in "
                     f"{self.lease_ms / 1000:g}s)")
             self.locked = True
