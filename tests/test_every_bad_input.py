@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
@@ -281,21 +280,7 @@ def newsbot_parser() -> argparse.ArgumentParser:
     """The ``newsbot`` command's parser, as ``newsbot.cli.main`` builds it."""
     from newsbot import cli
 
-    if hasattr(cli, "build_parser"):
-        return cli.build_parser()
-
-    class Built(Exception):
-        pass
-
-    def capture(self, *args, **kwargs):
-        raise Built(self)
-
-    with mock.patch.object(argparse.ArgumentParser, "parse_args", capture):
-        try:
-            cli.main([])
-        except Built as built:
-            return built.args[0]
-    raise AssertionError("newsbot.cli.main built no parser")
+    return cli.parser()
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -318,7 +303,7 @@ def values_of(kind: str) -> list[tuple[str, int]]:
 
 
 def setting_cases():
-    from newsbot.config import KNOWN_SETTINGS
+    from newsbot.crawl.config import KNOWN_SETTINGS
 
     for name in KNOWN_SETTINGS:
         if name not in SETTING_KINDS:
@@ -344,7 +329,7 @@ def _xfail(case: str):
 
 
 def test_every_setting_and_option_has_a_kind():
-    from newsbot.config import KNOWN_SETTINGS
+    from newsbot.crawl.config import KNOWN_SETTINGS
 
     assert sorted(set(KNOWN_SETTINGS) - set(SETTING_KINDS)) == []
     missing = [(command, action.dest) for command, parser in subcommands().items()
