@@ -1,49 +1,158 @@
-"""What can go wrong, by type, and the exit code each means (README, "Exit codes").
+"""What can go wrong, by type, and the exit code each means (README, "Exit codes"); and the
+one error boundary every entry point goes through (``boundary``).
 
-Every layer raises these; the crawl command and the ``newsbot`` commands turn them into one
-line and their exit code. A failure that is not one of them is a bug.
+Every layer raises these; the crawl command (``scrapy crawl``, a scrapyd job) and the
+``newsbot`` commands run inside ``boundary``, which turns them into one line ``newsbot: …``
+on stderr and their exit code. A failure that is none of them is a bug: one line too, and
+its traceback in a file the line names.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+import traceback
+from contextlib import contextmanager
 
 from scrapy.exceptions import DropItem
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
-EXIT_CONFIG = 1  # a bad setting, argument or input; a corrupt state; nothing was done
-EXIT_USAGE = 2  # the command line itself (argparse's own code)
+EXIT_CONFIG = 1  # a bad setting, argument, option or input; a corrupt state; nothing was done
+EXIT_USAGE = EXIT_CONFIG  # the command line itself: one line and exit 1 too (the boundary)
 EXIT_LOCKED = 3  # another run holds this state or output directory
 EXIT_ALARM = 4  # the site's layout may have changed, articles fail or were given up on
 EXIT_UNREACHABLE = 5  # no list page could be fetched: DNS, refused, timeouts
 EXIT_OUTPUT = 6  # the output or the state cannot be written: disk full, permissions, Redis gone
 
 
-class ConfigError(ValueError):
-    """A bad setting or spider argument; the message names it and says what is allowed."""
+class NewsbotError(Exception):
+    """A known failure: its message is the one line the boundary prints, ``exit_code``
+    the code the command exits with."""
 
     exit_code = EXIT_CONFIG
 
 
-class StateLocked(RuntimeError):
-    """Another run holds this state or this output directory."""
+class ConfigError(NewsbotError, ValueError):
+    """A bad setting, spider argument or command option; the message names it and says
+    what is allowed."""
+
+    exit_code = EXIT_CONFIG
+
+
+class StateLocked(NewsbotError, RuntimeError):
+    """Another run (or operator command) holds this state or this output directory."""
 
     exit_code = EXIT_LOCKED
 
 
-class StateCorrupt(RuntimeError):
-    """The state file is not a newsbot state (truncated, overwritten)."""
+class StateCorrupt(NewsbotError, RuntimeError):
+    """The state file is not a newsbot state (truncated, overwritten): the one failure
+    whose remedy is ``newsbot rebuild-state``."""
 
     exit_code = EXIT_CONFIG
 
 
-class OutputError(RuntimeError):
+class SiteUnreachable(NewsbotError, RuntimeError):
+    """A site (or its mirror) that does not answer: DNS, refused, timed out."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class OutputError(NewsbotError, RuntimeError):
     """The output directory or the state cannot be written (disk full, read-only,
     permissions, a Redis server that refuses or is gone)."""
 
     exit_code = EXIT_OUTPUT
+
+
+class StateUnreachable(OutputError):
+    """The state's Redis server cannot be used: gone, refusing connections, refusing the
+    credentials or the TLS handshake, out of memory."""
+
+
+# --- the boundary ---------------------------------------------------------------------------
+# What an OSError's errno says about the output, for the one line.
+OUTPUT_ERRNOS = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+                 errno.EROFS: "read-only file system", errno.EACCES: "permission denied",
+                 errno.EPERM: "operation not permitted", errno.EIO: "input/output error"}
+
+
+def output_error(exc: OSError, doing: str = "cannot write") -> OutputError:
+    """An OSError from writing the output, as the known failure it is."""
+    cause = OUTPUT_ERRNOS.get(exc.errno, exc.strerror or str(exc))
+    where = f" {exc.filename}" if exc.filename else ""
+    return OutputError(f"{doing}{where}: {cause}")
+
+
+def known_failure(exc: BaseException) -> NewsbotError | None:
+    """``exc`` as a known failure, or None for a bug. Besides newsbot's own types: an
+    output that cannot be written (OSError with a disk errno), SQLite unable to write its
+    file, a Redis server that cannot be used."""
+    if isinstance(exc, NewsbotError):
+        return exc
+    if isinstance(exc, OSError) and exc.errno in OUTPUT_ERRNOS:
+        return output_error(exc)
+    if isinstance(exc, sqlite3.OperationalError) and any(
+            words in str(exc) for words in ("disk is full", "disk I/O error", "readonly database",
+                                            "unable to open database file")):
+        return OutputError(f"the state cannot be written: {exc}")
+    module = type(exc).__module__ or ""
+    if module.startswith("redis.") and type(exc).__name__ in (
+            "ConnectionError", "TimeoutError", "AuthenticationError", "AuthenticationWrongNumberOfArgsError",
+            "BusyLoadingError", "ReadOnlyError", "OutOfMemoryError", "NoPermissionError"):
+        return StateUnreachable(f"the state's Redis server cannot be used: {type(exc).__name__}: {exc}")
+    return None
+
+
+def say(message: str) -> None:
+    """One line on stderr: ``newsbot: …``."""
+    print(f"newsbot: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
+
+
+def save_traceback(exc: BaseException) -> str:
+    """Write ``exc``'s traceback to a file in the system's temp directory; its path."""
+    name = f"newsbot-traceback-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    path = os.path.join(tempfile.gettempdir(), name)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(f"newsbot {' '.join(sys.argv)}\n")
+            handle.write("".join(traceback.format_exception(exc)))
+    except OSError as cannot:
+        return f"nowhere ({path}: {cannot.strerror})"
+    return path
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """Print ``exc`` as one line and return the exit code it means."""
+    known = known_failure(exc)
+    if known is not None:
+        say(str(known))
+        return known.exit_code
+    say(f"unexpected error, a bug: {type(exc).__name__}: {exc} (traceback in {save_traceback(exc)})")
+    return EXIT_CONFIG
+
+
+@contextmanager
+def boundary():
+    """Where every command ends: a known failure is one line and its exit code
+    (``SystemExit``), an unknown one a line naming the file that holds its traceback.
+    Interrupted (Ctrl-C), the command exits 130 with one line."""
+    try:
+        yield
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        say("interrupted")
+        raise SystemExit(130) from None
+    except BaseException as exc:  # noqa: BLE001 - the boundary: everything ends here
+        raise SystemExit(exit_code_for(exc)) from None
 
 
 class Dropped(DropItem):
