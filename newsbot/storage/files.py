@@ -77,3 +77,43 @@ def sync_files(paths) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+PROBE_BYTES = 64 * 1024  # what a start-up probe writes once per file system
+
+
+def check_writable(directories) -> None:
+    """Before a run or an operator command changes anything: each of ``directories`` that
+    exists takes a new file (or, for one that does not exist yet, the nearest directory
+    above it does), and each file system among them takes ``PROBE_BYTES``. Raises
+    ``OutputError`` naming the directory and the cause (no space left, read-only file
+    system, permission denied), so a start-up failure says what is wrong, not what it
+    broke. The probe files are removed."""
+    from newsbot.errors import OUTPUT_ERRNOS, OutputError
+
+    def refused(exc: OSError, directory: Path) -> OutputError:
+        cause = OUTPUT_ERRNOS.get(exc.errno, exc.strerror or str(exc))
+        return OutputError(f"cannot write in {directory}: {cause}")
+
+    probed_devices = set()
+    for directory in dict.fromkeys(Path(d) for d in directories):
+        while not directory.exists() and directory != directory.parent:
+            directory = directory.parent
+        if not directory.is_dir():
+            continue  # a file in the way: the settings' check says so
+        device = directory.stat().st_dev
+        try:
+            fd, tmp = _create_temp(directory)
+        except OSError as exc:
+            raise refused(exc, directory) from None
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                if device not in probed_devices:
+                    handle.write(b"\0" * PROBE_BYTES)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                    probed_devices.add(device)
+        except OSError as exc:
+            raise refused(exc, directory) from None
+        finally:
+            tmp.unlink(missing_ok=True)

@@ -21,7 +21,6 @@ exclusive lock beside the database and one in the output directory.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import sqlite3
@@ -29,8 +28,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from newsbot.errors import StateCorrupt, StateLocked
+from newsbot.errors import OutputError, StateCorrupt, StateLocked
 from newsbot.storage.jsonl import record_json
+from newsbot.storage.locks import lock_file, release, run_lock_paths
 from newsbot.storage.state.base import FailedArticle, FailedAttempt, PendingArticle, RetrySchedule, StateStore
 
 SCHEMA = """
@@ -91,22 +91,6 @@ CREATE INDEX IF NOT EXISTS pending_due ON pending(site, given_up, next_attempt);
 UNFED, FED, NOT_IN_FEED = 0, 1, 2
 
 
-def _lock(path: Path):
-    """An exclusive, non-blocking flock on ``path`` (held while the handle is open)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise StateLocked(f"another newsbot run holds {path}") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
-
-
 class SqliteStateStore(StateStore):
     """The SQLite state (``newsbot.storage.state.base`` says what each method does).
     ``lock``: hold the run locks while open (the state's own lock file, and the output
@@ -121,11 +105,8 @@ class SqliteStateStore(StateStore):
         self._locks = []
         if lock:
             try:
-                self._locks.append(_lock(Path(f"{self.path}.lock")))
-                if output is not None:
-                    own = Path(output).resolve() / ".newsbot" / "run.lock"
-                    if own != Path(f"{self.path}.lock").resolve():
-                        self._locks.append(_lock(own))
+                for lock_path in run_lock_paths(self.path, output):
+                    self._locks.append(lock_file(lock_path))
             except StateLocked:
                 self._release()
                 raise
@@ -147,6 +128,11 @@ class SqliteStateStore(StateStore):
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self._release()
+            if isinstance(exc, sqlite3.OperationalError) and "no such table" not in str(exc):
+                # Not the file's content but where it lies: a full disk ("disk I/O error"
+                # while SQLite sets up its WAL), a read-only file system, no permission.
+                raise OutputError(f"the state {self.path} cannot be opened ({exc}): "
+                                  f"check the free space and permissions there") from None
             raise StateCorrupt(
                 f"state file {self.path} is unreadable ({exc}); move it aside and rebuild it from "
                 f"the files and the feed: newsbot rebuild-state --output DIR"
@@ -461,11 +447,7 @@ class SqliteStateStore(StateStore):
         return SqliteStateStore(self.path, lock=False, retry=self.retry)
 
     def _release(self) -> None:
-        for handle in self._locks:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-            finally:
-                handle.close()
+        release(self._locks)
         self._locks = []
 
     def close(self) -> None:
