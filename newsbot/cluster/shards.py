@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
-from newsbot.storage.files import write_atomic
+from newsbot.storage.jsonl import read_lines, urlname_of, write_lines
 
 logger = logging.getLogger(__name__)
 
@@ -14,20 +13,17 @@ logger = logging.getLogger(__name__)
 def merge_feed(output: str | Path, spider: str) -> tuple[Path, int]:
     """Merge the workers' feed shards into ``feeds/{spider}.jsonl``: the lines it lacks are
     appended in shard order, each article once; the result replaces it atomically.
-    Returns (path, lines added). Run it any time; a second run adds nothing."""
+    Returns (path, lines added). Run it any time; a second run adds nothing. Lines are
+    bytes split on b"\n" (newsbot.storage.jsonl): a record is copied as it was written."""
     feeds = Path(output) / "feeds"
     merged = feeds / f"{spider}.jsonl"
-    lines = merged.read_text(encoding="utf-8").splitlines() if merged.exists() else []
-    seen = set()
-    for line in lines:
-        seen.add(json.loads(line)["urlname"])
+    lines = list(read_lines(merged)) if merged.exists() else []
+    seen = {urlname_of(line) for line in lines} - {None}
     added = 0
     for shard in sorted(feeds.glob(f"{spider}.*.jsonl")):
-        data = shard.read_text(encoding="utf-8")
-        for line in data[: data.rfind("\n") + 1].splitlines():  # not a torn last line
-            try:
-                urlname = json.loads(line)["urlname"]
-            except (ValueError, KeyError, TypeError):
+        for line in read_lines(shard):  # not a torn last line: a worker may be appending it
+            urlname = urlname_of(line)
+            if urlname is None:
                 logger.warning("%s: ignoring a line that is not a record: %.80r", shard, line)
                 continue
             if urlname not in seen:
@@ -35,5 +31,5 @@ def merge_feed(output: str | Path, spider: str) -> tuple[Path, int]:
                 lines.append(line)
                 added += 1
     if added or not merged.exists():
-        write_atomic(merged, "".join(line + "\n" for line in lines))
+        write_lines(merged, lines)
     return merged, added

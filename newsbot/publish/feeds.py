@@ -32,12 +32,12 @@ from newsbot.urls import safe_url
 from newsbot.dates import SHANGHAI
 from newsbot.sites import find_site
 from newsbot.storage.files import write_atomic
+from newsbot.storage.jsonl import lines_from_end
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ENTRIES = 50
 SCAN_FACTOR = 20  # read at most this many times NEWSBOT_FEED_ENTRIES records per JSONL
-BLOCK = 1 << 16
 # Characters XML 1.0 forbids (control characters, lone surrogates): a page that carries
 # one must not make the whole feed unwritable.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -45,25 +45,6 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def xml_text(value) -> str:
     return _NOT_XML.sub("", str(value)) if value is not None else ""
-
-
-# --- reading the JSONL from its end ----------------------------------------------------
-def lines_from_end(path: Path, block: int = BLOCK):
-    """The file's non-empty lines, last first, reading ``block`` bytes at a time."""
-    with open(path, "rb") as handle:
-        position = handle.seek(0, 2)
-        partial = b""  # the start of a line whose beginning lies in an earlier block
-        while position > 0:
-            step = min(block, position)
-            position -= step
-            handle.seek(position)
-            lines = (handle.read(step) + partial).split(b"\n")
-            partial = lines.pop(0)
-            for line in reversed(lines):
-                if line.strip():
-                    yield line
-        if partial.strip():
-            yield partial
 
 
 @dataclass

@@ -18,27 +18,16 @@ So a run's cost does not grow with the feed, and a line is never written twice.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from pathlib import Path
 
 from newsbot.storage.files import write_atomic
-from newsbot.storage.jsonl import record_json
+from newsbot.storage.jsonl import lines_from_end, record_json, urlname_of
 
 logger = logging.getLogger(__name__)
 
 TAIL_BLOCK = 1 << 16
-
-
-def _is_record(line: bytes) -> str | None:
-    """The urlname of a feed line, or None when the line is not a record."""
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    urlname = record.get("urlname") if isinstance(record, dict) else None
-    return urlname if isinstance(urlname, str) and urlname else None
 
 
 class DurableFeed:
@@ -85,18 +74,10 @@ class DurableFeed:
     def tail_urlnames(self, lines: int) -> set[str]:
         """The urlnames of the last ``lines`` lines (read backwards, block by block)."""
         found: set[str] = set()
-        if lines <= 0:
-            return found
-        with open(self.path, "rb") as handle:
-            end = handle.seek(0, os.SEEK_END)
-            buffer = b""
-            while end > 0 and buffer.count(b"\n") <= lines:
-                block = min(TAIL_BLOCK, end)
-                handle.seek(end - block)
-                buffer = handle.read(block) + buffer
-                end -= block
-        for line in buffer.splitlines()[-lines:]:
-            urlname = _is_record(line)
+        for count, line in enumerate(lines_from_end(self.path)):
+            if count >= lines:
+                break
+            urlname = urlname_of(line)
             if urlname:
                 found.add(urlname)
         return found
@@ -107,7 +88,7 @@ class DurableFeed:
         kept, rejected, seen = [], [], set()
         with open(self.path, "rb") as handle:
             for line in handle:
-                urlname = _is_record(line.rstrip(b"\n"))
+                urlname = urlname_of(line.rstrip(b"\n"))
                 if urlname is None or urlname in seen:
                     rejected.append(line)
                 else:
@@ -120,7 +101,7 @@ class DurableFeed:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.close(self.fd)
-            write_atomic(self.path, b"".join(kept).decode("utf-8", "replace"))
+            write_atomic(self.path, b"".join(kept))
             self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
             logger.warning("feed %s: moved %d lines that are not records or repeat an article to %s",
                            self.path, len(rejected), aside)
