@@ -24,13 +24,16 @@ under the output directory.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from newsbot.sites import all_sites, get_site, site_for_source
+from newsbot.storage.jsonl import read_lines, record_of
 from newsbot.storage.state.sqlite import SqliteStateStore
 from newsbot.text import clean_text, remove_pinyin
 from newsbot.urls import canonical_url
@@ -54,10 +57,41 @@ class Adopted:
     why_not: str | None = None  # set when the post was not adopted
 
 
+# A post is read at its two ends only: the front matter at the start, the source line near
+# the end (FORMAT.md). However big a file, adopting it costs at most this much of each.
+HEAD_BYTES = TAIL_BYTES = 64 * 1024
+
+
+class NotAPost(OSError):
+    """A path that is not a regular file (a FIFO, a device, a directory, a dangling link)."""
+
+
+def read_ends(path: Path) -> str:
+    """The text of the post at ``path``: all of it, or for a big file its first and last
+    ``HEAD_BYTES``/``TAIL_BYTES`` joined by a blank line. Opened without following a
+    symlink and without blocking (a FIFO), and read only when it is a regular file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise NotAPost(exc.errno, exc.strerror, str(path)) from None
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(fd).st_size
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotAPost(f"{path} is not a regular file")
+        if size <= HEAD_BYTES + TAIL_BYTES:
+            data = handle.read()
+        else:
+            head = handle.read(HEAD_BYTES)
+            handle.seek(size - TAIL_BYTES)
+            data = head + b"\n\n" + handle.read(TAIL_BYTES)
+    text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    return text.removeprefix("\ufeff")  # a BOM some editors put first
+
+
 def read_post(path: Path, text_site: str | None = None) -> Adopted:
     """The urlname and canonical source URL a front-matter post states; a text post's
     (``.txt``) title, for ``text_site`` (``text_post``)."""
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = read_ends(path)
     post = Adopted(path)
     if path.suffix == ".txt":
         return text_post(post, text, text_site)
@@ -69,6 +103,9 @@ def read_post(path: Path, text_site: str | None = None) -> Adopted:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
         post.why_not = f"front matter is not YAML ({exc.__class__.__name__})"
+        return post
+    if not isinstance(meta, dict):
+        post.why_not = "front matter is not a mapping"
         return post
     links = [m.group(1) for pattern in SOURCE_LINKS for m in pattern.finditer(body)]
     if not links:
@@ -171,18 +208,43 @@ class TitleClaims:
         self.store.set_meta(self.KEY, json.dumps({s: c for s, c in self.claims.items() if c}, ensure_ascii=False))
 
 
-def post_paths(paths) -> list[Path]:
-    """The post files under ``paths`` (files, or folders walked for POST_SUFFIXES)."""
-    files = []
+def post_files(paths) -> tuple[list[Path], list[Path]]:
+    """(the post files under ``paths``, in name order; what was skipped). A path given is
+    a post file or a folder walked for POST_SUFFIXES files. In a folder, only regular files
+    are posts: a symlink (to a file or a folder, inside the blog or not) is never followed,
+    and an entry named like a post that is not a regular file (a directory, a FIFO, a
+    dangling link) is skipped; both are listed as skipped."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+
+    def walk(folder: Path) -> None:
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            path = Path(entry.path)
+            named_like_a_post = path.suffix in POST_SUFFIXES
+            if entry.is_symlink():
+                if named_like_a_post or entry.is_dir():
+                    skipped.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                if named_like_a_post:
+                    skipped.append(path)
+                walk(path)
+            elif named_like_a_post:
+                (files if entry.is_file(follow_symlinks=False) else skipped).append(path)
+
     for root in map(Path, paths):
-        files += sorted(p for p in root.rglob("*") if p.suffix in POST_SUFFIXES and p.is_file()) if root.is_dir() else [root]
-    return files
+        if root.is_dir():
+            walk(root)
+        elif root.is_file():
+            files.append(root)
+        else:
+            skipped.append(root)
+    return files, skipped
 
 
-def adopt_posts(store: SqliteStateStore, paths, text_site: str | None = None) -> list[Adopted]:
-    """Register every post under ``paths``: by its source URL, or a text post by its title
-    (``TitleClaims``); two text posts of one title are neither adopted."""
-    posts = [read_post(path, text_site) for path in post_paths(paths)]
+def adopt_posts(store: SqliteStateStore, files, text_site: str | None = None) -> list[Adopted]:
+    """Register every post of ``files`` (``post_files``): by its source URL, or a text post
+    by its title (``TitleClaims``); two text posts of one title are neither adopted."""
+    posts = [_read(path, text_site) for path in files]
     titles: dict[tuple, list[Adopted]] = {}
     for post in posts:
         if post.why_not is None and post.title:
@@ -203,6 +265,13 @@ def adopt_posts(store: SqliteStateStore, paths, text_site: str | None = None) ->
     return posts
 
 
+def _read(path: Path, text_site: str | None) -> Adopted:
+    try:
+        return read_post(path, text_site)
+    except NotAPost as exc:  # replaced by something else since it was listed
+        return Adopted(path, why_not=f"not a regular file ({exc.strerror or exc})")
+
+
 def rebuild_state(output: Path, store: SqliteStateStore) -> int:
     """Register every article of the output's JSONL feeds, with its files (so deleted ones
     are restored later) and its columns; returns how many."""
@@ -213,11 +282,11 @@ def rebuild_state(output: Path, store: SqliteStateStore) -> int:
             files.setdefault(urlname, []).append((path.relative_to(output).as_posix(), path.stat().st_size))
     count = 0
     for feed in sorted((output / "feeds").glob("*.jsonl")):
-        for line in feed.read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in read_lines(feed):  # bytes split on b"\n": a record holding U+2028 stays whole
+            record = record_of(line)
             try:
-                record = json.loads(line)
                 urlname, url, site = record["urlname"], record["url"], record["site"]
-            except (ValueError, KeyError, TypeError):
+            except (KeyError, TypeError):
                 continue
             if store.adopt(urlname, url, site, record.get("crawled_at") or "rebuilt", files.get(urlname, ())):
                 store.add_columns(url, record.get("columns") or [])
