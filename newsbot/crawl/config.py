@@ -9,13 +9,12 @@ rest), so the crawl and this check cannot disagree about what a value means.
 from __future__ import annotations
 
 import inspect
-import json
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsbot import settings as default_settings
-from newsbot.errors import ConfigError
+from newsbot.crawl import values
+from newsbot.errors import ConfigError, StateUnreachable
 
 
 # --- spider arguments -----------------------------------------------------------------------
@@ -51,12 +50,6 @@ def parse_backfill(value) -> bool:
     if text not in TRUE + FALSE:
         raise ConfigError(f"-a backfill={value!r} is not allowed: use 1 or 0")
     return text in TRUE
-
-
-def switch(name: str, value) -> None:
-    """A setting that is on or off (Scrapy's getbool reads True/False, 1/0, true/false)."""
-    if value is not None and not isinstance(value, bool) and str(value).strip().lower() not in ("1", "0", "true", "false"):
-        raise ConfigError(f"-s {name}={value!r} is not allowed: use 1 or 0")
 
 
 def parse_columns(value, site) -> list[str] | None:
@@ -96,133 +89,55 @@ def spider_arguments(spidercls) -> list[str]:
 # --- settings ---------------------------------------------------------------------------------
 KNOWN_SETTINGS = sorted(name for name in vars(default_settings) if name.startswith("NEWSBOT_"))
 
-
-def json_object(name: str, value) -> dict:
-    if isinstance(value, dict):
-        return value
-    try:
-        parsed = json.loads(value) if isinstance(value, str) and value.strip() else {}
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"-s {name}: not valid JSON ({exc.msg} at character {exc.pos}): "
-                          f"give a JSON object, e.g. {{\"key\": \"value\"}}") from None
-    if not isinstance(parsed, dict):
-        raise ConfigError(f"-s {name}: give a JSON object, e.g. {{\"key\": \"value\"}}, not {value!r}")
-    return parsed
-
-
-def http_url(value) -> bool:
-    parts = urlsplit(str(value))
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def host_map(value) -> dict[str, str]:
-    mapping = json_object("NEWSBOT_HOST_MAP", value)
-    for host, base in mapping.items():
-        if not isinstance(base, str) or not http_url(base):
-            raise ConfigError(f"-s NEWSBOT_HOST_MAP: {host!r} maps to {base!r}, which is not an "
-                              f"http(s) URL such as \"http://127.0.0.1:8080\"")
-    return mapping
-
-
-def alarm_share(value) -> float:
-    try:
-        share = float(value)
-    except (TypeError, ValueError):
-        share = -1.0
-    if not 0 <= share <= 1:
-        raise ConfigError(f"-s NEWSBOT_ALARM_MAX_BROKEN_SHARE={value!r} is not allowed: "
-                          f"use a number from 0 to 1, e.g. 0.2")
-    return share
+# Every NEWSBOT_* setting and the kind of value it takes (newsbot.crawl.values): checked at
+# start-up, one by one, then together (check_settings). tests/test_every_bad_input.py gives
+# each kind its invalid values, and fails for a setting that is missing here.
+SETTINGS = {
+    "NEWSBOT_OUTPUT_DIR": values.output_dir,
+    "NEWSBOT_POSTS_DIR": values.posts_dirs,
+    "NEWSBOT_BLOG_NAME": values.optional_text,
+    "NEWSBOT_BLOG_URL": values.optional_http_url,
+    "NEWSBOT_FEEDS_URL": values.optional_http_url,
+    "NEWSBOT_STATE": values.state_setting,
+    "NEWSBOT_FORMAT": values.profiles,
+    "NEWSBOT_PROFILE_OPTIONS": values.profile_options,
+    "NEWSBOT_COLUMNS": values.columns,
+    "NEWSBOT_REPLAY_DIR": values.optional_existing_dir,
+    "NEWSBOT_CHINESE": values.opencc,
+    "NEWSBOT_SITES_FILE": values.sites_file,
+    "NEWSBOT_CONTACT_URL": values.contact_url,
+    "NEWSBOT_FILE_MODE": values.file_mode,
+    "NEWSBOT_RETRY_AFTER_MAX": values.seconds,
+    "NEWSBOT_HOST_MAP": values.host_map,
+    "NEWSBOT_ALARM_MAX_BROKEN_SHARE": values.share,
+    "NEWSBOT_ALARM_MIN_FAILED": values.count,
+    "NEWSBOT_RETRY_BACKOFF_HOURS": values.hours,
+    "NEWSBOT_GIVE_UP_AFTER": values.count,
+    "NEWSBOT_WRITE_BATCH": values.count,
+    "NEWSBOT_WORKERS": values.workers,
+    "NEWSBOT_IMAGES": values.images,
+    "NEWSBOT_IMAGES_MAX_BYTES": values.count,
+    "NEWSBOT_ATTACHMENTS": values.attachments,
+    "NEWSBOT_ATTACHMENTS_MAX_BYTES": values.count,
+    "NEWSBOT_FEED_ENTRIES": values.count,
+    "NEWSBOT_CLUSTER": values.cluster_url,
+    "NEWSBOT_CLUSTER_WORKER": values.name,
+    "NEWSBOT_CLUSTER_LEASE": values.positive_seconds,
+    "NEWSBOT_CLUSTER_FORGET_AFTER": values.positive_seconds,
+    "NEWSBOT_CLUSTER_HOST_INTERVAL": values.seconds,
+    "NEWSBOT_RETRY_BACKOFF": values.seconds,
+    "NEWSBOT_PROGRESS_INTERVAL": values.seconds,
+    "NEWSBOT_HTTPS_IMAGES": values.switch,
+}
 
 
 def file_mode(value) -> int | None:
-    """``NEWSBOT_FILE_MODE``: an octal mode such as 0644 or 0640, without execute bits."""
-    if value in (None, ""):
-        return None
-    try:
-        mode = int(str(value), 8)
-    except ValueError:
-        mode = -1
-    if not 0 <= mode <= 0o666 or mode & 0o111:
-        raise ConfigError(f"-s NEWSBOT_FILE_MODE={value!r} is not allowed: use an octal file "
-                          f"mode without execute bits, e.g. 0644 or 0640")
-    return mode
+    """``NEWSBOT_FILE_MODE`` as a mode (None: the umask's)."""
+    return values.file_mode.setting("NEWSBOT_FILE_MODE", value)
 
 
-def seconds(name: str, value) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = -1.0
-    if number < 0:
-        raise ConfigError(f"-s {name}={value!r} is not allowed: use a number of seconds, 0 or more")
-    return number
-
-
-def whole_number(name: str, value, minimum: int = 0, also: tuple = ()) -> None:
-    """A setting that is a whole number (at least ``minimum``), or one of the words ``also``."""
-    if value in also:
-        return
-    try:
-        number = int(str(value))
-    except ValueError:
-        number = minimum - 1
-    if number < minimum:
-        words = "".join(f" or {w}" for w in also)
-        raise ConfigError(f"-s {name}={value!r} is not allowed: use a whole number, {minimum} or more{words}")
-
-
-def backoff_hours(value) -> None:
-    hours = value if isinstance(value, (list, tuple)) else str(value).split(",")
-    try:
-        if not hours or any(float(h) < 0 for h in hours):
-            raise ValueError
-    except ValueError:
-        raise ConfigError(f"-s NEWSBOT_RETRY_BACKOFF_HOURS={value!r} is not allowed: "
-                          f"use hours, 0 or more, separated by commas, e.g. 1,4,24,72") from None
-
-
-def chinese(value) -> None:
-    if not value:
-        return
-    try:
-        import opencc
-    except ImportError:
-        raise ConfigError("-s NEWSBOT_CHINESE needs OpenCC: pip install '.[chinese]' (from the checkout)") from None
-    try:
-        opencc.OpenCC(value)
-    except Exception:  # noqa: BLE001 - any failure means this config cannot be used
-        configs = sorted(p.stem for p in Path(opencc.__file__).with_name("config").glob("*.json"))
-        raise ConfigError(f"-s NEWSBOT_CHINESE={value!r} is not an OpenCC conversion; "
-                          f"known: {', '.join(configs)}") from None
-
-
-def images(mode) -> None:
-    from newsbot.publish.images import MODES
-
-    if mode not in MODES:
-        raise ConfigError(f"-s NEWSBOT_IMAGES={mode!r} is not allowed: use remote (link to the "
-                          f"site's images) or local (download them beside the posts)")
-
-
-def attachments(mode) -> None:
-    from newsbot.publish.attachments import MODES
-
-    if mode not in MODES:
-        raise ConfigError(f"-s NEWSBOT_ATTACHMENTS={mode!r} is not allowed: use remote (link to the "
-                          f"site's files) or local (download them beside the posts)")
-
-
-def directory(name: str, value, must_exist: bool) -> None:
-    if value in (None, ""):
-        if must_exist:
-            return
-        raise ConfigError(f"-s {name} is empty: give a directory")
-    path = Path(value)
-    if must_exist and not path.is_dir():
-        raise ConfigError(f"-s {name}={value}: no such directory")
-    if not must_exist and path.exists() and not path.is_dir():
-        raise ConfigError(f"-s {name}={value} is a file, not a directory")
+def host_map(value) -> dict[str, str]:
+    return values.host_map.setting("NEWSBOT_HOST_MAP", value)
 
 
 def output_and_posts(settings, profiles: set[str] | None = None) -> None:
@@ -255,26 +170,6 @@ def output_and_posts(settings, profiles: set[str] | None = None) -> None:
                           f"its folder, e.g. {{\"hexo\": \"…/source/_posts\", \"jekyll\": \"…/_posts\"}}")
 
 
-def sites_file(value) -> None:
-    from newsbot.sites import load_sites_file
-
-    if not value:
-        return
-    if not Path(value).is_file():
-        raise ConfigError(f"-s NEWSBOT_SITES_FILE={value}: no such file")
-    try:
-        load_sites_file(value)
-    except Exception as exc:  # noqa: BLE001 - YAML errors, bad entries: one line either way
-        message = " ".join(str(exc).split()).removeprefix(f"{value}: ")
-        raise ConfigError(f"-s NEWSBOT_SITES_FILE={value}: {message}") from None
-
-
-def contact_url(value) -> None:
-    mail = str(value).startswith("mailto:") and "@" in str(value) and not any(c.isspace() for c in str(value))
-    if value not in (None, "") and not (http_url(value) or mail):
-        raise ConfigError(f"-s NEWSBOT_CONTACT_URL={value!r} is not an http(s) URL or a mailto: address")
-
-
 # Which options each output profile needs from the site's profile_options (or
 # NEWSBOT_PROFILE_OPTIONS); "a|b" means either. See newsbot/publish/profiles.py.
 PROFILE_NEEDS = {"hexo": ("blog",), "jekyll": ("site", "categories|category"), "text": ()}
@@ -289,7 +184,7 @@ def check_profiles(settings, sites) -> None:
     except ValueError:
         raise ConfigError(f"-s NEWSBOT_FORMAT={value!r}: use one or more of {', '.join(PROFILES)}, "
                           f"comma-separated, e.g. hexo,text") from None
-    json_object("NEWSBOT_PROFILE_OPTIONS", settings.get("NEWSBOT_PROFILE_OPTIONS"))
+    values.profile_options.setting("NEWSBOT_PROFILE_OPTIONS", settings.get("NEWSBOT_PROFILE_OPTIONS"))
     overrides = operator_options(settings)
     for site in sites:
         options = {**site.profile_options, **overrides}
@@ -311,36 +206,47 @@ def run_profiles(settings, sites) -> set[str]:
 
 
 def check_settings(settings) -> None:
-    """Every NEWSBOT_* setting: a known name, and a value its reader accepts."""
+    """Every NEWSBOT_* setting: a known name, a value of its kind, and the settings
+    together: a Redis state only with a cluster, and the cluster's Redis reachable."""
     for name in settings:
         if name.startswith("NEWSBOT_") and name not in KNOWN_SETTINGS:
             raise ConfigError(f"-s {name}: no such setting; newsbot's settings are {', '.join(KNOWN_SETTINGS)}")
-    directory("NEWSBOT_OUTPUT_DIR", settings.get("NEWSBOT_OUTPUT_DIR"), must_exist=False)
+    for name, kind in SETTINGS.items():
+        kind.setting(name, settings.get(name))
     output_and_posts(settings)
-    directory("NEWSBOT_REPLAY_DIR", settings.get("NEWSBOT_REPLAY_DIR"), must_exist=True)
-    state = settings.get("NEWSBOT_STATE")
-    if state and Path(state).is_dir():
-        raise ConfigError(f"-s NEWSBOT_STATE={state} is a directory: give the state file's path")
-    json_object("NEWSBOT_PROFILE_OPTIONS", settings.get("NEWSBOT_PROFILE_OPTIONS"))
-    host_map(settings.get("NEWSBOT_HOST_MAP"))
-    alarm_share(settings.get("NEWSBOT_ALARM_MAX_BROKEN_SHARE"))
-    file_mode(settings.get("NEWSBOT_FILE_MODE"))
-    seconds("NEWSBOT_RETRY_AFTER_MAX", settings.get("NEWSBOT_RETRY_AFTER_MAX"))
-    seconds("NEWSBOT_RETRY_BACKOFF", settings.get("NEWSBOT_RETRY_BACKOFF"))
-    seconds("NEWSBOT_PROGRESS_INTERVAL", settings.get("NEWSBOT_PROGRESS_INTERVAL"))
-    switch("NEWSBOT_HTTPS_IMAGES", settings.get("NEWSBOT_HTTPS_IMAGES"))
-    backoff_hours(settings.get("NEWSBOT_RETRY_BACKOFF_HOURS"))
-    whole_number("NEWSBOT_GIVE_UP_AFTER", settings.get("NEWSBOT_GIVE_UP_AFTER"), minimum=1)
-    whole_number("NEWSBOT_ALARM_MIN_FAILED", settings.get("NEWSBOT_ALARM_MIN_FAILED"), minimum=1)
-    whole_number("NEWSBOT_WRITE_BATCH", settings.get("NEWSBOT_WRITE_BATCH"), minimum=1)
-    whole_number("NEWSBOT_WORKERS", settings.get("NEWSBOT_WORKERS"), minimum=0, also=("auto",))
-    chinese(settings.get("NEWSBOT_CHINESE"))
-    images(settings.get("NEWSBOT_IMAGES"))
-    whole_number("NEWSBOT_IMAGES_MAX_BYTES", settings.get("NEWSBOT_IMAGES_MAX_BYTES"), minimum=1)
-    attachments(settings.get("NEWSBOT_ATTACHMENTS"))
-    whole_number("NEWSBOT_ATTACHMENTS_MAX_BYTES", settings.get("NEWSBOT_ATTACHMENTS_MAX_BYTES"), minimum=1)
-    contact_url(settings.get("NEWSBOT_CONTACT_URL"))
-    sites_file(settings.get("NEWSBOT_SITES_FILE"))
+    cluster, state = settings.get("NEWSBOT_CLUSTER"), settings.get("NEWSBOT_STATE")
+    if values.is_redis_url(state) and not cluster:
+        raise ConfigError(f"-s NEWSBOT_STATE={redacted(state)} is a Redis URL, which only a cluster's workers "
+                          f"use: give NEWSBOT_CLUSTER too, or a state file")
+    if cluster and state and not values.is_redis_url(state):
+        raise ConfigError(f"-s NEWSBOT_STATE={state}: a cluster's workers share their state in Redis; "
+                          f"leave NEWSBOT_STATE out (it defaults to NEWSBOT_CLUSTER) or give a Redis URL")
+    for name in ("NEWSBOT_CLUSTER", "NEWSBOT_STATE"):
+        if values.is_redis_url(settings.get(name)):
+            check_reachable(name, settings.get(name))
+
+
+def redacted(url) -> str:
+    """A Redis URL without its password, to be printed."""
+    parts = urlsplit(str(url))
+    if parts.password is None:
+        return str(url)
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return parts._replace(netloc=user + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def check_reachable(name: str, url: str, timeout: float = 5.0) -> None:
+    """The Redis server at ``url`` answers (StateUnreachable, exit 6, when not)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise StateUnreachable(f"-s {name}={redacted(url)}: the Redis server does not answer "
+                               f"({type(exc).__name__}: {exc})") from None
+    finally:
+        client.close()
 
 
 def check_crawl(settings, spidercls, spider_args: dict) -> None:

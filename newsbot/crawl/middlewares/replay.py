@@ -19,6 +19,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from newsbot.crawl.middlewares.hostmap import mapped_url
+from newsbot.errors import ConfigError, SiteUnreachable
+from newsbot.storage.files import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +75,12 @@ class ReplayMiddleware:
         return response
 
 
-class RecordError(Exception):
-    """A page that could not be recorded; the message is one line for the user."""
+class RecordError(ConfigError):
+    """A page that could not be recorded (not an http(s) URL, an HTTP error): exit 1."""
+
+
+class RecordUnreachable(SiteUnreachable):
+    """A page whose host did not answer: exit 5."""
 
 
 def record(url: str, root: str | Path, user_agent: str, host_map: dict[str, str] | None = None) -> Path:
@@ -93,8 +99,7 @@ def record(url: str, root: str | Path, user_agent: str, host_map: dict[str, str]
         raise RecordError(f"{url}{via}: HTTP {error.code} {error.reason}; nothing saved") from None
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise RecordError(f"{url}{via}: could not download it ({reason}); nothing saved") from None
+        raise RecordUnreachable(f"{url}{via}: could not download it ({reason}); nothing saved") from None
     path = fixture_path(root, url)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(body)
+    write_atomic(path, body)
     return path
