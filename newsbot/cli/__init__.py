@@ -11,16 +11,17 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from newsbot.cli import add, cluster, crawl, demo, pages, publish, state
+from newsbot.cli.common import Parser
+from newsbot.errors import boundary
 
 GROUPS = (crawl, demo, pages, state, publish, add, cluster)
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="newsbot", description="Faithful, clean copies of campus news.")
+def parser() -> Parser:
+    top = Parser(prog="newsbot", description="Faithful, clean copies of campus news.")
     sub = top.add_subparsers(dest="command", required=True)
     for group in GROUPS:
         group.add_parsers(sub)
@@ -28,16 +29,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Every command runs inside the error boundary: a failure is one line ``newsbot: …``
+    (secrets masked) and its exit code (newsbot.errors), returned."""
     from newsbot import secrets
-    from newsbot.errors import ConfigError, OutputError
 
     secrets.install()
-    args = parser().parse_args(argv)
     try:
-        return args.func(args)
-    except (ConfigError, OutputError) as error:  # e.g. the cluster's Redis refuses or is gone: one line, exit 6
-        print(f"newsbot: {secrets.mask(str(error))}", file=sys.stderr)
-        return error.exit_code
+        with boundary():
+            args = parser().parse_args(argv)
+            return args.func(args) or 0
+    except SystemExit as done:  # the boundary's, or argparse's after --help
+        return done.code if isinstance(done.code, int) else int(done.code is not None)
 
 
 if __name__ == "__main__":

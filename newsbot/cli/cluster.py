@@ -8,16 +8,22 @@ import sys
 from pathlib import Path
 
 from newsbot import settings as default_settings
+from newsbot.cli.common import changes
+from newsbot.crawl import values
+from newsbot.errors import ConfigError, say
 
 
 def cmd_status(args) -> int:
-    from newsbot.crawl.extensions.report import report_status
+    from newsbot.crawl.extensions.report import EXIT_NO_REPORT, report_status
 
     code, message = report_status(args.output, args.spider, args.worker)
+    if code == EXIT_NO_REPORT:  # no report, or not one: a run that finished writes one
+        raise ConfigError(message)
     print(message, file=sys.stderr if code else sys.stdout)
     return code
 
 
+@changes("output")
 def cmd_merge_shards(args) -> int:
     from newsbot.cluster.shards import merge_feed
 
@@ -28,10 +34,8 @@ def cmd_merge_shards(args) -> int:
     # The merged feed is what the Atom/RSS feeds and the status page show: rebuilt here,
     # so one command after the workers publishes their articles.
     published, page = publish(Path(args.output), args.entries, [args.spider], args.feeds_url)
-    for failure in published.failures:
-        print(f"newsbot merge-shards: {failure}; the feeds and the status page were left as they were",
-              file=sys.stderr)
     if published.failures:
+        say(f"{'; '.join(published.failures)}; the feeds and the status page were left as they were")
         return 1
     print(f"{len(published.written)} feeds and {page} rewritten")
     return 0
@@ -54,18 +58,20 @@ def cmd_cluster_acl(args) -> int:
 def add_parsers(sub) -> None:
     status = sub.add_parser("status", help="the exit code of a spider's last run, from its run report "
                             "(for scrapyd jobs, which have none)")
-    status.add_argument("--output", required=True, help="the run's NEWSBOT_OUTPUT_DIR")
-    status.add_argument("--spider", default="nankai")
-    status.add_argument("--worker", default=None, help="a cluster worker's report (its NEWSBOT_CLUSTER_WORKER)")
+    status.add_argument("--output", required=True, type=values.existing_output, help="the run's NEWSBOT_OUTPUT_DIR")
+    status.add_argument("--spider", default="nankai", type=values.spider_name)
+    status.add_argument("--worker", default=None, type=values.name,
+                        help="a cluster worker's report (its NEWSBOT_CLUSTER_WORKER)")
     status.set_defaults(func=cmd_status)
 
     merge = sub.add_parser("merge-shards", help="merge a cluster's feed shards (feeds/{spider}.{worker}.jsonl) "
                            "into feeds/{spider}.jsonl")
-    merge.add_argument("--output", required=True, help="the shared NEWSBOT_OUTPUT_DIR")
-    merge.add_argument("--spider", default="nankai")
-    merge.add_argument("--entries", type=int, default=default_settings.NEWSBOT_FEED_ENTRIES,
+    merge.add_argument("--output", required=True, type=values.existing_output, help="the shared NEWSBOT_OUTPUT_DIR")
+    merge.add_argument("--spider", default="nankai", type=values.spider_name)
+    merge.add_argument("--entries", type=values.count, default=default_settings.NEWSBOT_FEED_ENTRIES,
                        help="entries per Atom/RSS feed (NEWSBOT_FEED_ENTRIES)")
-    merge.add_argument("--feeds-url", default=None, help="where feeds/ is served (NEWSBOT_FEEDS_URL): rel=self links")
+    merge.add_argument("--feeds-url", default=None, type=values.optional_http_url,
+                       help="where feeds/ is served (NEWSBOT_FEEDS_URL): rel=self links")
     merge.set_defaults(func=cmd_merge_shards)
 
     acl = sub.add_parser("cluster-acl", help="the Redis ACL file for a cluster: the default user off, and a "

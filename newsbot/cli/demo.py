@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from scrapy.settings import Settings
 
 from newsbot.cli.common import FIXTURES, project_settings
+from newsbot.crawl import values
+from newsbot.errors import ConfigError
 
 def run_crawl(spider: str, settings: Settings, **spider_args) -> dict:
-    """Run one crawl in this process; return its final stats."""
+    """Run one crawl in this process, as ``scrapy crawl`` does (the output checked writable,
+    the run lock taken first); return its final stats."""
     from scrapy.crawler import CrawlerProcess
 
+    from newsbot.crawl.commands.crawl import directories_written
+    from newsbot.storage.files import check_writable
+    from newsbot.storage.state import state_for_crawler
+
+    check_writable(directories_written(settings))
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
+    state_for_crawler(crawler)  # the run lock: another run holding it stops the demo here (exit 3)
     process.crawl(crawler, **spider_args)
     process.start()
     return crawler.stats.get_stats()
@@ -24,8 +32,7 @@ def cmd_demo(args) -> int:
     """Offline crawl of the bundled fixtures into ./output, then a short summary."""
     replay = FIXTURES / "nankai"
     if not replay.is_dir():
-        print(f"newsbot demo: bundled fixtures not found at {replay} (run from a source checkout)", file=sys.stderr)
-        return 2
+        raise ConfigError(f"the bundled fixtures are not at {replay} (run newsbot demo from a source checkout)")
     output = Path(args.output).resolve()
     settings = project_settings(
         NEWSBOT_REPLAY_DIR=str(replay), NEWSBOT_OUTPUT_DIR=str(output), LOG_LEVEL=args.log_level
@@ -51,6 +58,6 @@ def cmd_demo(args) -> int:
 
 def add_parsers(sub) -> None:
     demo = sub.add_parser("demo", help="offline crawl of the bundled fixtures into ./output")
-    demo.add_argument("--output", default="output")
-    demo.add_argument("--log-level", default="WARNING")
+    demo.add_argument("--output", default="output", type=values.output_dir)
+    demo.add_argument("--log-level", default="WARNING", type=values.log_level)
     demo.set_defaults(func=cmd_demo)

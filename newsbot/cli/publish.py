@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from newsbot import settings as default_settings
-from newsbot.cli.common import project_settings
+from newsbot.cli.common import changes, project_settings
+from newsbot.crawl import values
+from newsbot.errors import ConfigError, say
+
 
 def publish(output: Path, entries: int, spiders=None, feeds_url: str | None = None, state: str | None = None):
     """The Atom/RSS feeds of these spiders (all: None) and the status page of every spider.
@@ -40,24 +42,16 @@ def publish(output: Path, entries: int, spiders=None, feeds_url: str | None = No
     return published, page
 
 
+@changes("output")
 def cmd_feeds(args) -> int:
     """Rewrite the Atom/RSS feeds and the status page from the output, without crawling."""
-    from newsbot.sites import load_sites_file
-
-    if args.sites_file:
-        load_sites_file(args.sites_file)
-    output = Path(args.output)
+    output = args.output
     if not (output / "feeds").is_dir():
-        print(f"newsbot feeds: {output / 'feeds'} does not exist (no crawl has written there)", file=sys.stderr)
-        return 2
-    if args.entries < 1:
-        print("newsbot feeds: --entries must be at least 1", file=sys.stderr)
-        return 2
+        raise ConfigError(f"{output / 'feeds'} does not exist (no crawl has written there)")
     published, page = publish(output, args.entries, [args.spider] if args.spider else None, args.feeds_url,
-                              args.state)
-    for failure in published.failures:
-        print(f"newsbot feeds: {failure}; nothing was written", file=sys.stderr)
+                              args.state and str(args.state))
     if published.failures:
+        say(f"{'; '.join(published.failures)}; nothing was written")
         return 1
     for path in published.written:
         print(path)
@@ -67,12 +61,16 @@ def cmd_feeds(args) -> int:
 
 def add_parsers(sub) -> None:
     feeds = sub.add_parser("feeds", help="rewrite the Atom/RSS feeds and index.html without crawling")
-    feeds.add_argument("--output", default="output", help="the crawl's NEWSBOT_OUTPUT_DIR")
-    feeds.add_argument("--spider", default=None, help="only this spider's feeds ({output}/feeds/SPIDER.jsonl)")
-    feeds.add_argument("--entries", type=int, default=default_settings.NEWSBOT_FEED_ENTRIES,
+    feeds.add_argument("--output", default="output", type=values.existing_output,
+                       help="the crawl's NEWSBOT_OUTPUT_DIR")
+    feeds.add_argument("--spider", default=None, type=values.spider_name,
+                       help="only this spider's feeds ({output}/feeds/SPIDER.jsonl)")
+    feeds.add_argument("--entries", type=values.count, default=default_settings.NEWSBOT_FEED_ENTRIES,
                        help="entries per feed (NEWSBOT_FEED_ENTRIES)")
-    feeds.add_argument("--feeds-url", default=None, help="where feeds/ is served (NEWSBOT_FEEDS_URL): rel=self links")
-    feeds.add_argument("--sites-file", default=None, help="also read this sites file (campus.yaml format)")
-    feeds.add_argument("--state", default=None,
+    feeds.add_argument("--feeds-url", default=None, type=values.optional_http_url,
+                       help="where feeds/ is served (NEWSBOT_FEEDS_URL): rel=self links")
+    feeds.add_argument("--sites-file", default=None, type=values.sites_file,
+                       help="also read this sites file (campus.yaml format)")
+    feeds.add_argument("--state", default=None, type=values.state,
                        help="the crawl's NEWSBOT_STATE (a file, or a cluster's redis:// URL), if not under --output")
     feeds.set_defaults(func=cmd_feeds)
