@@ -1,7 +1,7 @@
 """README "Adding a campus site", step by step, on a site defined in a sites file of the
 user's own: record pages from the site (here a local mirror, through --host-map), check one
 page and the whole site offline, and the built-in sites stay available beside it. Also:
-``newsbot record`` failures are one line and exit 1."""
+``newsbot record`` failures are one line and exit 1 (5 when the host does not answer)."""
 
 import json
 import shutil
@@ -82,11 +82,11 @@ def test_recording_a_missing_page_is_one_line_and_exit_1(example_site, tmp_path)
                    "--host-map", json.dumps({HOST: example_site.base}))
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
-        f"newsbot record: https://{HOST}/nosuch.htm (from {example_site.base}/nosuch.htm): HTTP 404 Not Found; nothing saved"]
+        f"newsbot: https://{HOST}/nosuch.htm (from {example_site.base}/nosuch.htm): HTTP 404 Not Found; nothing saved"]
     assert not (tmp_path / "fixtures").exists()
 
 
-def test_recording_from_an_unreachable_host_is_one_line_and_exit_1(tmp_path):
+def test_recording_from_an_unreachable_host_is_one_line_and_exit_5(tmp_path):
     import os
     import socket
 
@@ -95,8 +95,8 @@ def test_recording_from_an_unreachable_host_is_one_line_and_exit_1(tmp_path):
         port = unused.getsockname()[1]
     env = {**os.environ, "NEWSBOT_HOST_MAP": json.dumps({HOST: f"http://127.0.0.1:{port}"})}
     done = newsbot("record", f"https://{HOST}/xwzx.htm", "--fixtures", str(tmp_path), env=env)
-    assert done.returncode == 1
+    assert done.returncode == 5  # unreachable
     (line,) = done.stderr.splitlines()
-    assert line.startswith(f"newsbot record: https://{HOST}/xwzx.htm (from http://127.0.0.1:{port}/xwzx.htm): "
+    assert line.startswith(f"newsbot: https://{HOST}/xwzx.htm (from http://127.0.0.1:{port}/xwzx.htm): "
                            "could not download it (") and "refused" in line
     assert list(tmp_path.iterdir()) == []

@@ -96,7 +96,6 @@ OPERATOR_COMMANDS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason='main: rebuild-state renames the live state then dies with StateLocked (exit 1); merge-shards, feeds, failed --requeue-all take no lock (exit 0, change the output); adopt says "newsbot adopt:"')
 @pytest.mark.parametrize("command", list(OPERATOR_COMMANDS))
 def test_an_operator_command_run_during_a_crawl_refuses_with_exit_3_and_changes_nothing(
         http_site, crawled_with_a_failure, command):
@@ -168,7 +167,6 @@ def fill(disk: Path) -> Path:
     return filler
 
 
-@pytest.mark.xfail(strict=True, reason='main: exit 1, "state file ... is unreadable (disk I/O error) ... newsbot rebuild-state"')
 def test_a_full_disk_at_start_up_is_exit_6_naming_no_space_never_rebuild_state(http_site):
     with tmpfs("8m") as disk:
         output = disk / "out"
@@ -193,7 +191,6 @@ def test_a_full_disk_at_start_up_is_exit_6_naming_no_space_never_rebuild_state(h
         assert len(names) == len(set(names)) == ARTICLES
 
 
-@pytest.mark.xfail(strict=True, reason='main: OSError traceback, exit 1')
 def test_a_read_only_output_at_start_up_is_exit_6_in_one_line(http_site):
     with tmpfs("16m") as disk:
         output = disk / "out"
@@ -210,7 +207,6 @@ def test_a_read_only_output_at_start_up_is_exit_6_in_one_line(http_site):
     assert "read-only" in line and "rebuild-state" not in line, line
 
 
-@pytest.mark.xfail(strict=True, reason='main: exit 0, a traceback per Atom/RSS feed in the log')
 def test_a_read_only_feeds_directory_is_not_a_silent_exit_0(http_site, tmp_path):
     output = tmp_path / "out"
     done, _ = crawl("nankai", output, site=http_site)
@@ -309,7 +305,6 @@ def separators_crawl(http_site, tmp_path):
     return output
 
 
-@pytest.mark.xfail(strict=True, reason='main: str.splitlines() cuts the record: 26 of 27 rebuilt, the next crawl writes it twice')
 def test_rebuild_state_keeps_a_record_holding_unicode_line_separators(http_site, separators_crawl):
     output = separators_crawl
     state = output / ".newsbot" / "state.sqlite"
@@ -325,7 +320,6 @@ def test_rebuild_state_keeps_a_record_holding_unicode_line_separators(http_site,
     assert (output / "feeds" / "nankai.jsonl").read_bytes() == feed  # nothing written twice
 
 
-@pytest.mark.xfail(strict=True, reason='main: str.splitlines() drops the record from the merged feed')
 def test_merge_shards_keeps_a_record_holding_unicode_line_separators(separators_crawl):
     output = separators_crawl
     feeds = output / "feeds"
@@ -368,7 +362,6 @@ def blog(tmp_path):
     return posts
 
 
-@pytest.mark.xfail(strict=True, reason='main: dangling symlink and directory x.md: IsADirectory/FileNotFound traceback; a FIFO hangs adopt')
 @pytest.mark.parametrize("oddity", ["dangling symlink", "directory x.md", "fifo x.md"])
 def test_adopt_skips_what_is_not_a_regular_file_with_a_count(blog, tmp_path, oddity):
     odd = blog / "x.md"
@@ -386,7 +379,6 @@ def test_adopt_skips_what_is_not_a_regular_file_with_a_count(blog, tmp_path, odd
     assert re.search(r"skipped 1 (entry|entries) that (is|are) not a regular file", done.stderr), done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason='main: rglob follows symlinks out of the blog: 3 of 3 adopted')
 def test_adopt_does_not_follow_a_symlink_out_of_the_directory(blog, tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
@@ -400,7 +392,6 @@ def test_adopt_does_not_follow_a_symlink_out_of_the_directory(blog, tmp_path):
     assert re.search(r"skipped 2 (entry|entries) that (is|are) not a regular file", done.stderr), done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason='main: the post is read whole: 2.4 GB RSS for a 400 MB post')
 def test_adopt_reads_only_the_front_matter_and_the_source_line_of_a_huge_post(blog, tmp_path):
     text = seed_post("001")
     head, tail = text[: text.index(b"\n---\n", 4) + 200], text[text.index(b"\n---\n", 4) + 200:]
@@ -421,7 +412,6 @@ def test_adopt_reads_only_the_front_matter_and_the_source_line_of_a_huge_post(bl
     assert peak_kb < 150 * 1024, f"adopt peaked at {peak_kb // 1024} MB on a 400 MB post"
 
 
-@pytest.mark.xfail(strict=True, reason='main: a BOM is "no front matter"')
 def test_adopt_accepts_a_post_with_a_utf8_bom(blog, tmp_path):
     (blog / "bom.md").write_bytes(b"\xef\xbb\xbf" + seed_post("001"))
     done = adopt(blog, tmp_path / "out")

@@ -122,10 +122,10 @@ def test_extract_repairs_a_gbk_page_declared_utf8(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["extract", "nope.html", "--url", NOISY_URL], "nope.html: no such file"),
-    (["extract", "tests", "--url", NOISY_URL], "tests is a directory, not a saved page"),
+    (["extract", "nope.html", "--url", NOISY_URL], "'nope.html' is not allowed: no such file"),
+    (["extract", "tests", "--url", NOISY_URL], "'tests' is not allowed: a directory, not a file"),
     (["extract", sys.executable, "--url", NOISY_URL], "is a binary file, not an HTML page"),
-    (["extract", "tests/data/nankai_noisy_article.html", "--url", "news.nankai.edu.cn/x"], "not an http(s) URL"),
+    (["extract", "tests/data/nankai_noisy_article.html", "--url", "news.nankai.edu.cn/x"], "use an http(s) URL"),
     (["extract", "tests/data/nankai_noisy_article.html", "--url", NOISY_URL, "--format", "jekyll"],
      "profile jekyll cannot render nankai: no jekyll category slug for outlet '南开大学新闻网'"),
 ])

@@ -91,8 +91,8 @@ def test_newsbot_feeds_rewrites_them_with_the_newest_entries(nankai_crawl, tmp_p
 
 
 def test_newsbot_feeds_on_a_missing_output_says_so(tmp_path, capsys):
-    assert main(["feeds", "--output", str(tmp_path / "nothing")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert main(["feeds", "--output", str(tmp_path / "nothing")]) == 1
+    assert "nothing' is not allowed: no such directory" in capsys.readouterr().err
 
 
 def record(i, **fields):
