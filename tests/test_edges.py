@@ -248,7 +248,6 @@ def alive(pid: int) -> bool:
     return state != "Z"  # a zombie is dead, waiting for init to reap it
 
 
-@pytest.mark.xfail(strict=True, reason='main: forkserver, resource tracker and workers outlive the SIGKILLed crawl')
 def test_sigkill_of_a_backfill_leaves_none_of_its_worker_processes_alive(http_site, tmp_path):
     output = tmp_path / "out"
     gate = Gate(let_through=3)

@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import pickle
 import threading
+import time
 import traceback
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,7 +33,42 @@ logger = logging.getLogger(__name__)
 MAX_RESTARTS = 3  # worker pools that may die in one run before the crawl reads pages itself
 MAX_BATCH = 16  # calls sent to a worker at once
 
+PR_SET_PDEATHSIG = 1  # prctl(2), Linux
+
+
+def die_with_parent() -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux's parent-death
+    signal), and exit now if it died already. A worker blocks reading a pipe it holds both
+    ends of, so without this it would outlive a SIGKILLed crawl for good."""
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watchdog alone
+        watch_parent(parent)
+        return
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(1)
+
+
+def watch_parent(parent: int, every: float = 0.5) -> None:
+    """A daemon thread that ends this process once ``parent`` is no longer its parent.
+    (The forkserver's parent-death signal would follow the crawl's *thread* that started it,
+    which ends at once: it needs this instead.)"""
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="newsbot-watch-parent").start()
+
+
 def _start_worker(sites_file: str | None) -> None:
+    die_with_parent()
     if sites_file:
         from newsbot.sites import load_sites_file
 
@@ -98,7 +134,8 @@ class Workers:
         if self.executor is not None or self.processes <= 0:
             return
         context = multiprocessing.get_context("forkserver")  # not a fork of the running reactor
-        context.set_forkserver_preload(["newsbot.crawl.workers", "newsbot.extract"])
+        # The guard first: it ends the forkserver when the crawl is gone (a SIGKILL too).
+        context.set_forkserver_preload(["newsbot.crawl.forkserver_guard", "newsbot.crawl.workers", "newsbot.extract"])
         self.executor = ProcessPoolExecutor(self.processes, mp_context=context,
                                             initializer=_start_worker, initargs=(self.sites_file,))
         # The pool spawns its processes in submit(), which waits for the forkserver to
