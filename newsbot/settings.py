@@ -128,6 +128,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Every request stays on the spider's sites' hosts, redirects and dont_filter ones too
     # (before Scrapy's own offsite check, 50, so an offsite request is always an OffsiteRequest).
     "newsbot.crawl.middlewares.politeness.SiteHostsMiddleware": 45,
+    # Scrapy's own also drops offsite requests when they are scheduled (request_scheduled),
+    # with no errback: a column whose first list page redirected to another host vanished
+    # without an alarm. SiteHostsMiddleware refuses them all, through the errback.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     # robots.txt for every request (Scrapy's own lets all but the first two waiters through).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsbot.crawl.middlewares.politeness.RobotsTxtMiddleware": 100,

@@ -210,6 +210,9 @@ class SiteSpider(scrapy.Spider):
         reason = failure_reason(failure)
         kwargs = failure.request.cb_kwargs
         site = self.site_named(kwargs["site"])
+        if reason == "robots_unavailable":  # the host's alarm, once (RobotsTxtMiddleware)
+            self.crawler.stats.inc_value("newsbot/list_pages_not_fetched")
+            return
         if kwargs["page"] > 1 and reason in ("http_404", "http_410"):
             self.logger.info("column %s: list page %d (%s) does not exist: the list ends there",
                              kwargs["column"], kwargs["page"], failure.request.url)
@@ -220,6 +223,10 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsbot/list_errors/{reason}")
         if reason in UNREACHABLE:
             self.logger.warning("list page %s failed: %s", failure.request.url, reason)
+        elif reason == "offsite" and kwargs["page"] == 1:  # the column moved off the site
+            origin = failure.request.meta.get("redirect_urls", [failure.request.url])[0]
+            self.column_broken(site, kwargs["column"], f"its list page {origin} redirects to "
+                                                       f"{failure.request.url}, which is not on the site's hosts")
         elif kwargs["page"] == 1:
             self.column_broken(site, kwargs["column"], f"its list page {failure.request.url} failed: {reason}")
         else:
@@ -302,6 +309,9 @@ class SiteSpider(scrapy.Spider):
     def article_failed(self, failure):
         """An article request that got no page (after retries): counted by reason, logged."""
         reason = failure_reason(failure)
+        if reason == "robots_unavailable":  # not the article's failure: it stays queued for the next run
+            self.in_flight = max(0, self.in_flight - 1)
+            return
         self.crawler.stats.inc_value("newsbot/errors")
         self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
         self._count_article_page(failure.request)
