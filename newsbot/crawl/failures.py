@@ -24,13 +24,20 @@ class OffsiteRequest(IgnoreRequest):
 
 
 class RobotsForbidden(IgnoreRequest):
-    """A request robots.txt does not allow (or, while robots.txt answers 5xx, any request)."""
+    """A request robots.txt does not allow."""
+
+
+class RobotsUnavailable(IgnoreRequest):
+    """A request to a host whose robots.txt could not be read this run (a 5xx answer, a
+    timeout, a refused connection): RFC 9309 2.3.1.4 says disallow everything. Not the
+    article's failure: it stays queued for the next run."""
 
 
 # First match wins.
 REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((OffsiteRequest,), "offsite"),
     ((RobotsForbidden,), "robots"),
+    ((RobotsUnavailable,), "robots_unavailable"),
     ((CannotResolveHostError, twisted.DNSLookupError), "dns"),
     ((DownloadTimeoutError, twisted.TimeoutError, twisted.TCPTimedOutError), "timeout"),
     # The downloader cancels a body larger than DOWNLOAD_MAXSIZE (or the request's).

@@ -42,6 +42,10 @@ def alarms(stats: dict, spider, max_broken_share: float, min_failed: int = 2) ->
     if list_errors and not stats.get("newsbot/list_pages", 0) and unreachable == list_errors:
         found.append((EXIT_UNREACHABLE, f"the site is unreachable: all {list_errors} list page requests failed "
                       f"(DNS, refused or timed out)"))
+    for host, why in sorted(getattr(getattr(spider, "crawler", None), "newsbot_robots_unavailable", {}).items()):
+        # RFC 9309: a robots.txt that cannot be read disallows the whole host.
+        code = EXIT_ALARM if why.startswith("answered") else EXIT_UNREACHABLE
+        found.append((code, f"robots.txt of {host} {why}: nothing was fetched from {host} this run"))
     found += [(EXIT_ALARM, f"column {column} lists no articles on its first page")
               for column in getattr(spider, "empty_columns", ())]
     found += [(EXIT_ALARM, f"column {column}") for column in getattr(spider, "broken_columns", ())]

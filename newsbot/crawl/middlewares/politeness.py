@@ -13,8 +13,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
+from twisted.python.failure import Failure
 
-from newsbot.crawl.failures import OffsiteRequest, RobotsForbidden
+from newsbot.crawl.failures import OffsiteRequest, RobotsForbidden, RobotsUnavailable, failure_reason
 from newsbot.crawl.scrapy_private import robots_parsers
 
 logger = logging.getLogger(__name__)
@@ -47,15 +48,56 @@ class SiteHostsMiddleware:
         raise OffsiteRequest(f"{request.url}{came} is on {host}, not one of {', '.join(sorted(hosts))}")
 
 
+def is_robots_request(request) -> bool:
+    """The request Scrapy's robots.txt middleware makes for a host's robots.txt."""
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlparse_cached(request).path == "/robots.txt"
+
+
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, obeyed by every request. (Scrapy 2.19 hands the
     parsed rules to the first request waiting for robots.txt and None, which means "allow
-    all", to the later ones: two of four start requests were fetched under Disallow: /.)"""
+    all", to the later ones: two of four start requests were fetched under Disallow: /.)
+
+    A robots.txt that cannot be read (a 5xx answer after retries, a timeout, a refused
+    connection) means nothing is fetched from its host this run (RFC 9309 2.3.1.4; Scrapy
+    takes it as "allow all"): every request to it fails with ``RobotsUnavailable``, and the
+    run report raises one alarm per host (``crawler.newsbot_robots_unavailable``), instead
+    of Scrapy's traceback for a timeout."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.unavailable: dict[str, str] = {}  # netloc -> why its robots.txt was not read
+        crawler.newsbot_robots_unavailable = self.unavailable
+
+    async def process_request(self, request, spider=None):
+        if is_robots_request(request):
+            # Its retries give up quietly: the run report's alarm says it once.
+            request.meta.setdefault("give_up_log_level", "DEBUG")
+            return None
+        return await super().process_request(request)
+
+    def process_response(self, request, response, spider=None):
+        if is_robots_request(request) and response.status >= 500:
+            self.unavailable[urlparse_cached(request).netloc] = f"answered HTTP {response.status}"
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        if not is_robots_request(request) or isinstance(exception, IgnoreRequest):
+            return None
+        reason = failure_reason(Failure(exception, exc_tb=None))
+        self.unavailable[urlparse_cached(request).netloc] = f"could not be fetched ({reason}: {exception})"
+        # An IgnoreRequest: Scrapy's robot_parser then logs no traceback.
+        raise RobotsUnavailable(f"robots.txt of {urlparse_cached(request).netloc} could not be fetched")
 
     async def robot_parser(self, request):
         parser = await super().robot_parser(request)
+        netloc = urlparse_cached(request).netloc
+        if netloc in self.unavailable:
+            self.crawler.stats.inc_value("newsbot/robots_unavailable")
+            raise RobotsUnavailable(f"robots.txt of {netloc} {self.unavailable[netloc]}: nothing is fetched "
+                                    f"from {netloc} this run")
         # Once robots.txt is read, the rules are there whoever waited for them.
-        return robots_parsers(self).get(urlparse_cached(request).netloc, parser)
+        return robots_parsers(self).get(netloc, parser)
 
     def process_request_2(self, rp, request) -> None:
         try:
