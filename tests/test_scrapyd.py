@@ -220,3 +220,23 @@ def test_a_cluster_job_writes_its_redis_password_nowhere(scrapyd, redis_server, 
     assert status(output, "--worker", "job2").returncode == 0
     [log] = (home / "logs").rglob(f"{job}.log")
     assert files_with(NEWSBOT_PASSWORD, output, log) == []
+
+
+def test_a_scrapyd_job_with_a_bad_setting_fails_in_one_line_and_writes_nothing(scrapyd, tmp_path):
+    # A scrapyd job runs the egg's crawl command: the same error boundary as scrapy crawl.
+    base, home = scrapyd
+    output = tmp_path / "out"
+    log = home / "scrapyd.log"
+    start = len(log.read_text(encoding="utf-8"))
+    run_job(base, home, f"NEWSBOT_OUTPUT_DIR={output}", "NEWSBOT_FEED_ENTRIES=0")
+    expected = "newsbot: -s NEWSBOT_FEED_ENTRIES='0' is not allowed: use a whole number, 1 or more"
+    deadline = time.monotonic() + 15
+    while True:  # scrapyd logs the job's stderr as it arrives
+        added = log.read_text(encoding="utf-8")[start:]
+        stderr = [line.split("/stderr] ", 1)[1] for line in added.splitlines() if "/stderr] " in line]
+        if stderr or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert stderr == [expected], added[-3000:]
+    assert "Traceback" not in added
+    assert not output.exists()

@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 
 from newsbot.storage.files import write_atomic
-from newsbot.storage.jsonl import lines_from_end, record_json, urlname_of
+from newsbot.storage.jsonl import lines_from_end, read_lines, record_json, urlname_of
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +86,13 @@ class DurableFeed:
         """Read the whole feed once: move lines that are not records, and repeated
         articles, to ``{feed}.rejected``. Returns (lines rejected, urlnames present)."""
         kept, rejected, seen = [], [], set()
-        with open(self.path, "rb") as handle:
-            for line in handle:
-                urlname = urlname_of(line.rstrip(b"\n"))
-                if urlname is None or urlname in seen:
-                    rejected.append(line)
-                else:
-                    seen.add(urlname)
-                    kept.append(line)
+        for line in read_lines(self.path):  # the torn tail is cut already
+            urlname = urlname_of(line)
+            if urlname is None or urlname in seen:
+                rejected.append(line + b"\n")
+            else:
+                seen.add(urlname)
+                kept.append(line + b"\n")
         if rejected:
             aside = self.path.with_name(self.path.name + ".rejected")
             with open(aside, "ab") as handle:
