@@ -109,9 +109,10 @@ def check_writable(directories) -> None:
         try:
             with os.fdopen(fd, "wb") as handle:
                 if device not in probed_devices:
+                    # No fsync: a full disk refuses the write itself (ext4, XFS, tmpfs reserve
+                    # blocks then), and an fsync can stall a start-up for half a second.
                     handle.write(b"\0" * PROBE_BYTES)
                     handle.flush()
-                    os.fsync(handle.fileno())
                     probed_devices.add(device)
         except OSError as exc:
             raise refused(exc, directory) from None
