@@ -278,3 +278,31 @@ def test_a_bad_option_of_a_newsbot_command_is_one_line(http_site, crawled, tmp_p
     except subprocess.TimeoutExpired:
         pytest.fail(f"newsbot {' '.join(argv)}: did not end within 60 s")
     assert_refused(done, code, before, snapshot(tmp_path))
+
+
+@pytest.mark.parametrize("argv", [[], ["nankai", "bistu"], ["nankai", "-s", "NOVALUE"], ["nankai", "-a", "x"]],
+                         ids=["no spider", "two spiders", "-s without =", "-a without ="])
+def test_a_bad_crawl_command_line_is_one_line_and_exit_1(tmp_path, place, argv):
+    before = snapshot(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", *argv], cwd=tmp_path / "cwd",
+                          env=environment(), capture_output=True, text=True, timeout=60)
+    assert_refused(done, 1, before, snapshot(tmp_path))
+
+
+def test_an_unexpected_error_is_one_line_naming_the_file_that_holds_its_traceback(monkeypatch, capsys):
+    # A bug (here: a command that raises what no one expected) still ends in the boundary.
+    from newsbot import cli
+    from newsbot.cli import pages
+
+    def broken(args):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(pages, "cmd_sites", broken)
+    assert cli.main(["sites"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("newsbot: unexpected error, a bug: KeyError: 'a bug' (traceback in ")
+    path = Path(line.rsplit("(traceback in ", 1)[1].rstrip(")"))
+    try:
+        assert "raise KeyError(\"a bug\")" in path.read_text(encoding="utf-8")
+    finally:
+        path.unlink()
