@@ -199,12 +199,17 @@ def test_a_read_only_output_at_start_up_is_exit_6_in_one_line(http_site):
         remount(disk, "ro")
         try:
             done, _ = crawl("nankai", output, site=http_site)
+            commands = [newsbot(*OPERATOR_COMMANDS[command](output, output)) for command in
+                        ("rebuild-state", "merge-shards", "feeds", "failed --requeue-all")]
         finally:
             remount(disk, "rw")
     assert done.returncode == 6, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
     [line] = newsbot_lines(done.stderr)
     assert "read-only" in line and "rebuild-state" not in line, line
+    for command in commands:  # the operator commands say the same
+        assert command.returncode == 6 and command.stderr.count("\n") == 1, (command.args, command.stderr)
+        assert command.stderr.startswith("newsbot: ") and "read-only file system" in command.stderr
 
 
 def test_a_read_only_feeds_directory_is_not_a_silent_exit_0(http_site, tmp_path):
@@ -220,6 +225,22 @@ def test_a_read_only_feeds_directory_is_not_a_silent_exit_0(http_site, tmp_path)
     assert "Traceback" not in done.stderr
     [line] = newsbot_lines(done.stderr)
     assert "read-only" in line and str(output / "feeds") in line, line
+
+
+def test_rebuild_state_moves_the_old_state_aside_whole_and_puts_the_new_one_in_its_place(http_site, tmp_path):
+    done, _ = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    state = tmp_path / ".newsbot" / "state.sqlite"
+    state.write_bytes(b"garbage" * 500)  # corrupt, with a write-ahead log beside it
+    Path(f"{state}-wal").write_bytes(b"wal bytes")
+    rebuilt = newsbot("rebuild-state", "--output", str(tmp_path))
+    assert rebuilt.returncode == 0 and f"{ARTICLES} articles" in rebuilt.stdout, rebuilt.stderr
+    [aside] = state.parent.glob("state.sqlite.broken-*[0-9]")
+    assert aside.read_bytes() == b"garbage" * 500 and Path(f"{aside}-wal").read_bytes() == b"wal bytes"
+    assert not Path(f"{state}-wal").exists() and not list(state.parent.glob("*.rebuilding-*"))
+    http_site.reset_log()
+    done, report = crawl("nankai", tmp_path, site=http_site)
+    assert done.returncode == 0 and report["new"] == 0 and http_site.article_requests() == []
 
 
 # --- section 4: the worker pool dies with its parent ----------------------------------------

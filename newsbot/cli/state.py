@@ -99,6 +99,8 @@ def cmd_rebuild_state(args) -> int:
     building = path.with_name(f"{path.name}.rebuilding-{os.getpid()}")
     parts = ("", "-wal", "-shm")
     path.parent.mkdir(parents=True, exist_ok=True)
+    for left in path.parent.glob(f"{path.name}.rebuilding-*"):  # a killed rebuild's (we hold the lock)
+        left.unlink(missing_ok=True)
     try:
         store = SqliteStateStore(building, lock=False)
         try:
