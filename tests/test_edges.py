@@ -12,9 +12,7 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -24,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, ROOT, SEEDS, crawl, crawl_command
+from .conftest import ROOT, SEEDS, crawl, crawl_command
 from .httpsite import Fault, Gate
 from .test_crash import ARTICLES, md_files, start_gated_crawl, wait_until
 

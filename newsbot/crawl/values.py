@@ -410,11 +410,6 @@ def _existing_state(value) -> str | Path:
     return state
 
 
-def _state_setting(value) -> str | Path:
-    """NEWSBOT_STATE: a file, or with NEWSBOT_CLUSTER a Redis URL (check_settings checks that)."""
-    return _state(value)
-
-
 def _sites_file(value) -> Path:
     from newsbot.sites import load_sites_file
 
@@ -482,7 +477,7 @@ new_file = Kind("new_file", _new_file)
 state = Kind("state", _state)
 existing_state = Kind("existing_state", _existing_state)
 state_file = Kind("state_file", _state_file)
-state_setting = Kind("state_setting", _state_setting, optional=True)
+state_setting = Kind("state_setting", _state, optional=True)  # a Redis URL only with a cluster: check_settings
 sites_file = Kind("sites_file", _sites_file, optional=True)
 spider_name = Kind("spider_name", _spider_name)
 site_name = Kind("site_name", _site_name)
