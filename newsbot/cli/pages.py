@@ -93,7 +93,8 @@ def cmd_record(args) -> int:
     from newsbot.crawl.middlewares.replay import record
 
     mapping = args.host_map if args.host_map is not None else host_map(os.environ.get("NEWSBOT_HOST_MAP") or "{}")
-    print(record(args.url, args.fixtures, user_agent(os.environ.get("NEWSBOT_CONTACT_URL")), mapping))
+    contact = values.contact_url.setting("NEWSBOT_CONTACT_URL", os.environ.get("NEWSBOT_CONTACT_URL"))
+    print(record(args.url, args.fixtures, user_agent(contact), mapping))
     return 0
 
 
