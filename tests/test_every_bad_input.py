@@ -69,7 +69,11 @@ BAD = {
     "site_name": ["../x", "nosuch", ""],
     "columns": ["nosuch"],
     "http_url": ["ftp://news.nankai.edu.cn/x", "abc", ""],
-    "contact_url": ["ftp://example.org/", "abc"],  # (empty: not set, the project's home)
+    "contact_url": ["ftp://example.org/", "abc", "mailto:nobody"],  # (empty: not set)
+    "optional_http_url": ["ftp://example.org/", "abc"],
+    "optional_text": ["two\nlines", " "],
+    "posts_dirs": ["{tmp}/nosuch", "{file}", '{"wordpress": "{tmp}"}', "{}"],
+    "crawl_arguments": ["nosuch", ""],  # the spider's place: the rest is the crawl command's to check
     "file_mode": ["abc", "0755", "-1", "99999"],
     "profiles": ["markdown"],
     "host_map": ["abc", "[1]", '{"news.nankai.edu.cn": "ftp://x"}', '{"news.nankai.edu.cn": 5}'],
@@ -216,6 +220,8 @@ def test_a_bad_setting_stops_the_crawl_in_one_line(http_site, tmp_path, place, n
 
 # A valid invocation of every command; each case replaces one option's value.
 BASE = {
+    "crawl": ["crawl", "nankai", "-s", "NEWSBOT_OUTPUT_DIR={tmp}/out", "-s",
+              f"NEWSBOT_REPLAY_DIR={FIXTURES / 'nankai'}"],
     "demo": ["demo", "--output", "{tmp}/demo"],
     "extract": ["extract", "{page}", "--url", "https://news.nankai.edu.cn/ywsd/system/2023/05/18/030056201.shtml"],
     "fixtures": ["fixtures"],

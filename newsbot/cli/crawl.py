@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from newsbot.crawl import values
+
 
 def cmd_crawl(args) -> int:
     from scrapy.cmdline import execute
@@ -19,5 +21,6 @@ def cmd_crawl(args) -> int:
 def add_parsers(sub) -> None:
     crawl = sub.add_parser("crawl", help="scrapy crawl with newsbot's settings, from any directory",
                            add_help=False, prefix_chars="\0")
-    crawl.add_argument("arguments", nargs=argparse.REMAINDER, help="SPIDER and scrapy crawl's options (-a, -s, ...)")
+    crawl.add_argument("arguments", nargs=argparse.REMAINDER, type=values.crawl_arguments,
+                       help="SPIDER and scrapy crawl's options (-a, -s, ...)")
     crawl.set_defaults(func=cmd_crawl)

@@ -456,6 +456,7 @@ optional_text = Kind("optional_text", _text, optional=True)
 optional_http_url = Kind("optional_http_url", _http_url, optional=True)
 contact_url = Kind("contact_url", _contact, optional=True)
 posts_dirs = Kind("posts_dirs", _posts_dirs, optional=True)  # which exist: check_settings
+crawl_arguments = Kind("crawl_arguments", str)  # newsbot crawl's: the crawl command checks them
 cluster_url = Kind("cluster_url", _redis_url, optional=True)
 log_level = Kind("log_level", _log_level)
 encoding = Kind("encoding", _encoding)
