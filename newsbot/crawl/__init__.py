@@ -6,7 +6,9 @@
 - ``extensions/``   the run report and its alarms and exit codes; the feeds and status page after a run
 - ``commands/``     ``scrapy crawl`` with newsbot's exit codes
 - ``addon.py``      User-Agent, file mode and other defaults applied when a crawl starts
-- ``config.py``     start-up checks of every setting and spider argument
+- ``config.py``     start-up checks of every setting (the table of their kinds) and spider argument
+- ``values.py``     the kinds of value a setting or a ``newsbot`` option takes, one parser each
 - ``workers.py``    reading and cleaning pages in worker processes on spare cores
+  (``forkserver_guard.py``: their forkserver ends with the crawl)
 - ``failures.py``   why a request failed, by name
 """
