@@ -52,10 +52,12 @@ def test_a_feeds_run_that_fails_changes_nothing(nankai_crawl, tmp_path):
     output = tmp_path / "out"
     shutil.copytree(source, output)
     before = snapshot(output)
-    done = newsbot("feeds", "--output", str(output), "--spider", "nosuchspider")
+    # A spider with no JSONL feed in this output (one that does not exist at all is refused
+    # as a bad --spider before anything is read: tests/test_every_bad_input.py).
+    done = newsbot("feeds", "--output", str(output), "--spider", "bistu")
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines()
-    assert line.startswith("newsbot feeds:") and "nosuchspider.jsonl" in line and "nothing was written" in line
+    assert line.startswith("newsbot: ") and "bistu.jsonl" in line and "nothing was written" in line
     assert snapshot(output) == before
 
 

@@ -17,8 +17,10 @@ from pathlib import Path
 from newsbot.errors import StateLocked
 
 
-def lock_file(path: Path):
-    """An exclusive, non-blocking flock on ``path`` (held while the handle is open)."""
+def lock_file(path: Path, note_pid: bool = True):
+    """An exclusive, non-blocking flock on ``path`` (held while the handle is open).
+    ``note_pid``: write this process's id in it (a crawl does; an operator command leaves
+    the file as it was, so a command that fails changes nothing at all)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+")
     try:
@@ -26,10 +28,11 @@ def lock_file(path: Path):
     except BlockingIOError:
         handle.close()
         raise StateLocked(f"another newsbot run holds {path}") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
+    if note_pid:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
     return handle
 
 
@@ -65,7 +68,7 @@ class RunLock:
     def __enter__(self) -> "RunLock":
         try:
             for path in self.paths:
-                self.handles.append(lock_file(path))
+                self.handles.append(lock_file(path, note_pid=False))
         except BaseException:
             self.release()
             raise
