@@ -72,6 +72,7 @@ BAD = {
     "contact_url": ["ftp://example.org/", "abc", "mailto:nobody"],  # (empty: not set)
     "optional_http_url": ["ftp://example.org/", "abc"],
     "optional_text": ["two\nlines", " "],
+    "switch": ["maybe", "2", ""],
     "posts_dirs": ["{tmp}/nosuch", "{file}", '{"wordpress": "{tmp}"}', "{}"],
     "crawl_arguments": ["nosuch", ""],  # the spider's place: the rest is the crawl command's to check
     "file_mode": ["abc", "0755", "-1", "99999"],

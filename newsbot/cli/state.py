@@ -53,13 +53,22 @@ def requeue(args) -> int:
     return 0
 
 
-@changes("state")
 def cmd_adopt(args) -> int:
     """Register an existing blog's posts so the crawl writes no second copy of them."""
-    from newsbot.storage.adopt import POST_SUFFIXES, adopt_posts, post_files
+    from newsbot.storage.adopt import POST_SUFFIXES, post_files
+
+    args.files, args.skipped = post_files(args.paths)  # before the run lock: no post, nothing changed
+    if not args.files:
+        raise ConfigError(f"no post file ({', '.join(POST_SUFFIXES)}) under {', '.join(map(str, args.paths))}")
+    return adopt_files(args)
+
+
+@changes("state")
+def adopt_files(args) -> int:
+    from newsbot.storage.adopt import adopt_posts
     from newsbot.storage.state import open_state as open_store
 
-    files, skipped = post_files(args.paths)  # read before the state is opened
+    files, skipped = args.files, args.skipped
     store = open_store(state_settings(args), lock=False)  # under the run lock; a new state is created
     try:
         results = adopt_posts(store, files, args.site)
@@ -79,8 +88,7 @@ def cmd_adopt(args) -> int:
               + (" …" if len(skipped) > 5 else ""), file=sys.stderr)
     if not any(r.why_not in (None, "already in the state") for r in results):
         # Nothing adopted, nothing there already: the blog is still unknown to the state.
-        raise ConfigError(f"no post file ({', '.join(POST_SUFFIXES)}) under {', '.join(map(str, args.paths))}"
-                          if not results else f"none of the {len(results)} posts could be adopted (see above)")
+        raise ConfigError(f"none of the {len(results)} posts could be adopted (see above)")
     by_title = sum(1 for r in adopted if r.title)
     print(f"{len(adopted)} of {len(results)} posts adopted"
           + (f" ({by_title} by title: the crawl matches them)" if by_title else ""), file=sys.stderr)
