@@ -79,6 +79,7 @@ BAD = {
     "profiles": ["markdown"],
     "host_map": ["abc", "[1]", '{"news.nankai.edu.cn": "ftp://x"}', '{"news.nankai.edu.cn": 5}'],
     "images": ["abc", ""],
+    "attachments": ["abc", ""],
     "profile_options": ['{"blog": 5}', "[1]", "abc"],
     "output_dir": ["{file}/out", ""],
     "existing_output": ["{tmp}/nosuch", "{file}/out", ""],
