@@ -112,8 +112,10 @@ def known_failure(exc: BaseException) -> NewsbotError | None:
 
 
 def say(message: str) -> None:
-    """One line on stderr: ``newsbot: …``."""
-    print(f"newsbot: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
+    """One line on stderr: ``newsbot: …``, secrets masked (newsbot.secrets)."""
+    from newsbot import secrets
+
+    print(f"newsbot: {' '.join(secrets.mask(str(message)).split())}", file=sys.stderr, flush=True)
 
 
 def save_traceback(exc: BaseException) -> str:

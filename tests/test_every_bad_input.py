@@ -65,6 +65,8 @@ BAD = {
     "state": [(DEAD_REDIS, 6), "{tmp}", "{file}/state.sqlite"],
     "state_file": [DEAD_REDIS, "{tmp}", "{file}/state.sqlite"],
     "name": ["../x", "a/b", ".."],
+    "user_name": ["../x", "a b", ""],
+    "password_file": ["{tmp}/nosuch", "{tmp}"],
     "spider_name": ["../x", "nosuch", ""],
     "site_name": ["../x", "nosuch", ""],
     "columns": ["nosuch"],
@@ -236,6 +238,7 @@ BASE = {
     "feeds": ["feeds", "--output", "{output}"],
     "add": ["add", "https://news.nankai.edu.cn/ywsd/index.shtml", "--page", "{list_page}"],
     "status": ["status", "--output", "{output}"],
+    "cluster-acl": ["cluster-acl", "--password-file", "{password_file}"],
     "merge-shards": ["merge-shards", "--output", "{output}"],
 }
 
@@ -276,7 +279,8 @@ def test_a_bad_option_of_a_newsbot_command_is_one_line(http_site, crawled, tmp_p
     page = FIXTURES / "nankai" / "news.nankai.edu.cn" / "ywsd" / "system" / "2023" / "05" / "18" / "030056201.shtml"
     names = {"output": output, "posts": posts, "page": page,
              "list_page": FIXTURES / "nankai" / "news.nankai.edu.cn" / "ywsd" / "index.shtml",
-             "host_map": json.dumps({"news.nankai.edu.cn": http_site.base}), "tmp": tmp_path}
+             "host_map": json.dumps({"news.nankai.edu.cn": http_site.base}), "tmp": tmp_path,
+             "password_file": tmp_path / "afile"}
     argv = [word.format(**names) for word in BASE[command]]
     argv = with_value(argv, subcommands()[command], dest, place(value))
     before = snapshot(tmp_path)

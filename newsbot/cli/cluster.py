@@ -46,9 +46,8 @@ def cmd_cluster_acl(args) -> int:
 
     path = args.password_file or password_file_of()
     if not path:
-        print("newsbot cluster-acl: give --password-file FILE (or set NEWSBOT_REDIS_PASSWORD_FILE): "
-              "the file holding newsbot's Redis password", file=sys.stderr)
-        return 1
+        raise ConfigError("give --password-file FILE (or set NEWSBOT_REDIS_PASSWORD_FILE): "
+                          "the file holding newsbot's Redis password")
     rule = acl_rule(args.user, read_password_file(path))
     print("user default off")  # without it, whoever reaches the port could do anything
     print(rule)
@@ -76,7 +75,8 @@ def add_parsers(sub) -> None:
 
     acl = sub.add_parser("cluster-acl", help="the Redis ACL file for a cluster: the default user off, and a "
                          "user with newsbot's password (as a SHA-256) limited to newsbot's keys and commands")
-    acl.add_argument("--password-file", default=None,
+    acl.add_argument("--password-file", default=None, type=values.password_file,
                      help="the file holding newsbot's Redis password (default: $NEWSBOT_REDIS_PASSWORD_FILE)")
-    acl.add_argument("--user", default="newsbot", help="the ACL user's name, as in NEWSBOT_CLUSTER's URL")
+    acl.add_argument("--user", default="newsbot", type=values.user_name,
+                     help="the ACL user's name, as in NEWSBOT_CLUSTER's URL")
     acl.set_defaults(func=cmd_cluster_acl)

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from newsbot import settings as default_settings
 from newsbot.crawl import values
-from newsbot.errors import ConfigError, StateUnreachable
+from newsbot import secrets
+from newsbot.errors import ConfigError
 
 
 # --- spider arguments -----------------------------------------------------------------------
@@ -121,6 +122,7 @@ SETTINGS = {
     "NEWSBOT_ATTACHMENTS_MAX_BYTES": values.count,
     "NEWSBOT_FEED_ENTRIES": values.count,
     "NEWSBOT_CLUSTER": values.cluster_url,
+    "NEWSBOT_REDIS_PASSWORD_FILE": values.password_file,
     "NEWSBOT_CLUSTER_WORKER": values.name,
     "NEWSBOT_CLUSTER_LEASE": values.positive_seconds,
     "NEWSBOT_CLUSTER_FORGET_AFTER": values.positive_seconds,
@@ -216,35 +218,28 @@ def check_settings(settings) -> None:
     output_and_posts(settings)
     cluster, state = settings.get("NEWSBOT_CLUSTER"), settings.get("NEWSBOT_STATE")
     if values.is_redis_url(state) and not cluster:
-        raise ConfigError(f"-s NEWSBOT_STATE={redacted(state)} is a Redis URL, which only a cluster's workers "
+        raise ConfigError(f"-s NEWSBOT_STATE={secrets.mask(state)} is a Redis URL, which only a cluster's workers "
                           f"use: give NEWSBOT_CLUSTER too, or a state file")
     if cluster and state and not values.is_redis_url(state):
         raise ConfigError(f"-s NEWSBOT_STATE={state}: a cluster's workers share their state in Redis; "
                           f"leave NEWSBOT_STATE out (it defaults to NEWSBOT_CLUSTER) or give a Redis URL")
     for name in ("NEWSBOT_CLUSTER", "NEWSBOT_STATE"):
         if values.is_redis_url(settings.get(name)):
-            check_reachable(name, settings.get(name))
+            check_reachable(name, settings.get(name), settings)
 
 
-def redacted(url) -> str:
-    """A Redis URL without its password, to be printed."""
-    parts = urlsplit(str(url))
-    if parts.password is None:
-        return str(url)
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return parts._replace(netloc=user + parts.netloc.rsplit("@", 1)[1]).geturl()
-
-
-def check_reachable(name: str, url: str, timeout: float = 5.0) -> None:
-    """The Redis server at ``url`` answers (StateUnreachable, exit 6, when not)."""
+def check_reachable(name: str, url: str, settings, timeout: float = 5.0) -> None:
+    """The Redis server at ``url`` answers, through the one Redis client factory (password
+    file, TLS): exit 6 with the server named (password masked) and what to check, when not."""
     import redis
 
-    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    from newsbot.storage.state.connection import connect, failure, password_file_of
+
+    client = connect(url, password_file_of(settings), socket_timeout=timeout)
     try:
         client.ping()
     except redis.RedisError as exc:
-        raise StateUnreachable(f"-s {name}={redacted(url)}: the Redis server does not answer "
-                               f"({type(exc).__name__}: {exc})") from None
+        raise failure(exc, url) from None
     finally:
         client.close()
 

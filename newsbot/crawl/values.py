@@ -450,6 +450,8 @@ def _site_name(value) -> str:
 
 
 name = Kind("name", _name, optional=True)
+user_name = Kind("user_name", _name)
+password_file = Kind("password_file", _existing_file, optional=True)  # read (and checked) on connecting
 text = Kind("text", _text)
 http_url = Kind("http_url", _http_url)
 optional_text = Kind("optional_text", _text, optional=True)
