@@ -218,7 +218,7 @@ def test_a_password_file_that_cannot_be_read_is_one_line_and_exit_1(http_site, l
     [log] = logs(output)
     text = log.read_text(encoding="utf-8")
     assert code == 1 and "Traceback" not in text, text[-3000:]
-    assert f"newsbot: cannot read the Redis password file {missing}" in text
+    assert f"newsbot: -s NEWSBOT_REDIS_PASSWORD_FILE='{missing}' is not allowed: no such file" in text
     assert http_site.paths() == []
 
 

@@ -133,7 +133,9 @@ def cmd_rebuild_state(args) -> int:
 
 def add_parsers(sub) -> None:
     failed = sub.add_parser("failed", help="articles that failed: waiting for a retry or given up; re-queue them")
-    failed.add_argument("--output", default=None, type=values.existing_output,
+    # (Not an existing_output: with --state the output is not read; without, the state under
+    # it must exist, which open_state checks.)
+    failed.add_argument("--output", default=None, type=values.output_dir,
                         help="the crawl's NEWSBOT_OUTPUT_DIR (default: output)")
     failed.add_argument("--state", default=None, type=values.existing_state,
                         help="the crawl's NEWSBOT_STATE, if not under --output")
