@@ -7,6 +7,7 @@
 - ``state.py``    ``failed``, ``adopt``, ``rebuild-state``
 - ``publish.py``  ``feeds``
 - ``cluster.py``  ``status``, ``merge-shards``, ``cluster-acl``
+- ``takedown.py`` ``takedown``: articles removed for good
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from newsbot.cli import add, cluster, crawl, demo, pages, publish, state
+from newsbot.cli import add, cluster, crawl, demo, pages, publish, state, takedown
 
-GROUPS = (crawl, demo, pages, state, publish, add, cluster)
+GROUPS = (crawl, demo, pages, state, publish, add, cluster, takedown)
 
 
 def parser() -> argparse.ArgumentParser:

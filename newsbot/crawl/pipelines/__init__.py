@@ -66,7 +66,7 @@ class CanonicalUrlPipeline(Pipeline):
 
 class DedupePipeline(Pipeline):
     """Drops an article that this or an earlier run already wrote (same canonical URL),
-    unless it is queued again to restore its deleted or truncated files; and one whose
+    unless it is queued again to restore its deleted or truncated files; one taken down; and one whose
     title a text post adopted from the blog claims (``newsbot.storage.adopt``), which is
     registered under the post's name instead."""
 
@@ -77,6 +77,9 @@ class DedupePipeline(Pipeline):
 
     def process_item(self, item, spider=None):
         urlname = self.store.urlname_for(item.url)
+        if urlname is None and self.store.taken_down([item.url]):  # (a resumed job's old request)
+            self.stats.inc_value("newsbot/dropped/taken_down")
+            raise Dropped("taken_down", f"{item.url} was taken down (newsbot takedown --list)", log_level="INFO")
         if urlname is not None:
             if not self.store.is_pending(item.url):
                 self.stats.inc_value("newsbot/dropped/already_written")
