@@ -9,4 +9,5 @@
 - ``config.py``     start-up checks of every setting and spider argument
 - ``workers.py``    reading and cleaning pages in worker processes on spare cores
 - ``failures.py``   why a request failed, by name
+- ``revisits.py``   corrections: which written articles are fetched again, and how (conditionally)
 """

@@ -159,6 +159,17 @@ def seconds(name: str, value) -> float:
     return number
 
 
+def amount(name: str, value, unit: str) -> float:
+    """A setting that is a number of ``unit`` (days, hours), 0 or more."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not number >= 0 or number == float("inf"):
+        raise ConfigError(f"-s {name}={value!r} is not allowed: use a number of {unit}, 0 or more")
+    return number
+
+
 def whole_number(name: str, value, minimum: int = 0, also: tuple = ()) -> None:
     """A setting that is a whole number (at least ``minimum``), or one of the words ``also``."""
     if value in also:
@@ -333,6 +344,9 @@ def check_settings(settings) -> None:
     whole_number("NEWSBOT_GIVE_UP_AFTER", settings.get("NEWSBOT_GIVE_UP_AFTER"), minimum=1)
     whole_number("NEWSBOT_ALARM_MIN_FAILED", settings.get("NEWSBOT_ALARM_MIN_FAILED"), minimum=1)
     whole_number("NEWSBOT_WRITE_BATCH", settings.get("NEWSBOT_WRITE_BATCH"), minimum=1)
+    amount("NEWSBOT_REVISIT_DAYS", settings.get("NEWSBOT_REVISIT_DAYS"), "days")
+    whole_number("NEWSBOT_REVISIT_MAX", settings.get("NEWSBOT_REVISIT_MAX"), minimum=0)
+    amount("NEWSBOT_REVISIT_INTERVAL_HOURS", settings.get("NEWSBOT_REVISIT_INTERVAL_HOURS"), "hours")
     whole_number("NEWSBOT_WORKERS", settings.get("NEWSBOT_WORKERS"), minimum=0, also=("auto",))
     chinese(settings.get("NEWSBOT_CHINESE"))
     images(settings.get("NEWSBOT_IMAGES"))
