@@ -100,7 +100,7 @@ class Places:
 
     @staticmethod
     def images_of_post(post: Path, urlname: str) -> Path | None:
-        """The folder of a written post's local images (where ``images`` put them), from
+        """The folder of a written post's local images and attachments (where ``images`` put them), from
         the post's path relative to the output, wherever the run put it (what a takedown
         removes). Posts are named as ``newsbot.publish.profiles.PROFILES`` names them:
         hexo ``{urlname}.md``, jekyll ``YYYY-MM-DD-{urlname}.md``, text (no images) ``.txt``."""

@@ -10,7 +10,7 @@ running it again:
    the start-up check does not restore its files (it is no longer written), re-queues and
    failures do not bring it back, the pipelines do not write it;
 2. its files, every profile's post (wherever the state says they are) and its local
-   images folder, are removed;
+   images and attachments folder, are removed;
 3. its JSONL history gets a tombstone line (``newsbot.storage.jsonl.tombstone``) in the
    feed that holds it, so the Atom/RSS feeds and the status page drop it, and a state
    rebuilt from the feed knows it was taken down;
