@@ -283,3 +283,24 @@ def test_rebuild_state_takes_the_last_line_and_rebuilds_takedowns(tmp_path):
         assert (b.urlname, b.when, b.reason, b.tombstoned) == ("b", "2026-01-02T12:00:00+08:00", "a complaint", True)
     finally:
         store.close()
+
+
+def test_a_takedown_whose_redis_is_gone_is_exit_6_and_changes_nothing(http_site, tmp_path):
+    import shutil
+
+    from .redisserver import RedisServer
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+    output = tmp_path / "shared"
+    with RedisServer(tmp_path / "redis") as server:
+        done, _ = crawl("nankai", output, "-s", f"NEWSBOT_CLUSTER={server.url}", "-s", "NEWSBOT_CLUSTER_WORKER=w1",
+                        site=http_site)
+        assert done.returncode == 0, done.stderr[-2000:]
+        server.kill()  # as a crash would
+        before = {path: path.read_bytes() for path in output.rglob("*") if path.is_file() and "run.lock" not in path.name}
+        done = newsbot("takedown", TWO_COLUMNS, "--output", output, "--state", server.url)
+    assert done.returncode == 6 and done.stderr.startswith("newsbot takedown: the cluster's Redis server: ")
+    assert done.stderr.count("\n") == 1
+    assert {path: path.read_bytes() for path in output.rglob("*")
+            if path.is_file() and "run.lock" not in path.name} == before

@@ -25,18 +25,14 @@ def changing_state(args):
     if not is_redis_url(args.state) and not state_path(settings).is_file():
         raise ConfigError(f"no state at {state_path(settings)} (give --output DIR or --state FILE)")
     deadline = time.monotonic() + args.wait
+    output_lock = None  # a cluster's: the output directory's run lock (merge-shards, feeds)
     while True:
         try:
             if is_redis_url(args.state):
                 from newsbot.storage.state.redis import RedisStateStore
 
-                held = _lock(Path(args.output).resolve() / ".newsbot" / "run.lock")
-                try:
-                    store = RedisStateStore(args.state, lock=False)
-                except BaseException:
-                    held.close()
-                    raise
-                store._locks = [held]
+                output_lock = _lock(Path(args.output).resolve() / ".newsbot" / "run.lock")
+                store = RedisStateStore(args.state, lock=False)
             else:
                 store = SqliteStateStore(state_path(settings), output=args.output)
             break
@@ -45,12 +41,16 @@ def changing_state(args):
                 raise StateLocked(f"{locked}: a crawl is running; nothing was taken down (try again when it "
                                   f"has finished, or give --wait SECONDS)") from None
             time.sleep(1)
+        except BaseException:
+            if output_lock is not None:
+                output_lock.close()
+            raise
     try:
         yield store
     finally:
         store.close()
-        for handle in getattr(store, "_locks", ()):  # (the Redis store's output lock)
-            handle.close()
+        if output_lock is not None:
+            output_lock.close()
 
 
 def urls_of(args) -> list[str]:

@@ -36,6 +36,8 @@ from newsbot.urls import canonical_url, url_hash
 
 logger = logging.getLogger(__name__)
 
+BLOCK = 1 << 20  # bytes of a feed read at a time
+
 
 @dataclass
 class Takedown:
@@ -118,14 +120,20 @@ def remove_files(output: Path, entry: TakenDown) -> list[Path]:
 
 def feeds_holding(output: Path, urlnames) -> dict[str, set[str]]:
     """{urlname: the spiders whose JSONL feed (or a cluster worker's shard of it) holds a
-    line of it}, each feed read once."""
+    line of it}, each feed read once, a block at a time (a feed grows for years)."""
     wanted = {f'"urlname": "{u}"'.encode(): u for u in urlnames}
     found: dict[str, set[str]] = {u: set() for u in urlnames}
+    overlap = max(map(len, wanted), default=1) - 1  # a needle across two blocks
     for path in sorted((output / "feeds").glob("*.jsonl")):
-        data = path.read_bytes()
-        for needle, urlname in wanted.items():
-            if needle in data:
-                found[urlname].add(path.name.split(".")[0])  # {spider}.jsonl, {spider}.{worker}.jsonl
+        spider = path.name.split(".")[0]  # {spider}.jsonl, {spider}.{worker}.jsonl
+        with open(path, "rb") as handle:
+            tail = b""
+            while block := handle.read(BLOCK):
+                data = tail + block
+                for needle, urlname in wanted.items():
+                    if needle in data:
+                        found[urlname].add(spider)
+                tail = data[-overlap:] if overlap else b""
     return found
 
 
