@@ -7,7 +7,7 @@
 local p, urlname, url, site, at, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local done = redis.call('HGET', p .. 'taken_down', urlname)
 if done then return done end
-if redis.call('EXISTS', p .. 'writing:' .. urlname) == 1 then return 0 end
+if redis.call('GET', p .. 'writing:' .. urlname) then return 0 end
 local files = {}
 local raw = redis.call('HGET', p .. 'articles', urlname)
 if raw then
