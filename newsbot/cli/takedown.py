@@ -18,7 +18,7 @@ def changing_state(args):
     state's and the output directory's; a cluster's Redis state: the output directory's),
     waiting up to ``--wait`` seconds for a crawl to end: StateLocked (exit 3) after that,
     with nothing changed."""
-    from newsbot.storage.state import is_redis_url, state_path
+    from newsbot.storage.state import is_redis_url, open_state, state_path
     from newsbot.storage.state.sqlite import SqliteStateStore, _lock
 
     settings = project_settings(NEWSBOT_OUTPUT_DIR=args.output, **({"NEWSBOT_STATE": args.state} if args.state else {}))
@@ -29,10 +29,8 @@ def changing_state(args):
     while True:
         try:
             if is_redis_url(args.state):
-                from newsbot.storage.state.redis import RedisStateStore
-
                 output_lock = _lock(Path(args.output).resolve() / ".newsbot" / "run.lock")
-                store = RedisStateStore(args.state, lock=False)
+                store = open_state(settings, lock=False)  # (its password file, TLS: NEWSBOT_REDIS_*)
             else:
                 store = SqliteStateStore(state_path(settings), output=args.output)
             break
