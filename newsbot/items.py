@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -29,6 +31,9 @@ class Article:
     published: datetime | None = field(default=None, metadata={"serializer": _iso})
     published_raw: str | None = None  # the date text as found, kept for debugging misreads
     crawled_at: datetime | None = field(default=None, metadata={"serializer": _iso})
+    # A correction (README, "Corrections"): when newsbot rewrote the article because the
+    # site changed it (the crawled_at of this record); null in the article's first record.
+    updated: datetime | None = field(default=None, metadata={"serializer": _iso})
     byline: str | None = None  # as stated: 记者 吴军辉 摄影 宗琪琪
     author: list[str] = field(default_factory=list)  # the byline's person names
     summary: str | None = None
@@ -57,6 +62,13 @@ class Article:
     # Not part of the record: NEWSBOT_ATTACHMENTS=local, the attachments stored beside the post,
     # remote URL -> file name (newsbot.publish.attachments).
     local_attachments: dict[str, str] = field(default_factory=dict, repr=False, metadata={"record": False})
+    # Not part of the record: the page's validators, kept in the state so that a revisit asks
+    # for the page conditionally (newsbot.crawl.revisits).
+    etag: str | None = field(default=None, repr=False, metadata={"record": False})
+    last_modified: str | None = field(default=None, repr=False, metadata={"record": False})
+    # Not part of the record: a revisit of a written article (its state entry, a Revisit):
+    # written only when its record changed, as a correction.
+    revisit: object = field(default=None, repr=False, compare=False, metadata={"record": False})
     # Not part of the record: the attachments the body does not link (a CMS's list after it),
     # which the clean step adds to the Markdown and the clean HTML.
     attachments_after: list[dict] = field(default_factory=list, repr=False, metadata={"record": False})
@@ -85,3 +97,14 @@ def article_record(item) -> dict:
 
 def _as_is(value):
     return value
+
+
+# What a correction must change: every field of the record but these (when it was fetched,
+# and the columns that list it, which the state keeps).
+NOT_CONTENT = ("crawled_at", "updated", "columns")
+
+
+def record_digest(record: dict) -> str:
+    """The digest of a record's content: two fetches of an unchanged article have the same."""
+    content = {name: value for name, value in record.items() if name not in NOT_CONTENT}
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()

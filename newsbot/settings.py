@@ -51,6 +51,13 @@ NEWSBOT_ALARM_MIN_FAILED = 2
 # (`newsbot failed` lists them; `newsbot failed --requeue URL` tries again).
 NEWSBOT_RETRY_BACKOFF_HOURS = [1, 4, 24, 72]
 NEWSBOT_GIVE_UP_AFTER = 6
+# Corrections (README, "Corrections"; newsbot/crawl/revisits.py): articles published in the
+# last NEWSBOT_REVISIT_DAYS days are fetched again by later runs, conditionally (ETag,
+# Last-Modified), at most NEWSBOT_REVISIT_MAX per run and each at most every
+# NEWSBOT_REVISIT_INTERVAL_HOURS hours; a changed article is rewritten. 0 days: off.
+NEWSBOT_REVISIT_DAYS = 3
+NEWSBOT_REVISIT_MAX = 10
+NEWSBOT_REVISIT_INTERVAL_HOURS = 6
 # Articles whose files are fsynced, marked written and appended to the feed together.
 NEWSBOT_WRITE_BATCH = 32
 # Worker processes that read and clean article pages (newsbot/crawl/workers.py): "auto" starts

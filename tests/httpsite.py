@@ -3,11 +3,15 @@
 ``HttpSite(root)`` serves ``{root}/news.nankai.edu.cn/<path>`` (another host's with ``host=``) (the replay layout, see
 ``newsbot.crawl.middlewares.replay.fixture_path``) on a random port. Per-path faults and extra pages are set
 on the instance while it runs; every request is recorded (path, User-Agent) so tests can
-count what a crawl cost the site.
+count what a crawl cost the site. ``pages`` changes a page's bytes between runs;
+``validators`` makes the site answer conditional requests (``ETag`` and/or
+``Last-Modified`` on every page, 304 Not Modified when the request's ``If-None-Match`` or
+``If-Modified-Since`` matches them, RFC 9110 13.1), and ``answers`` records each status.
 """
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import struct
 import threading
@@ -69,6 +73,9 @@ class HttpSite:
         self.requests: list[tuple[str, str]] = []  # (path, user agent)
         self.times: list[tuple[str, float]] = []  # (path, time.monotonic() on arrival)
         self.held: list[str] = []  # paths of requests waiting on a Fault's block now
+        # Validators sent with every page: () none, or any of "etag", "last-modified".
+        self.validators: tuple[str, ...] = ()
+        self.answers: list[tuple[str, int]] = []  # (path, status) of each page answered
         self.lock = threading.Lock()
         site = self
 
@@ -116,6 +123,7 @@ class HttpSite:
         with self.lock:
             self.requests.clear()
             self.times.clear()
+            self.answers.clear()
 
     def held_paths(self) -> list[str]:
         with self.lock:
@@ -178,10 +186,34 @@ class HttpSite:
             handler.close_connection = True
             return
         content_type = "text/plain" if path.endswith(".txt") else fault.content_type
-        self.send(handler, 200, body, content_type)
+        headers = self.validator_headers(body)
+        if headers and self.not_modified(handler, headers):
+            self.send(handler, 304, b"", content_type, headers)
+            return
+        self.send(handler, 200, body, content_type, headers)
+
+    def validator_headers(self, body: bytes) -> dict:
+        """ETag and Last-Modified of these bytes: both change when the bytes change."""
+        digest = hashlib.sha1(body).digest()
+        headers = {}
+        if "etag" in self.validators:
+            headers["ETag"] = f'"{digest.hex()[:16]}"'
+        if "last-modified" in self.validators:
+            moment = 1_600_000_000 + int.from_bytes(digest[:3], "big")  # a time of these bytes
+            headers["Last-Modified"] = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(moment))
+        return headers
 
     @staticmethod
-    def send(handler, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
+    def not_modified(handler, headers: dict) -> bool:
+        """RFC 9110 13.2.2: If-None-Match decides when sent; else If-Modified-Since."""
+        if handler.headers.get("If-None-Match") is not None:
+            return handler.headers["If-None-Match"] == headers.get("ETag")
+        since = handler.headers.get("If-Modified-Since")
+        return since is not None and since == headers.get("Last-Modified")
+
+    def send(self, handler, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
+        with self.lock:
+            self.answers.append((handler.path, status))
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
         for name, value in (headers or {}).items():

@@ -56,6 +56,8 @@ BAD = {
     "seconds": ["-1", "inf", "nan", "abc", ""],
     "positive_seconds": ["0", "-1", "inf", "nan", "abc", ""],
     "hours": ["nan", "inf", "-1", "abc", "", "1,,4"],
+    "days": ["-1", "inf", "nan", "abc", ""],
+    "interval_hours": ["-1", "inf", "nan", "abc", ""],
     "workers": ["abc", "-1", "inf", "1.5"],
     "opencc": ["klingon"],
     "cluster_url": ["http://127.0.0.1:1/0", "abc", (DEAD_REDIS, 6)],
@@ -240,6 +242,7 @@ BASE = {
     "status": ["status", "--output", "{output}"],
     "cluster-acl": ["cluster-acl", "--password-file", "{password_file}"],
     "merge-shards": ["merge-shards", "--output", "{output}"],
+    "takedown": ["takedown", "https://news.nankai.edu.cn/ywsd/system/2023/05/18/030056201.shtml", "--output", "{output}"],
 }
 
 

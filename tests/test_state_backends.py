@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 
 from newsbot.errors import StateLocked
 from newsbot.storage.state import open_state
-from newsbot.storage.state.base import FailedArticle, FailedAttempt, RetrySchedule, StateStore
+from newsbot.storage.state.base import FailedArticle, FailedAttempt, RetrySchedule, Revisit, StateStore
 from newsbot.storage.state.sqlite import SqliteStateStore
 
 from .redisserver import redis_server, redis_url  # noqa: F401 (fixtures)
@@ -280,6 +280,83 @@ def test_one_factory_opens_either_backend_from_the_settings(tmp_path, redis_url)
         shared.close()
 
 
+def test_a_taken_down_article_is_gone_for_good(store):
+    store.mark_written([written(1, columns=["ywsd", "zhxw"])])
+    store.mark_fed(["h1"])
+    store.watch([("h1", URL.format(1), "nankai", 1000.0, "d1", None, None)], now=0)
+    before = store.articles_per_day(date(2026, 11, 23), 2)
+    assert before == {"nankai": {"2026-11-23": 1}}
+    gone = store.take_down("h1", URL.format(1), "nankai", "2026-11-24T09:00:00+08:00", "a complaint")
+    assert (gone.urlname, gone.url, gone.site, gone.when, gone.reason) == (
+        "h1", URL.format(1), "nankai", "2026-11-24T09:00:00+08:00", "a complaint")
+    assert gone.files == [["nankai/hexo/h1.md", 101]] and gone.columns == ["ywsd", "zhxw"] and not gone.tombstoned
+    assert "h1" not in store and store.written([URL.format(1)]) == set() and store.urlname_for(URL.format(1)) is None
+    assert store.count() == 0 and list(store.written_files(["nankai"])) == [] and store.unfed(["nankai"]) == []
+    assert store.articles_per_day(date(2026, 11, 23), 2) == {}
+    assert store.taken_down([URL.format(1), URL.format(2)]) == {URL.format(1)}
+    assert store.known([URL.format(1)], now=0) == {URL.format(1)}  # a list page, a backfill: not queued
+    # Nothing brings it back: a queue, a failure, an adoption, a write, a correction, a watch.
+    assert store.queue([entry(1)], now=1) == 0 and not store.is_pending(URL.format(1))
+    assert store.fail("h1", "http_500", now=1, entry=(URL.format(1), URL.format(1), "nankai", [])) == FailedAttempt(0, False, False)
+    assert not store.adopt("h1", URL.format(1), "nankai", "adopted") and not store.adopt("other", URL.format(1), "nankai", "x")
+    store.mark_written([written(1)])
+    store.mark_corrected([written(1)])
+    store.watch([("h1", URL.format(1), "nankai", 1000.0, "d1", None, None)], now=2)
+    assert "h1" not in store and store.unfed(["nankai"]) == [] and store.columns("h1") == []
+    assert store.revisits_due(["nankai"], 10, since=0, checked_before=10, now=10) == []
+    assert store.requeue(now=3) == 0 and store.failures() == []
+    # A pending article (queued, or failed) is taken down too, and never claimed.
+    store.queue([entry(2)], now=0)
+    store.fail("h2", "timeout", now=1)
+    second = store.take_down("h2", URL.format(2), "nankai", "2026-11-24T09:01:00+08:00")
+    assert second.files == [] and second.reason is None
+    assert store.pending_count() == 0 and store.claim_due(["nankai"], "run", now=10**9) == [] and store.failures() == []
+    # Taking one down again changes nothing; the list is oldest first, per site.
+    assert store.take_down("h1", URL.format(1), "nankai", "later", "again") == gone
+    assert [t.urlname for t in store.takedowns()] == ["h1", "h2"] and store.takedowns(["bistu"]) == []
+    store.mark_tombstoned(["h1"])
+    assert [t.tombstoned for t in store.takedowns(["nankai"])] == [True, False]
+
+
+def test_a_correction_owes_the_feed_a_new_line(store):
+    store.mark_written([written(1)])
+    store.mark_fed(["h1"])
+    corrected = list(written(1, record={"urlname": "h1", "site": "nankai", "title": "v2"}, columns=["ywsd", "mtnk"]))
+    corrected[6] = [("nankai/hexo/h1.md", 222)]
+    store.mark_corrected([tuple(corrected)])
+    assert store.unfed(["nankai"]) == [("h1", {"urlname": "h1", "site": "nankai", "title": "v2"})]
+    assert store.unfed_among(["h1"]) == {"h1"} and store.count() == 1 and store.columns("h1") == ["ywsd", "mtnk"]
+    assert list(store.written_files(["nankai"])) == [("h1", URL.format(1), "nankai", [["nankai/hexo/h1.md", 222]])]
+    store.mark_fed(["h1"])
+    assert store.unfed(["nankai"]) == [] and list(store.fed_urlnames(["nankai"])) == ["h1"]
+    store.mark_corrected([written(2)])  # never written: nothing recorded
+    assert "h2" not in store and store.unfed(["nankai"]) == []
+
+
+def test_revisits_come_least_recently_checked_first_and_are_forgotten_when_old(store):
+    store.mark_written([written(1, columns=["ywsd", "zhxw"]), written(2), written(3)])
+    store.watch([("h1", URL.format(1), "nankai", 1000.0, "d1", '"e1"', "Tue, 01 Oct 2024 08:00:00 GMT"),
+                 ("h2", URL.format(2), "nankai", 2000.0, "d2", None, None),
+                 ("h3", URL.format(3), "nankai", 500.0, "d3", None, None)], now=10)
+    [first] = store.revisits_due(["nankai"], 1, since=900, checked_before=10, now=20)
+    assert first == Revisit("h1", URL.format(1), "nankai", 1000.0, "d1", '"e1"', "Tue, 01 Oct 2024 08:00:00 GMT",
+                            ["ywsd", "zhxw"])
+    assert [r.urlname for r in store.revisits_due(["nankai"], 5, since=900, checked_before=15, now=30)] == ["h2"]
+    assert store.revisits_due(["nankai"], 5, since=900, checked_before=15, now=30) == []  # checked since
+    assert store.revisits_due(["bistu"], 5, since=0, checked_before=100, now=35) == []
+    store.revisited("h1", "d1b", None, "Wed, 02 Oct 2024 08:00:00 GMT")
+    due = store.revisits_due(["nankai"], 5, since=0, checked_before=100, now=40)
+    assert [(r.urlname, r.digest, r.etag, r.last_modified) for r in due] == [
+        ("h1", "d1b", None, "Wed, 02 Oct 2024 08:00:00 GMT"), ("h2", "d2", None, None)]  # h3 was forgotten
+    store.watch([("h2", URL.format(2), "nankai", 2000.0, "d2c", "e2", None)], now=50)  # rewritten: a new entry
+    assert [(r.urlname, r.digest) for r in store.revisits_due(["nankai"], 5, since=0, checked_before=45, now=60)] == [
+        ("h1", "d1b")]
+    assert store.revisits_due(["nankai"], 5, since=1500, checked_before=100, now=70)[0].urlname == "h2"
+    store.revisited("h1", "gone", None, None)  # forgotten meanwhile: nothing comes back
+    assert store.revisits_due(["nankai"], 5, since=0, checked_before=10**9, now=80)[0].urlname == "h2"
+    assert len(store.revisits_due(["nankai"], 5, since=0, checked_before=10**9, now=90)) == 1
+
+
 def test_every_protocol_method_runs_on_both_backends():
     contract = [test for name, test in vars(sys.modules[__name__]).items()
                 if name.startswith("test_") and {"open_store", "store"} & set(inspect.signature(test).parameters)]
@@ -398,3 +475,23 @@ def test_the_writer_connection_commits_while_the_crawls_connection_queues(tmp_pa
     assert errors == []
     assert store.count() == 600 and store.get_meta("k") == "59"
     store.close()
+
+
+def test_a_takedown_waits_for_a_write_in_progress_and_a_correction_may_rewrite(redis_url):
+    writer, operator = redis_store(redis_url, "w1"), redis_store(redis_url, "op", lock=False)
+    try:
+        writer.queue([entry(1)], now=0)
+        assert writer.claim_write("h1")
+        assert operator.take_down("h1", URL.format(1), "nankai", "now") is None  # being written: try again
+        writer.mark_written([written(1)])
+        gone = operator.take_down("h1", URL.format(1), "nankai", "now")
+        assert gone.files == [["nankai/hexo/h1.md", 101]]
+        assert not writer.claim_write("h1") and not writer.claim_write("h1", rewrite=True)
+        writer.mark_written([written(2)])
+        assert not writer.claim_write("h2")  # written: no second copy
+        assert writer.claim_write("h2", rewrite=True)  # a correction of it
+        assert not operator.claim_write("h2", rewrite=True)  # one writer at a time
+        assert not writer.claim_write("h3", rewrite=True)  # never written: nothing to correct
+    finally:
+        writer.close()
+        operator.close()

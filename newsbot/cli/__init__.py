@@ -7,17 +7,18 @@
 - ``state.py``    ``failed``, ``adopt``, ``rebuild-state``
 - ``publish.py``  ``feeds``
 - ``cluster.py``  ``status``, ``merge-shards``, ``cluster-acl``
+- ``takedown.py`` ``takedown``: articles removed for good
 """
 
 from __future__ import annotations
 
 import sys
 
-from newsbot.cli import add, cluster, crawl, demo, pages, publish, state
+from newsbot.cli import add, cluster, crawl, demo, pages, publish, state, takedown
 from newsbot.cli.common import Parser
 from newsbot.errors import boundary
 
-GROUPS = (crawl, demo, pages, state, publish, add, cluster)
+GROUPS = (crawl, demo, pages, state, publish, add, cluster, takedown)
 
 
 def parser() -> Parser:

@@ -16,25 +16,27 @@ def publish(output: Path, entries: int, spiders=None, feeds_url: str | None = No
     (a file, or a cluster's Redis URL) when not under ``output``. Returns (Published,
     status page or None)."""
     from newsbot.publish.feeds import Published, scan_jsonl, write_feeds
-    from newsbot.publish.status import write_status_page
+    from newsbot.publish.status import taken_down_urlnames, write_status_page
     from newsbot.storage.state import is_redis_url, open_state, state_path
 
     missing = [output / "feeds" / f"{spider}.jsonl" for spider in spiders or ()
                if not (output / "feeds" / f"{spider}.jsonl").is_file()]
     if missing:
         return Published(failures=[f"{path}: no such JSONL feed" for path in missing]), None
-    published = write_feeds(output, entries, spiders, feeds_url=feeds_url, all_or_nothing=True)
-    if published.failures:
-        return published, None
-    scans = dict(published.scans)
-    for path in sorted((output / "feeds").glob("*.jsonl")):  # the page shows every spider
-        if path.stem not in scans:
-            scans[path.stem] = scan_jsonl(path, entries)
     # The state as it is (a crawl may hold it): read, never locked, created or migrated.
     settings = project_settings(NEWSBOT_OUTPUT_DIR=str(output), **({"NEWSBOT_STATE": state} if state else {}))
     store = open_state(settings, lock=False, read_only=True) \
         if is_redis_url(state) or state_path(settings).is_file() else None
     try:
+        taken_down = taken_down_urlnames(store)
+        published = write_feeds(output, entries, spiders, feeds_url=feeds_url, all_or_nothing=True,
+                                taken_down=taken_down)
+        if published.failures:
+            return published, None
+        scans = dict(published.scans)
+        for path in sorted((output / "feeds").glob("*.jsonl")):  # the page shows every spider
+            if path.stem not in scans:
+                scans[path.stem] = scan_jsonl(path, entries, taken_down)
         page = write_status_page(output, store, scans)
     finally:
         if store is not None:

@@ -24,7 +24,7 @@ class WriteClaimPipeline:
         return cls(crawler)
 
     def process_item(self, item, spider=None):
-        if not self.store.claim_write(item.urlname):
+        if not self.store.claim_write(item.urlname, rewrite=bool(item.revisit)):  # (a correction)
             self.stats.inc_value("newsbot/dropped/written_elsewhere")
             raise Dropped("written_elsewhere", f"{item.url} is written by another worker", log_level="DEBUG")
         return item

@@ -11,4 +11,5 @@
 - ``workers.py``    reading and cleaning pages in worker processes on spare cores
   (``forkserver_guard.py``: their forkserver ends with the crawl)
 - ``failures.py``   why a request failed, by name
+- ``revisits.py``   corrections: which written articles are fetched again, and how (conditionally)
 """

@@ -99,6 +99,15 @@ def _seconds(value, positive: bool = False) -> float:
     return number
 
 
+def _amount(value, unit: str) -> float:
+    """A number of ``unit`` (days, hours), 0 or more."""
+    allowed = f"use a number of {unit}, 0 or more"
+    number = _number(value, allowed)
+    if number < 0:
+        raise Invalid(allowed)
+    return number
+
+
 def _hours(value) -> list[float]:
     allowed = "use hours, 0 or more, separated by commas, e.g. 1,4,24,72"
     items = list(value) if isinstance(value, (list, tuple)) else str(value).split(",")
@@ -146,6 +155,8 @@ share = Kind("share", _share)
 seconds = Kind("seconds", _seconds)
 positive_seconds = Kind("positive_seconds", lambda value: _seconds(value, positive=True))
 hours = Kind("hours", _hours)
+days = Kind("days", lambda value: _amount(value, "days"))
+interval_hours = Kind("interval_hours", lambda value: _amount(value, "hours"))
 workers = Kind("workers", _workers)
 file_mode = Kind("file_mode", _file_mode, optional=True)
 switch = Kind("switch", _switch)

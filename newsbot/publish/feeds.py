@@ -8,6 +8,10 @@ until every site found, and each of its configured columns, has its newest
 history. A column that got fewer than N of the last ``SCAN_FACTOR`` x N articles shows
 what those hold.
 
+An article's last line is its current record (a correction replaces the first; the entry's
+``updated`` is the correction's time, its ``published`` stays); a tombstone (an article taken
+down) removes it from every feed (``newsbot.storage.jsonl``).
+
 Entry ids are ``urn:md5:{urlname}``. The urlname is the article's identity everywhere
 else (file name, state, JSONL), it never changes even where the canonical URL rules do
 (an adopted blog's urlnames are md5s of http URLs), and it does not depend on where the
@@ -32,7 +36,7 @@ from newsbot.urls import safe_url
 from newsbot.dates import SHANGHAI
 from newsbot.sites import find_site
 from newsbot.storage.files import write_atomic
-from newsbot.storage.jsonl import lines_from_end
+from newsbot.storage.jsonl import is_tombstone, lines_from_end
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +59,8 @@ class Scan:
     sites: dict[str, set[str]] = field(default_factory=dict)  # site -> column codes seen
     read: int = 0  # records read
     bad: int = 0  # lines that are not a record
+    seen: set[str] = field(default_factory=set)  # urlnames whose last line was read
+    ended: set[str] = field(default_factory=set)  # urlnames taken down (their tombstone read)
 
 
 # A record's site and column names, found in its line without decoding the rest of it (a
@@ -82,9 +88,11 @@ def _wanted_by_no_feed(line: bytes, scan: Scan, entries: int) -> bool:
     return all(code in seen and len(scan.records.get(f"{site}-{code}", ())) >= entries for code in codes)
 
 
-def scan_jsonl(path: Path, entries: int) -> Scan:
-    """The newest ``entries`` records per site and per column, newest written first."""
-    scan = Scan()
+def scan_jsonl(path: Path, entries: int, taken_down=frozenset()) -> Scan:
+    """The newest ``entries`` records per site and per column, newest written first: each
+    article's last line (a correction's), none of an article taken down (a tombstone read,
+    or its urlname in ``taken_down``)."""
+    scan = Scan(ended=set(taken_down))
     for line in lines_from_end(path):
         if scan.read >= SCAN_FACTOR * entries:
             break
@@ -100,10 +108,21 @@ def scan_jsonl(path: Path, entries: int) -> Scan:
             scan.bad += 1
             continue
         codes = column_codes(site, record.get("columns") or [])
-        scan.sites.setdefault(site, set()).update(codes)
+        scan.sites.setdefault(site, set()).update(codes)  # (a tombstone's too: its feeds lose it)
+        if urlname in scan.ended:
+            continue
+        if is_tombstone(record):  # the article's end; a line after it (a hand edit) is not shown
+            scan.ended.add(urlname)
+            if urlname in scan.seen:
+                for held in scan.records.values():
+                    held[:] = [r for r in held if r["urlname"] != urlname]
+            continue
+        if urlname in scan.seen:  # an older line of an article: its last one is held
+            continue
+        scan.seen.add(urlname)
         for name in [site] + [f"{site}-{code}" for code in codes]:
             held = scan.records.setdefault(name, [])
-            if len(held) < entries and all(r["urlname"] != urlname for r in held):
+            if len(held) < entries:
                 held.append(record)
         if all(len(scan.records.get(name, ())) >= entries for name in wanted_feeds(scan.sites)):
             break
@@ -181,7 +200,7 @@ def _add_entry(feed: FeedGenerator, record: dict, column_names: dict[str, str]) 
     entry.title(xml_text(record.get("title")) or xml_text(record["url"]))
     entry.link(href=safe_url(xml_text(record["url"])) or xml_text(record["url"]), rel="alternate")
     moment = entry_time(record)
-    entry.updated(moment)
+    entry.updated(when(record.get("updated")) or moment)  # a correction's time
     if when(record.get("published")):
         entry.published(when(record["published"]))
     names = [xml_text(n) for n in record.get("author") or [] if n] or (
@@ -258,9 +277,10 @@ def feed_texts(feed: FeedGenerator, name: str, feeds_url: str | None) -> dict[st
 
 
 def write_feeds(output: Path, entries: int = DEFAULT_ENTRIES, spiders=None, feeds_url: str | None = None,
-                all_or_nothing: bool = False) -> Published:
+                all_or_nothing: bool = False, taken_down=frozenset()) -> Published:
     """Rewrite the Atom and RSS feeds of every JSONL feed in ``{output}/feeds`` (or of
-    these spiders'). A feed that cannot be built is logged and listed in ``failures``;
+    these spiders'), without the articles ``taken_down`` (urlnames: the state's, so one
+    taken down shows nowhere even in a cluster worker's feed shard, which has no tombstone). A feed that cannot be built is logged and listed in ``failures``;
     the others are still written, or, ``all_or_nothing``, none is (``newsbot feeds``: a
     run that fails changes nothing)."""
     folder = Path(output) / "feeds"
@@ -272,7 +292,7 @@ def write_feeds(output: Path, entries: int = DEFAULT_ENTRIES, spiders=None, feed
             published.failures.append(f"{path}: no such JSONL feed")
             logger.error("feeds: %s does not exist", path)
             continue
-        scan = scan_jsonl(path, entries)
+        scan = scan_jsonl(path, entries, taken_down)
         published.scans[path.stem] = scan
         for site, codes in sorted(scan.sites.items()):
             for code in [None, *sorted(codes)]:

@@ -98,6 +98,22 @@ class Places:
             return self.relative(posts / urlname)
         return self.relative(jekyll_site_root(posts) / "assets" / urlname)
 
+    @staticmethod
+    def images_of_post(post: Path, urlname: str) -> Path | None:
+        """The folder of a written post's local images and attachments (where ``images`` put them), from
+        the post's path relative to the output, wherever the run put it (what a takedown
+        removes). Posts are named as ``newsbot.publish.profiles.PROFILES`` names them:
+        hexo ``{urlname}.md``, jekyll ``YYYY-MM-DD-{urlname}.md``, text (no images) ``.txt``."""
+        post = Path(post)
+        if post.name == f"{urlname}.md":  # hexo: the post's asset folder, beside it
+            return post.parent / ASSET_DIRS["hexo"].format(urlname=urlname)
+        if post.name.endswith(f"-{urlname}.md"):  # jekyll
+            try:
+                return jekyll_site_root(post.parent) / "assets" / urlname
+            except ValueError:  # not in a blog's _posts: the default layout, {output}/{site}/jekyll/
+                return post.parent / ASSET_DIRS["jekyll"].format(urlname=urlname)
+        return None
+
     def relative(self, path: Path) -> Path:
         return Path(os.path.relpath(Path(path).absolute(), self.output.absolute()))
 

@@ -35,6 +35,15 @@ def articles_per_day(store: StateStore | None, today: date, days: int = DAYS) ->
     return store.articles_per_day(today, days) if store is not None else {}
 
 
+def taken_down_urlnames(store: StateStore | None) -> set[str]:
+    """The articles taken down (``newsbot takedown``): no feed and no page shows them."""
+    try:
+        return {t.urlname for t in store.takedowns()} if store is not None else set()
+    except OutputError as exc:  # (a Redis gone: the run said so; their tombstones still hold)
+        logger.warning("the state cannot be read: %s", exc)
+        return set()
+
+
 def failed_in_words(waiting: int, given_up: int) -> str:
     """The state's failed articles in the words the status page, the run summary and
     ``newsbot failed`` share."""

@@ -18,7 +18,8 @@ title are not adopted (which is which cannot be told), and the first article the
 meets with a claimed title takes the claim.
 
 ``rebuild_state``: a state lost or corrupt is rebuilt from the JSONL feeds and the files
-under the output directory.
+under the output directory (an article's last line is its current record; a tombstone
+rebuilds its takedown).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 import yaml
 
 from newsbot.sites import all_sites, get_site, site_for_source
-from newsbot.storage.jsonl import read_lines, record_of
+from newsbot.storage.jsonl import ArticleLines, read_lines
 from newsbot.storage.state.sqlite import SqliteStateStore
 from newsbot.text import clean_text, remove_pinyin
 from newsbot.urls import canonical_url
@@ -273,22 +274,37 @@ def _read(path: Path, text_site: str | None) -> Adopted:
 
 
 def rebuild_state(output: Path, store: SqliteStateStore) -> int:
-    """Register every article of the output's JSONL feeds, with its files (so deleted ones
-    are restored later) and its columns; returns how many."""
+    """Register every article of the output's JSONL feeds by its current line (its last:
+    a correction's), with its files (so deleted ones are restored later) and its columns;
+    an article whose history ends with a tombstone is registered taken down. Returns how
+    many articles were registered written."""
     files: dict[str, list] = {}
     for path in output.glob("*/*/*"):  # {site}/{profile}/{file}: the urlname ends the name
         if path.is_file() and not path.name.startswith("."):
             urlname = path.stem.rsplit("-", 1)[-1]
             files.setdefault(urlname, []).append((path.relative_to(output).as_posix(), path.stat().st_size))
-    count = 0
+    lines = ArticleLines()
+    current: dict[str, dict] = {}  # urlname -> what its current line says (not the body)
     for feed in sorted((output / "feeds").glob("*.jsonl")):
         for line in read_lines(feed):  # bytes split on b"\n": a record holding U+2028 stays whole
-            record = record_of(line)
+            record = lines.take(line)
+            if record is None:
+                continue
             try:
                 urlname, url, site = record["urlname"], record["url"], record["site"]
             except (KeyError, TypeError):
                 continue
-            if store.adopt(urlname, url, site, record.get("crawled_at") or "rebuilt", files.get(urlname, ())):
-                store.add_columns(url, record.get("columns") or [])
-                count += 1
+            current.pop(urlname, None)  # (kept in the order of the current lines)
+            current[urlname] = {"url": url, "site": site, "crawled_at": record.get("crawled_at"),
+                                "columns": record.get("columns") or [], "taken_down": record.get("taken_down"),
+                                "reason": record.get("reason")}
+    count = 0
+    for urlname, article in current.items():
+        if article["taken_down"]:
+            store.take_down(urlname, article["url"], article["site"], article["taken_down"], article["reason"])
+            store.mark_tombstoned([urlname])
+        elif store.adopt(urlname, article["url"], article["site"], article["crawled_at"] or "rebuilt",
+                         files.get(urlname, ())):
+            store.add_columns(article["url"], article["columns"])
+            count += 1
     return count

@@ -10,8 +10,9 @@ state; the state marks them ``fed`` once their lines are durable. At start-up:
   tail already has them: lines of the last batch are the only ones that can be there
   without the state knowing, and they are at the end;
 - only when the file changed behind newsbot's back (its size and mtime differ from what
-  the last run left) is it read whole: lines that are not records, or repeat an article,
-  are moved to ``{feed}.rejected`` (never silently dropped).
+  the last run left) is it read whole: lines that are not records, repeat a line, or follow
+  their article's tombstone are moved to ``{feed}.rejected`` (never silently dropped).
+  A second line of an urlname is a correction, not a repeat (``newsbot.storage.jsonl``).
 
 So a run's cost does not grow with the feed, and a line is never written twice.
 """
@@ -23,7 +24,7 @@ import os
 from pathlib import Path
 
 from newsbot.storage.files import write_atomic
-from newsbot.storage.jsonl import lines_from_end, read_lines, record_json, urlname_of
+from newsbot.storage.jsonl import ArticleLines, line_key, lines_from_end, read_lines, record_json, record_of
 
 logger = logging.getLogger(__name__)
 
@@ -71,28 +72,32 @@ class DurableFeed:
         stat = self.path.stat()
         return f"{stat.st_size}:{stat.st_mtime_ns}"
 
-    def tail_urlnames(self, lines: int) -> set[str]:
-        """The urlnames of the last ``lines`` lines (read backwards, block by block)."""
-        found: set[str] = set()
+    def tail_keys(self, lines: int) -> set[tuple[str, str]]:
+        """The line keys (``newsbot.storage.jsonl.line_key``: urlname and time) of the
+        last ``lines`` lines (read backwards, block by block)."""
+        found: set[tuple[str, str]] = set()
         for count, line in enumerate(lines_from_end(self.path)):
             if count >= lines:
                 break
-            urlname = urlname_of(line)
-            if urlname:
-                found.add(urlname)
+            record = record_of(line)
+            if record is not None:
+                found.add(line_key(record))
         return found
 
     def scrub(self) -> tuple[int, set[str]]:
-        """Read the whole feed once: move lines that are not records, and repeated
-        articles, to ``{feed}.rejected``. Returns (lines rejected, urlnames present)."""
+        """Read the whole feed once: move lines that are not records, repeat a line or
+        follow their article's tombstone to ``{feed}.rejected``. Returns (lines rejected,
+        urlnames present: whose current record is not a tombstone)."""
         kept, rejected, seen = [], [], set()
+        lines = ArticleLines()
         for line in read_lines(self.path):  # the torn tail is cut already
-            urlname = urlname_of(line)
-            if urlname is None or urlname in seen:
+            record = lines.take(line)
+            if record is None:
                 rejected.append(line + b"\n")
             else:
-                seen.add(urlname)
+                seen.add(record["urlname"])
                 kept.append(line + b"\n")
+        seen -= lines.ended
         if rejected:
             aside = self.path.with_name(self.path.name + ".rejected")
             with open(aside, "ab") as handle:
@@ -102,7 +107,7 @@ class DurableFeed:
             os.close(self.fd)
             write_atomic(self.path, b"".join(kept))
             self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
-            logger.warning("feed %s: moved %d lines that are not records or repeat an article to %s",
+            logger.warning("feed %s: moved %d lines that are not records, repeat a line or follow a tombstone to %s",
                            self.path, len(rejected), aside)
         return len(rejected), seen
 
@@ -121,13 +126,14 @@ class DurableFeed:
         return data.count(b"\n")
 
     def reconcile(self, unfed) -> list[str]:
-        """Give unfed (urlname, record) pairs their lines unless the tail has them; return
-        every urlname now in the feed (to be marked fed)."""
+        """Give unfed (urlname, record) pairs their lines unless the tail has them (the
+        same line: a correction's is another than its article's first); return every
+        urlname now in the feed (to be marked fed)."""
         unfed = list(unfed)
         if not unfed:
             return []
-        present = self.tail_urlnames(len(unfed) * 2 + 8)
-        missing = [record for urlname, record in unfed if urlname not in present]
+        present = self.tail_keys(len(unfed) * 2 + 8)
+        missing = [record for urlname, record in unfed if line_key(record) not in present]
         if missing:
             self.append(missing)
             logger.warning("feed %s: added %d records written but missing from it (interrupted run)",

@@ -6,6 +6,19 @@ so a body may hold U+2028, U+2029 or U+0085 raw (JSON allows them in strings), a
 ``str.splitlines()`` would cut such a record in two: every reader of a feed (the crawl's
 own start-up checks, the Atom/RSS scan, ``rebuild-state``, ``merge-shards``) splits bytes on
 ``b"\\n"`` with the functions here.
+
+An article's history in a feed (README, "Output", "Corrections", "Taking an article down"):
+
+- its first record, when it was written;
+- a correction: a later line for the same urlname (its ``updated`` set), when a revisit
+  found the site's page changed. The LAST line of an urlname is the article's current record;
+- a tombstone: ``{"urlname", "url", "site", "columns", "taken_down": "<ISO 8601, +08:00>",
+  "reason"}``, when the operator took it down. A tombstone is the article's end: it is
+  published nowhere, and no line after it is taken.
+
+``ArticleLines`` is that rule for the readers that read a feed from its start (the feed's
+scrub, ``rebuild-state``, ``merge-shards``); the Atom/RSS scan, which reads from the end,
+applies the same rule (``newsbot.publish.feeds.scan_jsonl``).
 """
 
 from __future__ import annotations
@@ -81,3 +94,43 @@ def write_lines(path: Path, lines) -> None:
     from newsbot.storage.files import write_atomic
 
     write_atomic(Path(path), b"".join(line + b"\n" for line in lines))
+
+
+# --- an article's lines: corrections and tombstones -------------------------------------
+def tombstone(urlname: str, url: str, site: str, columns, when: str, reason: str | None) -> dict:
+    """The line that ends an article's history: it was taken down ``when`` (ISO 8601,
+    +08:00). ``site`` and ``columns`` say which Atom/RSS feeds held it (rewritten without it)."""
+    return {"urlname": urlname, "url": url, "site": site, "columns": list(columns), "taken_down": when,
+            "reason": reason}
+
+
+def is_tombstone(record: dict) -> bool:
+    return bool(record.get("taken_down"))
+
+
+def line_key(record: dict) -> tuple[str, str]:
+    """What tells two lines of one article apart: the urlname and the time of the line (a
+    record's ``crawled_at``, a tombstone's ``taken_down``). The same key twice is a repeat."""
+    return record["urlname"], str(record.get("taken_down") or record.get("crawled_at") or "")
+
+
+class ArticleLines:
+    """A feed's lines read in order, as every reader from the start reads them: ``take``
+    returns a line's record, or None when it is not taken: not a record, a repeat of a
+    line taken before, or after its article's tombstone."""
+
+    def __init__(self):
+        self.keys: set[tuple[str, str]] = set()
+        self.ended: set[str] = set()  # urlnames whose tombstone was taken
+
+    def take(self, line: bytes | str) -> dict | None:
+        record = record_of(line)
+        if record is None or record["urlname"] in self.ended:
+            return None
+        key = line_key(record)
+        if key in self.keys:
+            return None
+        self.keys.add(key)
+        if is_tombstone(record):
+            self.ended.add(record["urlname"])
+        return record

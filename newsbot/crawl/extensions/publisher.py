@@ -8,7 +8,7 @@ from pathlib import Path
 from scrapy import signals
 
 from newsbot.publish.feeds import feed_entries, write_feeds
-from newsbot.publish.status import write_status_page
+from newsbot.publish.status import taken_down_urlnames, write_status_page
 from newsbot.storage.state import state_for_crawler
 
 logger = logging.getLogger(__name__)
@@ -33,15 +33,17 @@ class Publisher:
         failures, scans = [], {}
         # Publishing is a by-product: the run's articles are written whatever happens here,
         # and the status page is still worth writing when the feeds could not be.
+        store = state_for_crawler(self.crawler)
         try:
-            published = write_feeds(output, feed_entries(settings), feeds_url=settings.get("NEWSBOT_FEEDS_URL"))
+            published = write_feeds(output, feed_entries(settings), feeds_url=settings.get("NEWSBOT_FEEDS_URL"),
+                                    taken_down=taken_down_urlnames(store))
             failures += published.failures
             scans = published.scans
         except Exception as exc:
             logger.exception("could not write the feeds")
             failures.append(repr(exc))
         try:
-            write_status_page(output, state_for_crawler(self.crawler), scans,
+            write_status_page(output, store, scans,
                               getattr(self.crawler, "newsbot_report", None))
         except Exception as exc:
             logger.exception("could not write the status page")

@@ -82,6 +82,9 @@ def summarise(stats: dict, spider_name: str, reason: str) -> dict:
         "duration_seconds": round(seconds, 3) if seconds is not None else None,
         "duration": human_duration(seconds) if seconds is not None else None,
         "new": stats.get("newsbot/written", 0),
+        # Written articles fetched again for corrections (newsbot.crawl.revisits).
+        "revisits": {outcome: stats.get(f"newsbot/revisits/{outcome}", 0)
+                     for outcome in ("checked", "unchanged", "corrected", "failed")},
         "already_known": stats.get("newsbot/links_known", 0) + stats.get(prefix + "already_written", 0),
         # Articles this crawl does not want (eastmoney: other outlets), remembered so
         # later runs do not fetch them again.
@@ -185,7 +188,10 @@ def summary_line(report: dict) -> str:
     failed = report["failed_articles"]
     reasons = ", ".join(f"{reason} {n}" for reason, n in report.get("failed_by_reason", {}).items())
     dropped = ", ".join(f"{reason} {n}" for reason, n in report["dropped"].items()) or "none"
-    return (f"{report['new']} new, {report['already_known']} already known, {report.get('skipped', 0)} skipped, "
+    revisits = report.get("revisits") or {}
+    corrected = (f"{revisits.get('corrected', 0)} corrected of {revisits['checked']} revisited, "
+                 if revisits.get("checked") else "")
+    return (f"{report['new']} new, {corrected}{report['already_known']} already known, {report.get('skipped', 0)} skipped, "
             f"dropped {dropped}, {report['errors']} errors; this run {failed} failed article(s)"
             + (f" ({reasons})" if reasons else "") + f", {report['given_up']} given up; "
             + report.get("failed_summary", "failed articles in the state unknown")

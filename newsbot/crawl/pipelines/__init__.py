@@ -18,7 +18,7 @@ import logging
 
 from newsbot.errors import Dropped
 from newsbot.extract import canonicalise, chinese_converter, normalise_date
-from newsbot.items import as_article
+from newsbot.items import article_record, as_article, record_digest
 from newsbot.sites import get_site
 from newsbot.storage.adopt import TitleClaims
 from newsbot.storage.state import state_for_crawler
@@ -66,7 +66,7 @@ class CanonicalUrlPipeline(Pipeline):
 
 class DedupePipeline(Pipeline):
     """Drops an article that this or an earlier run already wrote (same canonical URL),
-    unless it is queued again to restore its deleted or truncated files; and one whose
+    unless it is queued again to restore its deleted or truncated files; one taken down; and one whose
     title a text post adopted from the blog claims (``newsbot.storage.adopt``), which is
     registered under the post's name instead."""
 
@@ -76,7 +76,12 @@ class DedupePipeline(Pipeline):
         self.claims = TitleClaims(self.store, chinese_converter(crawler.settings.get("NEWSBOT_CHINESE")))
 
     def process_item(self, item, spider=None):
+        if item.revisit:
+            return self.revisited(item)
         urlname = self.store.urlname_for(item.url)
+        if urlname is None and self.store.taken_down([item.url]):  # (a resumed job's old request)
+            self.stats.inc_value("newsbot/dropped/taken_down")
+            raise Dropped("taken_down", f"{item.url} was taken down (newsbot takedown --list)", log_level="INFO")
         if urlname is not None:
             if not self.store.is_pending(item.url):
                 self.stats.inc_value("newsbot/dropped/already_written")
@@ -86,4 +91,21 @@ class DedupePipeline(Pipeline):
             self.store.adopt(claimant, item.url, item.site, "adopted")
             self.stats.inc_value("newsbot/dropped/adopted_by_title")
             raise Dropped("adopted_by_title", f"{item.url} is the blog's post {claimant}", log_level="INFO")
+        return item
+
+    def revisited(self, item):
+        """A written article fetched again (``newsbot.crawl.revisits``): the same record
+        (its digest) writes nothing; a changed one goes on, as a correction."""
+        urlname = self.store.urlname_for(item.url)
+        if urlname is None:  # taken down since the revisit was claimed
+            raise Dropped("not_written", f"{item.url} is no longer a written article", log_level="INFO")
+        item.urlname = urlname
+        item.columns = list(dict.fromkeys([*item.revisit["columns"], *item.columns]))
+        digest = record_digest(article_record(item))
+        if digest == item.revisit["digest"]:
+            self.store.revisited(urlname, digest, item.etag, item.last_modified)
+            self.stats.inc_value("newsbot/revisits/unchanged")
+            raise Dropped("unchanged", f"{item.url} has not changed", log_level="DEBUG")
+        item.updated = item.crawled_at
+        logger.info("%s changed on the site since it was written: writing the correction", item.url)
         return item

@@ -10,10 +10,10 @@ from pathlib import Path
 from scrapy import signals
 
 from newsbot.errors import Dropped, OutputError, stop_for_output_error
-from newsbot.items import article_record
-from newsbot.items import Article
+from newsbot.items import Article, article_record, record_digest
 from newsbot.crawl.failures import count_failed_article
 from newsbot.crawl.pipelines import Pipeline
+from newsbot.crawl.revisits import RevisitPolicy, watch_entry
 from newsbot.publish.places import Places
 from newsbot.publish.profiles import PROFILES, parse_profiles, render
 from newsbot.sites import get_site
@@ -38,7 +38,12 @@ class WriteFilesPipeline(Pipeline):
 
     The flush runs in a thread with its own state connection, so the crawl downloads and
     parses while the batch is fsynced and committed. Batches become durable one after
-    another, in order."""
+    another, in order.
+
+    A correction (a revisit found the article changed: ``newsbot.crawl.revisits``) is
+    written the same way, over the same files, and recorded with ``mark_corrected``: its
+    new record is a second line in the feed. Articles published recently are watched for
+    corrections in the same flush."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -50,7 +55,9 @@ class WriteFilesPipeline(Pipeline):
         self.writer_store = None  # the flush thread's connection, opened at the first flush
         self.profiles = parse_profiles(settings.get("NEWSBOT_FORMAT")) if settings.get("NEWSBOT_FORMAT") else None
         self.batch_size = max(1, settings.getint("NEWSBOT_WRITE_BATCH", 32))
-        self.batch: list[tuple[Article, str, list[tuple[Path, int]]]] = []
+        self.revisits = RevisitPolicy.from_settings(settings)
+        # (article, its record's line, its files, its revisit watch entry or None)
+        self.batch: list[tuple[Article, str, list[tuple[Path, int]], tuple | None]] = []
         self.unflushed: set[str] = set()  # urlnames written whose batch is not yet durable
         self.flushing = asyncio.Lock()
         self.idle_flush: asyncio.Future | None = None
@@ -108,13 +115,26 @@ class WriteFilesPipeline(Pipeline):
                 data = text.encode("utf-8")
                 write_atomic(self.output / relative, data, durable=False)
                 files.append((relative, len(data)))
+                if item.revisit:
+                    self.remove_renamed(relative, item.urlname)
         except OSError as exc:
             raise OutputError(f"cannot write {self.output / relative}: {exc.strerror or exc}") from exc
-        self.batch.append((item, record_json(article_record(item)), files))  # encoded once: state and feed
+        record = article_record(item)
+        published = (item.published or item.crawled_at).timestamp()
+        watch = watch_entry(item, record_digest(record)) if self.revisits.watches(published) else None
+        self.batch.append((item, record_json(record), files, watch))  # encoded once: state and feed
         self.unflushed.add(item.urlname)
         if len(self.batch) >= self.batch_size:
             await self.flush()
         return item
+
+    def remove_renamed(self, relative: Path, urlname: str) -> None:
+        """A correction that changed a Jekyll post's date changed its file's name
+        (``YYYY-MM-DD-{urlname}.md``): the post under its old name goes, or the blog shows
+        it twice. (Killed before the batch is durable, the start-up check restores it.)"""
+        for old in (self.output / relative).parent.glob(f"*-{urlname}.md"):
+            if old.name != relative.name:
+                old.unlink(missing_ok=True)
 
     async def flush(self, spider=None):
         """Make the batch durable (``write_batch``, in a thread), then count it."""
@@ -131,28 +151,38 @@ class WriteFilesPipeline(Pipeline):
             except Exception as exc:  # the state refused the batch (disk full, Redis gone): nothing is lost
                 raise OutputError(f"cannot record the written articles in the state: {type(exc).__name__}: {exc}") from exc
             finally:
-                self.unflushed.difference_update(item.urlname for item, _, _ in batch)
-            for item, _, _ in batch:
+                self.unflushed.difference_update(item.urlname for item, *_ in batch)
+            for item, *_ in batch:
                 # Written, but a part of it wants another try (an image that did not
                 # download): the article is fetched again after a backoff, like a failure.
                 if item.retry_reason:
                     outcome = self.store.fail(item.urlname, item.retry_reason, entry=(item.url, item.url, item.site, item.columns))
                     count_failed_article(self.stats, item.retry_reason, outcome)
+                if item.revisit:
+                    self.stats.inc_value("newsbot/revisits/corrected")
+                    continue
                 self.stats.inc_value("newsbot/written")
                 self.stats.inc_value(f"newsbot/written/{item.site}")
 
     def write_batch(self, batch) -> None:
         """The batch's files fsynced, then marked written in the state, then its feed lines."""
         try:
-            sync_files([self.output / relative for _, _, files in batch for relative, _ in files])
+            sync_files([self.output / relative for _, _, files, _ in batch for relative, _ in files])
             store = self.writer_store
-            store.mark_written(
-                (item.urlname, item.url, item.site, item.crawled_at.isoformat(), record, item.columns, files)
-                for item, record, files in batch
-            )
-            # New articles, and restored ones whose line was lost (not those whose files were).
-            unfed = store.unfed_among(item.urlname for item, _, _ in batch)
-            self.feed.append(record for item, record, _ in batch if item.urlname in unfed)
+            new, corrected = [], []
+            for item, record, files, _ in batch:
+                (corrected if item.revisit else new).append(
+                    (item.urlname, item.url, item.site, item.crawled_at.isoformat(), record, item.columns, files))
+            if new:
+                store.mark_written(new)
+            if corrected:
+                store.mark_corrected(corrected)
+            # New articles, corrections, and restored ones whose line was lost (not those whose files were).
+            unfed = store.unfed_among(item.urlname for item, *_ in batch)
+            self.feed.append(record for item, record, _, _ in batch if item.urlname in unfed)
             store.mark_fed(unfed, meta={f"feed_signature:{self.feed.path.name}": self.feed.signature()})
+            watches = [watch for *_, watch in batch if watch is not None]
+            if watches:
+                store.watch(watches)
         except OSError as exc:
             raise OutputError(f"cannot write to {self.output}: {exc.strerror or exc}") from exc

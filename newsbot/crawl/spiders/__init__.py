@@ -7,13 +7,15 @@ each once: when the lists are read (so an article listed under two columns is wr
 once with both, and a rerun with nothing new costs one list page per column), or already
 while they are read once a long walk (a backfill) has queued more than a chunk. The
 frontier also holds the articles that failed in earlier runs: they are fetched again when
-their backoff has passed, whatever list page they were on.
+their backoff has passed, whatever list page they were on. A few articles written lately
+are fetched again too, to catch corrections (``newsbot.crawl.revisits``).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import asdict
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -25,10 +27,12 @@ from newsbot import cluster
 from newsbot.crawl.config import parse_backfill, parse_columns, parse_max_pages, parse_since
 from newsbot.crawl.failures import UNREACHABLE, count_failed_article, failure_reason
 from newsbot.crawl.responses import listed_articles, page_input, response_headers
+from newsbot.crawl.revisits import REVISIT_PRIORITY, RevisitPolicy, conditional_headers, validators
 from newsbot.crawl.workers import Workers
 from newsbot.dates import SHANGHAI, date_from_url
 from newsbot.errors import Dropped, OutputError, stop_for_output_error
 from newsbot.extract import read_page
+from newsbot.items import Article
 from newsbot.sites import Site, get_site
 from newsbot.storage.state import state_for_crawler
 from newsbot.urls import canonical_url, url_hash
@@ -90,6 +94,7 @@ class SiteSpider(scrapy.Spider):
         spider.store = state_for_crawler(crawler)
         spider.workers = Workers.for_crawler(crawler)
         spider.chinese = crawler.settings.get("NEWSBOT_CHINESE")  # OpenCC conversion while cleaning
+        spider.revisits = RevisitPolicy.from_settings(crawler.settings)
         crawler.signals.connect(spider.schedule_articles, signal=signals.spider_idle)
         crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider.item_error, signal=signals.item_error)
@@ -106,6 +111,14 @@ class SiteSpider(scrapy.Spider):
                     column.url, callback=self.parse_list, errback=self.list_failed, priority=LIST_PRIORITY,
                     cb_kwargs={"site": site.name, "column": column.name, "page": 1, "first": column.url},
                 )
+        for revisit in self.revisits.due(self.store, [site.name for site in self.sites]):
+            # Asked conditionally; a 304 is the answer wanted, not an error (handle_httpstatus_list).
+            yield scrapy.Request(
+                revisit.url, callback=self.parse_revisit, errback=self.revisit_failed, dont_filter=True,
+                headers=conditional_headers(revisit), priority=REVISIT_PRIORITY,
+                cb_kwargs={"site": revisit.site, "revisit": asdict(revisit)},
+                meta={"handle_httpstatus_list": [304], "newsbot_key": revisit.url},
+            )
 
     # --- list pages ---------------------------------------------------------------------
     async def parse_list(self, response, site: str, column: str, page: int, first: str):
@@ -350,7 +363,13 @@ class SiteSpider(scrapy.Spider):
         if self.backfill and self.in_flight < LOW_WATER:  # the next chunk before the downloader idles
             for request in self.claim_articles(only_when_over=1):  # (not an empty claim per article)
                 yield request
-        site = self.site_named(site)
+        article = await self.read_article(response, self.site_named(site), columns, self.record_failure)
+        if article is not None:
+            yield article
+
+    async def read_article(self, response, site: Site, columns: list[str], failed) -> Article | None:
+        """The article a page holds, read and cleaned (in a worker process when there are
+        some); None when there is none, after ``failed(url, site, columns, reason, key)``."""
         url = response.request.meta.get("redirect_urls", [response.url])[0]
         key = response.meta.get("newsbot_key")
         if response.request.meta.get("redirect_urls") and not site.is_article(response.url):
@@ -359,25 +378,52 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsbot/errors")
             self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
             self.logger.warning("article %s redirected to %s: %s, not written", url, response.url, reason)
-            self.record_failure(url, site.name, columns, reason, key=key)
-            return
+            failed(url, site.name, columns, reason, key=key)
+            return None
         try:
             article = await self.workers.run(read_page, url, response.body, response_headers(response), site.name,
                                              response.url, response.encoding, list(columns), self.chinese)
         except Dropped as drop:  # no title or no body: a broken page, tried again later
             self.crawler.stats.inc_value(f"newsbot/dropped/{drop.reason}")
             self.logger.warning("dropped %s: %s", url, drop.message)
-            self.record_failure(url, site.name, columns, f"dropped_{drop.reason}", key=key)
-            return
+            failed(url, site.name, columns, f"dropped_{drop.reason}", key=key)
+            return None
         except Exception as exc:  # one odd page must not take the article (or the run) down
             reason = f"extract_{type(exc).__name__}"
             self.crawler.stats.inc_value("newsbot/errors")
             self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
             self.logger.exception("article %s: extraction failed", url)
-            self.record_failure(url, site.name, columns, reason, key=key)
-            return
+            failed(url, site.name, columns, reason, key=key)
+            return None
         if article.extractor == "fallback":
             self.crawler.stats.inc_value(f"newsbot/fallback/{site.name}")
             self.logger.warning("%s: no body with the site's rules; used the generic extractor", response.url)
         article.crawled_at = datetime.now(timezone.utc).astimezone(SHANGHAI)
-        yield article
+        article.etag, article.last_modified = validators(response.headers)  # for its revisits
+        return article
+
+    # --- revisits (corrections) -----------------------------------------------------------
+    async def parse_revisit(self, response, site: str, revisit: dict):
+        """A written article fetched again: unchanged (304, or the same record: the
+        pipelines tell), or its correction, written again (``newsbot.crawl.revisits``)."""
+        self.crawler.stats.inc_value("newsbot/revisits/checked")
+        if response.status == 304:
+            self.crawler.stats.inc_value("newsbot/revisits/unchanged")
+            return
+        article = await self.read_article(response, self.site_named(site), revisit["columns"], self.revisit_not_read)
+        if article is not None:
+            article.revisit = revisit
+            yield article
+
+    def revisit_not_read(self, url: str, site: str, columns, reason: str, key: str | None = None) -> None:
+        """A revisit that found no article (now redirected, broken): the article stays as
+        written; the next revisit tries again."""
+        self.crawler.stats.inc_value("newsbot/revisits/failed")
+        self.logger.warning("revisit of %s: %s; the article stays as written", url, reason)
+
+    def revisit_failed(self, failure):
+        reason = failure_reason(failure)
+        self.crawler.stats.inc_value("newsbot/errors")
+        self.crawler.stats.inc_value(f"newsbot/errors/{reason}")
+        self.crawler.stats.inc_value("newsbot/revisits/checked")
+        self.revisit_not_read(failure.request.url, "", (), reason)

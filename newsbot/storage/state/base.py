@@ -9,7 +9,13 @@ Where every article stands:
   record is kept only until the line is durable (``unfed`` / ``mark_fed``);
 * **pending** (the durable frontier): listed and not yet written, queued by a list page
   or failed and waiting for its next attempt (``RetrySchedule``), or given up;
-* **skipped**: fetched once and not wanted, per scope (eastmoney: per outlet).
+* **skipped**: fetched once and not wanted, per scope (eastmoney: per outlet);
+* **taken down** (``take_down``): removed by the operator, for good: never written,
+  queued, restored, adopted or fetched again (``known`` lists it), whatever a list page,
+  a backfill, a restore or a re-queue asks;
+* **watched** (``watch``): written articles published recently, fetched again now and then
+  to catch corrections (``revisits_due``), with the validators (``ETag``,
+  ``Last-Modified``) and the digest of their record (``newsbot.items.record_digest``).
 
 Method names are stable: other code (the crawl, the cluster, the CLI, the status page)
 and later work (takedowns, revisits) build on them. Add a method here first, then to
@@ -38,6 +44,9 @@ QueueEntry = tuple[str, str, str, str, "str | None"]
 WrittenArticle = tuple[str, str, str, str, "dict | str", list, list]
 # (url, fetch url, site, columns): what ``fail`` needs to queue an article not yet pending.
 FailEntry = tuple[str, str, str, list]
+# (urlname, url, site, published (Unix seconds), digest of its record, ETag or None,
+#  Last-Modified or None): a written article to revisit for corrections.
+WatchEntry = tuple[str, str, str, float, str, "str | None", "str | None"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,35 @@ class FailedArticle:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class TakenDown:
+    """An article the operator took down (``newsbot takedown``)."""
+
+    urlname: str
+    url: str
+    site: str
+    when: str  # ISO 8601, +08:00
+    reason: str | None
+    files: list  # [[path relative to the output, size], ...]: what it had when taken down
+    columns: list[str]
+    tombstoned: bool  # its tombstone line is in the JSONL feed (``mark_tombstoned``)
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """A watched article due for a revisit: fetched again, conditionally where its
+    validators allow, and rewritten only when its record changed (``digest``)."""
+
+    urlname: str
+    url: str
+    site: str
+    published: float  # Unix seconds
+    digest: str
+    etag: str | None
+    last_modified: str | None
+    columns: list[str]
+
+
 class StateStore(ABC):
     """The state's protocol (see the module's docstring). ``retry``: the retry schedule."""
 
@@ -119,7 +157,7 @@ class StateStore(ABC):
     def known(self, urls: Iterable[str], scope: str = "", now: float | None = None,
               written: set[str] | None = None) -> set[str]:
         """The canonical URLs among ``urls`` a list page need not queue: written, skipped
-        in ``scope``, or pending but not due (waiting for a retry, or given up).
+        in ``scope``, taken down, or pending but not due (waiting for a retry, or given up).
         ``written``: ``self.written(urls)``, when the caller has it already."""
 
     @abstractmethod
@@ -242,6 +280,54 @@ class StateStore(ABC):
         ``days`` days up to ``today`` (the status page's chart); adopted posts not counted."""
 
     @abstractmethod
+    def mark_corrected(self, articles: Iterable[WrittenArticle]) -> None:
+        """Record written articles rewritten with a corrected record (a revisit found the
+        site's page changed): their new files and columns, and the new record, which owes
+        the feed a line (``unfed``) whatever its first line's fed mark. An article not
+        written (taken down meanwhile) is left alone."""
+
+    # --- takedowns ----------------------------------------------------------------------
+    @abstractmethod
+    def take_down(self, urlname: str, url: str, site: str, when: str, reason: str | None = None) -> TakenDown | None:
+        """Take an article down for good, written or not: it leaves the written articles
+        (the entry returned keeps its files and columns, for the caller to remove and to
+        tombstone), the frontier and the watched articles; from then on ``known`` and
+        ``taken_down`` list its URL, and ``queue``, ``fail``, ``adopt``, ``mark_written``,
+        ``mark_corrected`` and ``watch`` leave it alone. One taken down before: its entry,
+        unchanged. None when a worker is writing it right now (Redis): try again."""
+
+    @abstractmethod
+    def taken_down(self, urls: Iterable[str]) -> set[str]:
+        """The canonical URLs among ``urls`` of articles taken down."""
+
+    @abstractmethod
+    def takedowns(self, sites: Iterable[str] | None = None) -> list[TakenDown]:
+        """The articles taken down (of these sites), oldest first."""
+
+    @abstractmethod
+    def mark_tombstoned(self, urlnames: Iterable[str]) -> None:
+        """Their tombstone lines are durable in the JSONL feed."""
+
+    # --- revisits (corrections) ---------------------------------------------------------
+    @abstractmethod
+    def watch(self, entries: Iterable[WatchEntry], now: float | None = None) -> None:
+        """Watch written articles for corrections; an entry replaces the article's, and
+        counts as checked ``now``. Articles taken down are not watched."""
+
+    @abstractmethod
+    def revisits_due(self, sites: Iterable[str], limit: int, since: float, checked_before: float,
+                     now: float | None = None) -> list[Revisit]:
+        """Up to ``limit`` watched articles of these sites published at or after ``since``
+        and last checked at or before ``checked_before``, the longest unchecked first; each
+        is marked checked ``now`` (another worker, or the next run, takes others). Watched
+        articles published before ``since`` are forgotten."""
+
+    @abstractmethod
+    def revisited(self, urlname: str, digest: str, etag: str | None, last_modified: str | None) -> None:
+        """A revisit's answer: the article's record digest and validators now (an
+        article no longer watched is left alone)."""
+
+    @abstractmethod
     def get_meta(self, key: str) -> str | None: ...
 
     @abstractmethod
@@ -273,8 +359,9 @@ class SharedStateStore(StateStore):
         """Extend this run's leases (claims, write claims, tried articles, worker lock)."""
 
     @abstractmethod
-    def claim_write(self, urlname: str) -> bool:
-        """The exactly-once write claim: True for the one worker that may write it now."""
+    def claim_write(self, urlname: str, rewrite: bool = False) -> bool:
+        """The exactly-once write claim: True for the one worker that may write it now
+        (``rewrite``: a correction of a written article; never one taken down)."""
 
     @abstractmethod
     def claims_elsewhere(self, sites: Iterable[str], now: float | None = None) -> int:

@@ -20,6 +20,9 @@ Same methods, same meaning as ``SqliteStateStore``; what differs is what sharing
 * **What a run tried**: ``fail(..., claimer=run)`` remembers the article in
   ``tried:{run}`` (a lease renewed with its claims), so that run does not claim it again
   whatever its backoff, as SQLite's ``claimed_by`` does.
+* **Takedowns wait for the write claim**: ``take_down`` is refused (None) while a live
+  worker holds the article's write claim, and every script that would record, queue or
+  claim an article leaves one taken down alone.
 * **Articles per day** (the status page's chart) are counted as they are written
   (``per_day:{site}``); a state from before counts its articles once (``count_days.lua``).
 
@@ -38,13 +41,16 @@ from datetime import date, timedelta
 from newsbot.errors import OutputError, StateLocked
 from newsbot.storage.jsonl import record_json
 from newsbot.storage.lua import lua_script
-from newsbot.storage.state.base import FailedArticle, FailedAttempt, PendingArticle, RetrySchedule, SharedStateStore
+from newsbot.storage.state.base import (
+    FailedArticle, FailedAttempt, PendingArticle, RetrySchedule, Revisit, SharedStateStore, TakenDown,
+)
 from newsbot.storage.state.connection import connect, describe, failure
 
 DEFAULT_LEASE = 60.0  # seconds a claim outlives its worker's last renewal
 PREFIX = "newsbot:"
 SCRIPTS = ("claim_due", "renew", "queue", "mark_written", "mark_fed", "fail", "requeue", "skip", "unqueue",
-           "adopt", "add_columns", "claim_write", "take", "drop", "count_days")
+           "adopt", "add_columns", "claim_write", "take", "drop", "count_days", "mark_corrected", "take_down",
+           "watch", "revisits_due", "revisited", "tombstoned")
 
 
 def redis_client(url: str, password_file: str | None = None):
@@ -128,6 +134,7 @@ class RedisStateStore(SharedStateStore):
         now = time.time() if now is None else now
         found = set(self.written(urls) if written is None else written)
         found |= {u for u, hit in zip(urls, self.db.hmget(f"{self.p}skipped:{scope}", urls)) if hit}
+        found |= self.taken_down(urls)
         names = self.db.hmget(f"{self.p}pending_url", urls)
         waiting = [(u, n) for u, n in zip(urls, names) if n]
         if waiting:
@@ -186,12 +193,12 @@ class RedisStateStore(SharedStateStore):
     def release(self, urlname: str) -> None:
         self.db.delete(f"{self.p}claim:{urlname}")
 
-    def claim_write(self, urlname: str) -> bool:
+    def claim_write(self, urlname: str, rewrite: bool = False) -> bool:
         """The exactly-once write claim: True for the one worker that may write this
         article now: it is not written (or is queued again to restore its files), and no
         live worker is writing it. Held (renewed) until ``mark_written`` drops it: a batch
         of written files may wait a while for its commit."""
-        return bool(self._run("claim_write", urlname, self.run_id, self.lease_ms))
+        return bool(self._run("claim_write", urlname, self.run_id, self.lease_ms, "1" if rewrite else "0"))
 
     def claims_elsewhere(self, sites, now: float | None = None) -> int:
         """Due articles of these sites held by another claimer's live lease: another worker
@@ -253,13 +260,19 @@ class RedisStateStore(SharedStateStore):
 
     # --- written articles ---------------------------------------------------------------
     def mark_written(self, articles) -> None:
+        self._record_written("mark_written", articles)
+
+    def mark_corrected(self, articles) -> None:
+        self._record_written("mark_corrected", articles)
+
+    def _record_written(self, script: str, articles) -> None:
         args = []
         for urlname, url, site, written_at, record, columns, files in articles:
             args += [urlname, url, site, written_at, record_json(record),
                      json.dumps(list(columns), ensure_ascii=False),
                      json.dumps([[str(p), s] for p, s in files], ensure_ascii=False)]
         if args:
-            self._run("mark_written", self.worker, *args)
+            self._run(script, self.worker, *args)
 
     def unfed(self, sites) -> list[tuple[str, dict]]:
         """Articles this worker wrote whose line may be missing from its feed shard."""
@@ -349,10 +362,67 @@ class RedisStateStore(SharedStateStore):
         wanted = [(today - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
         counts: dict[str, dict[str, int]] = {}
         for site in sorted(self.db.smembers(f"{self.p}per_day_sites")):
-            found = {day: int(n) for day, n in zip(wanted, self.db.hmget(f"{self.p}per_day:{site}", wanted)) if n}
+            found = {day: int(n) for day, n in zip(wanted, self.db.hmget(f"{self.p}per_day:{site}", wanted))
+                     if n and int(n) > 0}  # (0: what was written that day was taken down)
             if found:
                 counts[site] = found
         return counts
+
+    # --- takedowns ----------------------------------------------------------------------
+    def take_down(self, urlname: str, url: str, site: str, when: str, reason: str | None = None) -> TakenDown | None:
+        raw = self._run("take_down", urlname, url, site, when, reason or "")
+        return self._taken_down(urlname, raw) if raw else None
+
+    @staticmethod
+    def _taken_down(urlname: str, raw: str) -> TakenDown:
+        e = json.loads(raw)
+        return TakenDown(urlname, e["url"], e["site"], e["at"], e.get("reason"), _json_list(e["files"]),
+                         _json_list(e["columns"]), bool(e.get("tombstoned")))
+
+    def taken_down(self, urls) -> set[str]:
+        urls = list(urls)
+        if not urls:
+            return set()
+        return {u for u, name in zip(urls, self.db.hmget(f"{self.p}taken_down_url", urls)) if name}
+
+    def takedowns(self, sites=None) -> list[TakenDown]:
+        sites = set(sites) if sites is not None else None
+        names = self.db.lrange(f"{self.p}taken_down_order", 0, -1)
+        out = []
+        for urlname, raw in zip(names, self.db.hmget(f"{self.p}taken_down", names) if names else ()):
+            if raw:
+                entry = self._taken_down(urlname, raw)
+                if sites is None or entry.site in sites:
+                    out.append(entry)
+        return out
+
+    def mark_tombstoned(self, urlnames) -> None:
+        urlnames = list(urlnames)
+        if urlnames:
+            self._run("tombstoned", *urlnames)
+
+    # --- revisits -------------------------------------------------------------------------
+    def watch(self, entries, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        args = []
+        for urlname, url, site, published, digest, etag, last_modified in entries:
+            args += [urlname, url, site, repr(float(published)), digest, etag or "", last_modified or ""]
+        if args:
+            self._run("watch", now, *args)
+
+    def revisits_due(self, sites, limit: int, since: float, checked_before: float,
+                     now: float | None = None) -> list[Revisit]:
+        now = time.time() if now is None else now
+        flat = self._run("revisits_due", now, since, checked_before, limit, *sites)
+        out = []
+        for urlname, raw, columns in zip(flat[::3], flat[1::3], flat[2::3]):
+            e = json.loads(raw)
+            out.append(Revisit(urlname, e["url"], e["site"], e["published"], e["digest"], e["etag"] or None,
+                               e["last_modified"] or None, _json_list(json.loads(columns))))
+        return out
+
+    def revisited(self, urlname: str, digest: str, etag: str | None, last_modified: str | None) -> None:
+        self._run("revisited", urlname, digest, etag or "", last_modified or "")
 
     def get_meta(self, key: str) -> str | None:
         return self.db.hget(f"{self.p}meta", key)

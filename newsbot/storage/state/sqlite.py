@@ -12,6 +12,9 @@ Three tables say where every article stands:
               leaves it only when its files are written, so a run killed at any moment,
               or an article failing on any list page, loses nothing.
 ``skipped``   fetched once and not wanted (another outlet), per scope.
+``taken_down`` removed by the operator (``newsbot takedown``): never fetched or written again.
+``revisits``  written articles published recently, fetched again for corrections: the
+              digest of their record, their validators, when each was last checked.
 
 Every lookup is by primary key or index: a run's cost does not grow with the history.
 An article is marked written only after its files are durably on disk, so a crash between
@@ -31,7 +34,9 @@ from pathlib import Path
 from newsbot.errors import OutputError, StateCorrupt, StateLocked
 from newsbot.storage.jsonl import record_json
 from newsbot.storage.locks import lock_file, release, run_lock_paths
-from newsbot.storage.state.base import FailedArticle, FailedAttempt, PendingArticle, RetrySchedule, StateStore
+from newsbot.storage.state.base import (
+    FailedArticle, FailedAttempt, PendingArticle, RetrySchedule, Revisit, StateStore, TakenDown,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -69,6 +74,26 @@ CREATE TABLE IF NOT EXISTS pending (
     given_up     INTEGER NOT NULL DEFAULT 0,
     claimed_by   TEXT
 );
+CREATE TABLE IF NOT EXISTS taken_down (
+    urlname    TEXT PRIMARY KEY,
+    url        TEXT NOT NULL,
+    site       TEXT NOT NULL,
+    at         TEXT NOT NULL,      -- ISO 8601, +08:00
+    reason     TEXT,
+    files      TEXT NOT NULL DEFAULT '[]',
+    columns    TEXT NOT NULL DEFAULT '[]',
+    tombstoned INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS revisits (
+    urlname       TEXT PRIMARY KEY,
+    url           TEXT NOT NULL,
+    site          TEXT NOT NULL,
+    published     REAL NOT NULL,
+    digest        TEXT NOT NULL,
+    etag          TEXT,
+    last_modified TEXT,
+    last_checked  REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -84,6 +109,8 @@ CREATE INDEX IF NOT EXISTS articles_site ON articles(site, written_at);
 CREATE INDEX IF NOT EXISTS skipped_url ON skipped(url);
 CREATE INDEX IF NOT EXISTS pending_url ON pending(url);
 CREATE INDEX IF NOT EXISTS pending_due ON pending(site, given_up, next_attempt);
+CREATE INDEX IF NOT EXISTS taken_down_url ON taken_down(url);
+CREATE INDEX IF NOT EXISTS revisits_due ON revisits(site, last_checked);
 """
 
 # articles.fed: the article's JSONL line is missing / in the feed / never in it (a post
@@ -168,13 +195,14 @@ class SqliteStateStore(StateStore):
 
     def known(self, urls, scope: str = "", now: float | None = None, written: set | None = None) -> set[str]:
         """The canonical URLs among ``urls`` that a list page need not queue: written,
-        skipped in this scope, or pending but not due (waiting for a retry, or given up).
+        skipped in this scope, taken down, or pending but not due (waiting for a retry, or given up).
         ``written``: ``self.written(urls)``, when the caller has it already."""
         urls = list(urls)
         now = time.time() if now is None else now
         return (
             (self.written(urls) if written is None else written)
             | self._in("SELECT url FROM skipped WHERE url IN ({marks}) AND scope = ?", urls, (scope,))
+            | self.taken_down(urls)
             | self._in("SELECT url FROM pending WHERE url IN ({marks}) AND (given_up = 1 OR next_attempt > ?)",
                        urls, (now,))
         )
@@ -199,6 +227,8 @@ class SqliteStateStore(StateStore):
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             for urlname, url, fetch_url, site, column in entries:
+                if self._is_taken_down(urlname):
+                    continue
                 row = self.db.execute("SELECT columns FROM pending WHERE urlname = ?", (urlname,)).fetchone()
                 if row is None:
                     self.db.execute(
@@ -251,7 +281,7 @@ class SqliteStateStore(StateStore):
             self.db.execute("BEGIN IMMEDIATE")
             row = self.db.execute("SELECT attempts FROM pending WHERE urlname = ?", (urlname,)).fetchone()
             if row is None:
-                if entry is None:
+                if entry is None or self._is_taken_down(urlname):
                     return FailedAttempt(0, False, False)
                 url, fetch_url, site, columns = entry
                 self.db.execute(
@@ -319,6 +349,8 @@ class SqliteStateStore(StateStore):
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             for urlname, url, site, written_at, record, columns, files in articles:
+                if self._is_taken_down(urlname):
+                    continue
                 files_json = json.dumps([[str(p), s] for p, s in files], ensure_ascii=False)
                 cursor = self.db.execute(
                     "UPDATE articles SET files = ?, record = CASE WHEN fed = 0 THEN ? ELSE NULL END WHERE urlname = ?",
@@ -400,9 +432,9 @@ class SqliteStateStore(StateStore):
 
     def adopt(self, urlname: str, url: str, site: str, written_at: str, files=()) -> bool:
         """Register an article written by something else (an existing blog), under its own
-        urlname; returns False when the URL is already known. ``files`` (rebuilding a state
+        urlname; returns False when the URL is already known (or taken down). ``files`` (rebuilding a state
         from newsbot's own output) marks it as in the feed, and its files as to be kept."""
-        if self.urlname_for(url) or urlname in self:
+        if self.urlname_for(url) or urlname in self or self.taken_down([url]) or self._is_taken_down(urlname):
             return False
         with self.db:
             self.db.execute(
@@ -430,6 +462,89 @@ class SqliteStateStore(StateStore):
             "GROUP BY site, day", (first, last)):
             counts.setdefault(site, {})[day] = count
         return counts
+
+    def mark_corrected(self, articles) -> None:
+        """Corrected articles rewritten: new files, and the new record owed to the feed."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for urlname, url, site, written_at, record, columns, files in articles:
+                files_json = json.dumps([[str(p), s] for p, s in files], ensure_ascii=False)
+                cursor = self.db.execute("UPDATE articles SET files = ?, record = ?, fed = 0 WHERE urlname = ?",
+                                         (files_json, record_json(record), urlname))
+                if cursor.rowcount:
+                    self.db.executemany("INSERT OR IGNORE INTO article_columns VALUES (?, ?)",
+                                        [(urlname, column) for column in columns])
+
+    # --- takedowns ----------------------------------------------------------------------
+    def _is_taken_down(self, urlname: str) -> bool:
+        return self.db.execute("SELECT 1 FROM taken_down WHERE urlname = ?", (urlname,)).fetchone() is not None
+
+    def take_down(self, urlname: str, url: str, site: str, when: str, reason: str | None = None) -> TakenDown:
+        """Take an article down for good (one transaction): see ``StateStore.take_down``."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            if not self._is_taken_down(urlname):
+                row = self.db.execute("SELECT url, site, files FROM articles WHERE urlname = ?", (urlname,)).fetchone()
+                if row is not None:
+                    url, site = row[0], row[1]
+                columns = self.columns(urlname)
+                self.db.execute(
+                    "INSERT INTO taken_down (urlname, url, site, at, reason, files, columns) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (urlname, url, site, when, reason, row[2] if row else "[]", json.dumps(columns, ensure_ascii=False)))
+                for table in ("articles", "article_columns", "revisits"):
+                    self.db.execute(f"DELETE FROM {table} WHERE urlname = ?", (urlname,))
+                self.db.execute("DELETE FROM pending WHERE urlname = ? OR url = ? OR fetch_url = ?", (urlname, url, url))
+        return self._takedowns("WHERE urlname = ?", (urlname,))[0]
+
+    def taken_down(self, urls) -> set[str]:
+        return self._in("SELECT url FROM taken_down WHERE url IN ({marks})", list(urls))
+
+    def takedowns(self, sites=None) -> list[TakenDown]:
+        if sites is None:
+            return self._takedowns("", ())
+        sites = list(sites)
+        return self._takedowns(f"WHERE site IN ({','.join('?' * len(sites))})", sites)
+
+    def _takedowns(self, where: str, args) -> list[TakenDown]:
+        rows = self.db.execute("SELECT urlname, url, site, at, reason, files, columns, tombstoned FROM taken_down "
+                               f"{where} ORDER BY rowid", tuple(args))
+        return [TakenDown(u, url, site, at, reason, json.loads(files), json.loads(columns), bool(tombstoned))
+                for u, url, site, at, reason, files, columns, tombstoned in rows]
+
+    def mark_tombstoned(self, urlnames) -> None:
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("UPDATE taken_down SET tombstoned = 1 WHERE urlname = ?", [(u,) for u in urlnames])
+
+    # --- revisits -------------------------------------------------------------------------
+    def watch(self, entries, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for urlname, url, site, published, digest, etag, last_modified in entries:
+                if not self._is_taken_down(urlname):
+                    self.db.execute("INSERT OR REPLACE INTO revisits VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                    (urlname, url, site, published, digest, etag, last_modified, now))
+
+    def revisits_due(self, sites, limit: int, since: float, checked_before: float,
+                     now: float | None = None) -> list[Revisit]:
+        now = time.time() if now is None else now
+        sites = list(sites)
+        marks = ",".join("?" * len(sites))
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(f"DELETE FROM revisits WHERE site IN ({marks}) AND published < ?", (*sites, since))
+            rows = self.db.execute(
+                f"SELECT urlname, url, site, published, digest, etag, last_modified FROM revisits "
+                f"WHERE site IN ({marks}) AND last_checked <= ? ORDER BY last_checked, rowid LIMIT ?",
+                (*sites, checked_before, limit)).fetchall()
+            self.db.executemany("UPDATE revisits SET last_checked = ? WHERE urlname = ?", [(now, r[0]) for r in rows])
+        return [Revisit(*row, columns=self.columns(row[0])) for row in rows]
+
+    def revisited(self, urlname: str, digest: str, etag: str | None, last_modified: str | None) -> None:
+        with self.db:
+            self.db.execute("UPDATE revisits SET digest = ?, etag = ?, last_modified = ? WHERE urlname = ?",
+                            (digest, etag, last_modified, urlname))
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

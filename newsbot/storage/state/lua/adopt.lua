@@ -1,8 +1,9 @@
 -- include: unpend.lua
 -- Register an article written by something else, under its own urlname; 0 when its URL
--- or urlname is known. ARGV: prefix, urlname, url, site, written_at, files (JSON).
+-- or urlname is known (or taken down). ARGV: prefix, urlname, url, site, written_at, files (JSON).
 local p, urlname, url, site, written_at, files = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-if redis.call('HEXISTS', p .. 'article_url', url) == 1 or redis.call('HEXISTS', p .. 'articles', urlname) == 1 then
+if redis.call('HEXISTS', p .. 'article_url', url) == 1 or redis.call('HEXISTS', p .. 'articles', urlname) == 1
+    or redis.call('HEXISTS', p .. 'taken_down_url', url) == 1 or redis.call('HEXISTS', p .. 'taken_down', urlname) == 1 then
   return 0
 end
 redis.call('HSET', p .. 'articles', urlname,

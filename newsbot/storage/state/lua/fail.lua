@@ -4,14 +4,14 @@
 -- tried it (tried:{claimer}, a lease renewed with its claims) so it does not claim it again.
 -- ARGV: prefix, urlname, reason, now, next attempt, give up after, claimer ('' none),
 -- lease (ms), and optionally the entry (JSON: url, fetch_url, site, columns) of an article
--- not yet pending. Returns {attempts, given up (0/1)}; {0, 0} when nothing was recorded.
+-- not yet pending (and not taken down). Returns {attempts, given up (0/1)}; {0, 0} when nothing was recorded.
 local p, urlname, reason, now, next_attempt, give_up_after, claimer, lease = ARGV[1], ARGV[2], ARGV[3],
   tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8]
 local raw = redis.call('HGET', p .. 'pending', urlname)
 local entry
 if raw then
   entry = cjson.decode(raw)
-elseif ARGV[9] then
+elseif ARGV[9] and redis.call('HEXISTS', p .. 'taken_down', urlname) == 0 then
   entry = cjson.decode(ARGV[9])
   entry.reason, entry.attempts, entry.first_seen, entry.given_up = 'queued', 0, now, false
   redis.call('HSET', p .. 'pending_url', entry.url, urlname)

@@ -10,7 +10,9 @@ for i = 3, #ARGV, 7 do
   local urlname, url, site, written_at, record, columns, files =
     ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6]
   local raw = redis.call('HGET', p .. 'articles', urlname)
-  if raw then  -- a restore: new files; its record only while its feed line is missing
+  if redis.call('HEXISTS', p .. 'taken_down', urlname) == 1 then
+    -- taken down after its write claim had lapsed: not recorded
+  elseif raw then  -- a restore: new files; its record only while its feed line is missing
     local entry = cjson.decode(raw)
     entry.files = cjson.decode(files)
     redis.call('HSET', p .. 'articles', urlname, cjson.encode(entry))
@@ -27,9 +29,11 @@ for i = 3, #ARGV, 7 do
     redis.call('ZADD', p .. 'unfed:' .. writer, redis.call('INCR', p .. 'seq'), urlname)
     redis.call('SADD', p .. 'writers', writer)
   end
-  for _, column in ipairs(cjson.decode(columns)) do
-    if redis.call('SADD', p .. 'colset:' .. urlname, column) == 1 then
-      redis.call('RPUSH', p .. 'cols:' .. urlname, column)
+  if redis.call('HEXISTS', p .. 'taken_down', urlname) == 0 then
+    for _, column in ipairs(cjson.decode(columns)) do
+      if redis.call('SADD', p .. 'colset:' .. urlname, column) == 1 then
+        redis.call('RPUSH', p .. 'cols:' .. urlname, column)
+      end
     end
   end
   unpend(p, urlname)

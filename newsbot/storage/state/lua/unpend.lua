@@ -14,10 +14,11 @@ local function unpend_url(p, url)
   local urlname = redis.call('HGET', p .. 'pending_url', url)
   if urlname then unpend(p, urlname) end
 end
--- An article written (or adopted) on a day of its own: counted for the status page's chart.
-local function count_day(p, site, written_at)
+-- An article written (or adopted) on a day of its own: counted for the status page's chart
+-- (by -1: taken down).
+local function count_day(p, site, written_at, by)
   if string.match(written_at, '^%d%d%d%d%-%d%d%-%d%d') then
-    redis.call('HINCRBY', p .. 'per_day:' .. site, string.sub(written_at, 1, 10), 1)
+    redis.call('HINCRBY', p .. 'per_day:' .. site, string.sub(written_at, 1, 10), by or 1)
     redis.call('SADD', p .. 'per_day_sites', site)
   end
 end
