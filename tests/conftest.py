@@ -1,8 +1,33 @@
-"""Shared test helpers: real ``scrapy crawl`` runs in subprocesses over replay fixtures."""
+"""Shared test helpers (real ``scrapy crawl`` runs in subprocesses over replay fixtures) and
+the suite's markers.
+
+Markers (registered in ``pyproject.toml``, which runs pytest with ``--strict-markers``):
+
+- ``slow``: the test starts a process (``scrapy crawl``, ``newsbot``, scrapyd, a blog build,
+  a browser, a worker pool), or takes more than about a second in-process (hypothesis runs
+  over many inputs, a replay of every real page). ``pytest -m "not slow"`` is the fast
+  subset: every module of newsbot runs in it (``tests/fast_subset_coverage.py`` proves it),
+  in well under a minute. Marked in each test module (``pytestmark`` when the whole module
+  is, ``@pytest.mark.slow`` on a test otherwise), except the modules listed in
+  ``MARKED_HERE``. **Checked**: a test not marked ``slow`` that starts a process fails,
+  saying so (``_no_process_unless_slow``); the one process a fast test may start is the
+  session's ``redis-server`` (``tests/redisserver.py``: once, in a tenth of a second).
+- ``redis``: needs a real ``redis-server``: every test on the ``redis_server`` or
+  ``redis_url`` fixture (marked here, by the fixture), and those that start a
+  ``RedisServer`` of their own (marked in their module).
+- ``browser``: needs Chromium (the status page rendered headless).
+- ``npm``: the real Hexo blog (``npm ci`` from the npm registry, ``tests/blogsite.py``).
+- ``jekyll``: the real Jekyll blog (Debian's ``jekyll``).
+
+Without the program, a ``redis``/``browser``/``npm``/``jekyll`` test skips, saying so;
+``-m "not redis"`` and so on leave them out altogether.
+"""
 
 from __future__ import annotations
 
 import json
+import multiprocessing.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +78,87 @@ def http_site(tmp_path):
 
     with HttpSite(FIXTURES / "nankai") as site:
         yield site
+
+
+# --- markers ---------------------------------------------------------------------------------
+# the session's server (tests/redisserver.py) and the locked ones tests/test_fleet_security.py starts
+REDIS_FIXTURES = {"redis_server", "redis_url", "tls_server", "locked_server"}
+# Modules another part of the project owns (the README's and docs' own tests): marked here,
+# by the same rules, rather than in the module. Values: a function of the item's name.
+MARKED_HERE = {
+    "test_readme_fleet.py": lambda name: ["slow", "redis"],
+    "test_blog.py": lambda name: ["slow"] + [mark for word, mark in (("hexo", "npm"), ("jekyll", "jekyll"))
+                                             if word in name],
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for mark in MARKED_HERE.get(item.path.name, lambda name: [])(item.name):
+            item.add_marker(mark)
+        if REDIS_FIXTURES & set(item.fixturenames):
+            item.add_marker("redis")
+
+
+# --- the check that keeps ``slow`` true ---------------------------------------------------------
+class StartedAProcess(AssertionError):
+    pass
+
+
+_fast_test: list[str] = []  # the node id of the running test while it is not marked slow
+_ALLOWED = {"redis-server"}  # the session's server (tests/redisserver.py), started once
+
+
+def _check_process(command) -> None:
+    if not _fast_test:
+        return
+    words = [command] if isinstance(command, (str, bytes, os.PathLike)) else list(command)
+    if words and os.path.basename(os.fsdecode(words[0])) in _ALLOWED:
+        return
+    raise StartedAProcess(f"{_fast_test[0]} starts a process ({' '.join(map(os.fsdecode, words))[:200]}) "
+                          f"and is not marked slow: mark it @pytest.mark.slow (tests/conftest.py)")
+
+
+_execute_child = subprocess.Popen._execute_child
+_spawnv_passfds = multiprocessing.util.spawnv_passfds
+
+
+def _guarded_execute_child(self, args, *rest, **kwargs):
+    _check_process(args)
+    return _execute_child(self, args, *rest, **kwargs)
+
+
+def _guarded_spawnv_passfds(path, args, passfds):
+    _check_process(args)
+    return _spawnv_passfds(path, args, passfds)
+
+
+subprocess.Popen._execute_child = _guarded_execute_child
+multiprocessing.util.spawnv_passfds = _guarded_spawnv_passfds
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    with _no_process_unless_slow(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    with _no_process_unless_slow(item):
+        return (yield)
+
+
+class _no_process_unless_slow:
+    """While a test not marked slow sets up and runs, starting a process fails it."""
+
+    def __init__(self, item):
+        self.fast = item.get_closest_marker("slow") is None
+        self.nodeid = item.nodeid
+
+    def __enter__(self):
+        if self.fast:
+            _fast_test.append(self.nodeid)
+
+    def __exit__(self, *exc):
+        _fast_test.clear()

@@ -13,6 +13,8 @@ import pytest
 from .conftest import FIXTURES, ROOT, crawl
 from .httpsite import HttpSite
 
+pytestmark = pytest.mark.slow  # every test here starts a process
+
 HOST = "news.example.edu.cn"
 SITES_FILE = f"""\
 sites:

@@ -17,6 +17,8 @@ from .conftest import ROOT, crawl_command
 from .httpsite import Fault, Gate
 from .redisserver import redis_server, redis_url  # noqa: F401 (fixtures)
 
+pytestmark = [pytest.mark.slow, pytest.mark.redis]  # every test here starts crawls and needs redis-server
+
 ARTICLES = 27  # distinct articles in fixtures/nankai
 SPIDER = "nankai"
 

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # every test here starts a process
+
 NEWSBOT = [sys.executable, "-m", "newsbot.cli"]
 
 

@@ -18,6 +18,8 @@ from lxml import etree
 from .conftest import FIXTURES, ROOT, crawl
 from .redisserver import redis_server, redis_url  # noqa: F401 (fixtures)
 
+pytestmark = pytest.mark.slow  # every test here starts a process
+
 NEWSBOT = [sys.executable, "-m", "newsbot.cli"]
 ARTICLES = 27
 LISTS = ["/robots.txt", "/ywsd/index.shtml", "/zhxw/index.shtml", "/mtnk/index.shtml", "/nkrw/index.shtml"]

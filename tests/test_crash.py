@@ -14,6 +14,8 @@ import yaml
 from .conftest import ROOT, crawl, crawl_command
 from .httpsite import Fault, Gate
 
+pytestmark = pytest.mark.slow  # every test here starts a process
+
 ARTICLES = 27
 
 

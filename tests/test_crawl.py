@@ -3,11 +3,14 @@
 import json
 import shutil
 
+import pytest
 import yaml
 
 from newsbot.items import RECORD_FIELDS
 
 from .conftest import FIXTURES, crawl
+
+pytestmark = pytest.mark.slow  # every test here starts a process
 
 NANKAI = FIXTURES / "nankai"
 TWO_COLUMNS = "https://news.nankai.edu.cn/mtnk/system/2023/05/24/030056284.shtml"

@@ -3,7 +3,11 @@ runs, the overlapping-run lock."""
 
 import json
 
+import pytest
+
 from .conftest import crawl
+
+pytestmark = pytest.mark.slow  # every test here starts a process
 
 ARTICLES = 27  # distinct articles in fixtures/nankai
 COLUMNS = 4  # the default columns

@@ -13,9 +13,13 @@ import subprocess
 import termios
 from datetime import datetime, timedelta
 
+import pytest
+
 from newsbot.dates import SHANGHAI
 
 from .conftest import ROOT, crawl_command
+
+pytestmark = pytest.mark.slow  # every test here starts a process
 
 # Slow enough (a tenth of a second a request, one at a time) for several intervals to pass.
 SLOW_BACKFILL = ("-a", "backfill=1", "-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=0",

@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 
 import feedparser
+import pytest
 from lxml import etree
 
 from .conftest import ROOT
+
+pytestmark = pytest.mark.slow  # every test here starts a process
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -23,6 +23,8 @@ import pytest
 from .conftest import FIXTURES, ROOT
 from .redisserver import NEWSBOT_PASSWORD, free_port, redis_server  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.slow  # every test here starts a process
+
 BIN = Path(sys.executable).parent
 ARTICLES = 27
 USER, PASSWORD = "deployer", "Scr4pyd-Wm2-secret"  # scrapyd's HTTP basic authentication

@@ -43,6 +43,7 @@ def eastmoney(tmp_path_factory):
     return output, report
 
 
+@pytest.mark.slow
 def test_seed_004_as_text_without_pinyin(bistu):
     output, _ = bistu
     expected = []
@@ -57,6 +58,7 @@ def test_seed_004_as_text_without_pinyin(bistu):
     assert "(以下簡稱“共同體”)" in text and "(供稿:應用技術學院 尹國彪 圖片:黨委宣傳部 編輯:張帆 審核:楊靜)" in text
 
 
+@pytest.mark.slow
 def test_bistu_ordinary_parentheses_and_gb18030_page(bistu):
     output, report = bistu
     texts = "\n".join(r["body_text"] for r in records(output, "bistu"))
@@ -65,6 +67,7 @@ def test_bistu_ordinary_parentheses_and_gb18030_page(bistu):
     assert report["new"] == len(list((FIXTURES / "bistu").rglob("t20*.html")))
 
 
+@pytest.mark.slow
 def test_seed_003_as_jekyll(eastmoney):
     output, report = eastmoney
     url = "https://finance.eastmoney.com/a/202201012234131818.html"
@@ -93,6 +96,7 @@ def test_seed_003_as_jekyll(eastmoney):
     assert tail[-1] == theirs.rstrip("\n").split("\n\n")[-1]
 
 
+@pytest.mark.slow
 def test_eastmoney_writes_only_the_outlet_and_remembers_the_rest(eastmoney, tmp_path):
     output, report = eastmoney
     assert {r["outlet"] for r in records(output, "eastmoney")} == {"南方都市报"}
@@ -104,6 +108,7 @@ def test_eastmoney_writes_only_the_outlet_and_remembers_the_rest(eastmoney, tmp_
         assert any(r["title"] == title for r in records(output, "eastmoney"))
 
 
+@pytest.mark.slow
 def test_reruns_add_nothing(tmp_path):
     for spider, replay, args in (
         ("bistu", "bistu", ()), ("eastmoney", "eastmoney", ()), ("campus", "campus", ("-a", "site=tju,ecnu,bjtu")),
@@ -116,6 +121,7 @@ def test_reruns_add_nothing(tmp_path):
         assert second["new"] == 0 and second["article_pages"] == 0, spider
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("site, articles", [("tju", 7), ("ecnu", 7), ("bjtu", 7)])
 def test_each_campus_site(tmp_path, site, articles):
     done, report = crawl("campus", tmp_path, "-a", f"site={site}", replay=FIXTURES / "campus")
@@ -135,6 +141,7 @@ def test_each_campus_site(tmp_path, site, articles):
         assert record["columns"] == [c.name for c in get_site(site).columns]
 
 
+@pytest.mark.slow
 def test_missing_body_container_goes_to_the_fallback_and_is_counted(tmp_path):
     done, report = crawl("campus", tmp_path, "-a", "site=tju", replay=FIXTURES / "campus")
     assert report["stats"].get("newsbot/fallback/tju") == 1
@@ -144,6 +151,7 @@ def test_missing_body_container_goes_to_the_fallback_and_is_counted(tmp_path):
     assert len(record["body_text"]) > 100
 
 
+@pytest.mark.slow
 def test_a_new_vsb_site_is_one_sites_file_entry(tmp_path):
     """A user adds a site with no Python: an entry in their own sites file, plus fixtures."""
     site_root = tmp_path / "fixtures" / "news.example-u.edu.cn"
@@ -169,6 +177,7 @@ def test_a_new_vsb_site_is_one_sites_file_entry(tmp_path):
     assert {r["source"] for r in records(output, "campus")} == {"示例大学"}
 
 
+@pytest.mark.slow
 def test_one_run_can_write_two_profiles(tmp_path):
     done, report = crawl("bistu", tmp_path, "-s", "NEWSBOT_FORMAT=hexo,text", replay=FIXTURES / "bistu")
     assert done.returncode == 0, done.stderr[-2000:]
@@ -180,6 +189,7 @@ def test_one_run_can_write_two_profiles(tmp_path):
         assert meta["title"].startswith("北京信息科技大学->")
 
 
+@pytest.mark.slow
 def test_sites_command_lists_configured_sites():
     import subprocess
     import sys
@@ -189,6 +199,7 @@ def test_sites_command_lists_configured_sites():
         assert re.search(rf"^{name}\s", done.stdout, re.M), name
 
 
+@pytest.mark.slow
 def test_optional_traditional_to_simplified_conversion(tmp_path):
     done, report = crawl("bistu", tmp_path, "-s", "NEWSBOT_CHINESE=t2s", replay=FIXTURES / "bistu")
     assert done.returncode == 0, done.stderr[-2000:]

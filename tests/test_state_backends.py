@@ -428,6 +428,7 @@ def test_one_worker_name_runs_once_and_a_killed_ones_lock_expires(redis_url):
     redis_store(redis_url, "w1").close()
 
 
+@pytest.mark.slow
 def test_newsbot_failed_reads_and_requeues_a_cluster_state(redis_url):
     import subprocess
     import sys

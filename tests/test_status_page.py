@@ -24,6 +24,7 @@ def page(output):
     return lxml_html.fromstring((output / "index.html").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_crawl_writes_the_status_page(nankai_crawl):
     output, report = nankai_crawl
     doc = page(output)
@@ -105,6 +106,7 @@ def test_page_text_is_escaped_and_failed_articles_are_listed(open_state, tmp_pat
     assert rows[1].xpath("td[1]/a/@href") == ["https://news.nankai.edu.cn/a.shtml"]
 
 
+@pytest.mark.slow
 def test_newsbot_feeds_reads_a_clusters_state_for_the_page(nankai_crawl, redis_url, tmp_path):
     import subprocess
     import sys
@@ -130,6 +132,8 @@ def test_newsbot_feeds_reads_a_clusters_state_for_the_page(nankai_crawl, redis_u
     assert doc.xpath("string(//svg/title)").startswith("3 articles written in the last 30 days")
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_a_headless_browser_renders_the_sites_and_columns(nankai_crawl):
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import feedparser
+import pytest
 
 from newsbot.cli import main
 from newsbot.publish.feeds import SCAN_FACTOR, lines_from_end, scan_jsonl, write_feeds
@@ -26,6 +27,7 @@ def parse(path):
     return parsed
 
 
+@pytest.mark.slow
 def test_crawl_writes_an_atom_feed_per_site_and_column(nankai_crawl):
     output, _ = nankai_crawl
     records = jsonl(output)
@@ -59,6 +61,7 @@ def test_crawl_writes_an_atom_feed_per_site_and_column(nankai_crawl):
         assert f"urn:md5:{two['urlname']}" in {e.id for e in parse(output / "feeds" / f"nankai-{code}.atom").entries}
 
 
+@pytest.mark.slow
 def test_rss_twin_carries_the_same_items(nankai_crawl):
     output, _ = nankai_crawl
     atom = parse(output / "feeds" / "nankai-mtnk.atom")
@@ -70,6 +73,7 @@ def test_rss_twin_carries_the_same_items(nankai_crawl):
         assert [e.href for e in item.enclosures] == [e.href for e in entry.enclosures][:1]  # RSS: one
 
 
+@pytest.mark.slow
 def test_newsbot_feeds_rewrites_them_with_the_newest_entries(nankai_crawl, tmp_path, capsys):
     output = tmp_path / "out"
     shutil.copytree(nankai_crawl[0], output)
@@ -206,6 +210,7 @@ def test_hostile_records_do_not_break_the_feed(tmp_path):
         f"urn:md5:{records[0]['urlname']}", f"urn:md5:{records[2]['urlname']}"}
 
 
+@pytest.mark.slow
 def test_a_publish_failure_is_logged_and_counted_not_fatal(tmp_path):
     """A feed that cannot be written (here: a directory in its place) costs that feed
     only: the crawl still exits 0, the other feeds and the status page are written."""
@@ -220,6 +225,7 @@ def test_a_publish_failure_is_logged_and_counted_not_fatal(tmp_path):
     assert (output / "index.html").exists()
 
 
+@pytest.mark.slow
 def test_feed_entries_setting_limits_a_crawl(tmp_path):
     output = tmp_path / "out"
     done, _ = crawl("nankai", output, "-s", "NEWSBOT_FEED_ENTRIES=2", replay=FIXTURES / "nankai")
@@ -227,6 +233,7 @@ def test_feed_entries_setting_limits_a_crawl(tmp_path):
     assert len(parse(output / "feeds" / "nankai.atom").entries) == 2
 
 
+@pytest.mark.slow
 def test_demo_prints_the_feeds_and_the_status_page(tmp_path):
     done = subprocess.run([sys.executable, "-m", "newsbot.cli", "demo", "--output", str(tmp_path / "demo")],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)

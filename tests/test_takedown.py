@@ -73,6 +73,7 @@ def assert_gone(output: Path, blog: Path, gone: dict[str, str]) -> None:
         assert history[1]["url"] == history[0]["url"] and history[1]["columns"] == history[0]["columns"]
 
 
+@pytest.mark.slow
 def test_a_takedown_removes_the_article_everywhere_and_no_later_run_brings_it_back(site, tmp_path):
     output, blog = tmp_path / "newsbot", tmp_path / "blog" / "source" / "_posts"
     blog.mkdir(parents=True)
@@ -131,6 +132,7 @@ def test_a_takedown_removes_the_article_everywhere_and_no_later_run_brings_it_ba
     assert not any(path.split("/")[-1] in " ".join(gone) for path in site.article_requests())
 
 
+@pytest.mark.slow
 def test_a_bad_url_or_file_changes_nothing(site, tmp_path):
     output = tmp_path / "out"
     done, _ = crawl("nankai", output, site=site)
@@ -146,6 +148,7 @@ def test_a_bad_url_or_file_changes_nothing(site, tmp_path):
     assert newsbot("takedown", "--list", "--output", output).stderr.strip() == "0 article(s) taken down"
 
 
+@pytest.mark.slow
 def test_a_takedown_during_a_crawl_refuses_or_waits_for_it(http_site, tmp_path):
     output = tmp_path / "out"
     done, _ = crawl("nankai", output, site=http_site)
@@ -184,6 +187,7 @@ def test_a_takedown_during_a_crawl_refuses_or_waits_for_it(http_site, tmp_path):
     assert not post.exists() and feed_lines(output)[-1]["taken_down"]
 
 
+@pytest.mark.slow
 def test_a_takedown_on_a_clusters_redis_state(http_site, redis_url, tmp_path):
     output = tmp_path / "shared"
     worker = ("-s", f"NEWSBOT_CLUSTER={redis_url}", "-s", "NEWSBOT_CLUSTER_WORKER=w1", "-s", "NEWSBOT_CLUSTER_LEASE=3")
@@ -247,6 +251,7 @@ def test_the_feeds_start_up_scrub_keeps_corrections_and_rejects_what_follows_a_t
     assert (tmp_path / "nankai.jsonl.rejected").read_bytes().count(b"\n") == 3
 
 
+@pytest.mark.slow
 def test_merge_shards_takes_corrections_and_nothing_of_an_article_taken_down(tmp_path):
     feeds = tmp_path / "feeds"
     feeds.mkdir()
@@ -264,6 +269,7 @@ def test_merge_shards_takes_corrections_and_nothing_of_an_article_taken_down(tmp
     assert "urn:md5:a" in atom and "<title>v2</title>" in atom and "urn:md5:b" not in atom
 
 
+@pytest.mark.slow
 def test_rebuild_state_takes_the_last_line_and_rebuilds_takedowns(tmp_path):
     feeds = tmp_path / "feeds"
     feeds.mkdir(parents=True)
@@ -285,6 +291,8 @@ def test_rebuild_state_takes_the_last_line_and_rebuilds_takedowns(tmp_path):
         store.close()
 
 
+@pytest.mark.redis  # a RedisServer of its own
+@pytest.mark.slow
 def test_a_takedown_whose_redis_is_gone_is_exit_6_and_changes_nothing(http_site, tmp_path):
     import shutil
 
