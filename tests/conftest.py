@@ -30,6 +30,7 @@ import multiprocessing.util
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,17 @@ def crawl(spider: str, output: Path, *args: str, replay: Path | None = None, sit
     report_path = output / "reports" / f"{spider}-latest.json"
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else None
     return done, report
+
+
+def eventually(condition, timeout: float = 30, every: float = 0.02):
+    """``condition()``'s first true value, polled every ``every`` seconds: a test waits for
+    what it needs (a lease run out, a file written), never a fixed time that is too long
+    on an idle machine and too short on a loaded one. Fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"{getattr(condition, '__name__', condition)} not true within {timeout} s"
+        time.sleep(every)
+    return value
 
 
 @pytest.fixture(scope="session")

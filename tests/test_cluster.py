@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, crawl_command
+from .conftest import ROOT, crawl_command, eventually
 from .httpsite import Fault, Gate
 from .redisserver import redis_server, redis_url  # noqa: F401 (fixtures)
 
@@ -65,6 +65,17 @@ def state(url):
     from newsbot.storage.state.redis import RedisStateStore
 
     return RedisStateStore(url, worker="test", lock=False)
+
+
+def wait_for_the_lock_to_expire(url: str, name: str) -> None:
+    """A killed worker's lock runs out with its lease: wait until its key is gone, rather
+    than for a lease and a margin."""
+    from newsbot.storage.state.redis import PREFIX
+
+    from .redisserver import inspector
+
+    with inspector(url) as client:
+        eventually(lambda: not client.exists(f"{PREFIX}worker:{name}"), every=0.05)
 
 
 def assert_every_article_once(output: Path, url: str) -> None:
@@ -138,7 +149,7 @@ def test_a_killed_worker_loses_nothing_the_other_and_a_restart_finish(http_site,
     assert finish(survivor) == 0, log_of(output, "w2")
     # The restart under the same name (once its lock has expired with its lease, 3 s)
     # completes its feed shard: the lines of what it wrote but had not fed when killed.
-    time.sleep(3.5)
+    wait_for_the_lock_to_expire(redis_url, "w1")
     assert finish(worker(output, "w1", redis_url, http_site)) == 0, log_of(output, "w1")
     assert_every_article_once(output, redis_url)
 
@@ -236,7 +247,7 @@ def test_list_pages_a_killed_worker_had_in_flight_are_read_by_the_other(http_sit
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     assert finish(survivor) == 0, log_of(output, "w2")
-    time.sleep(3.5)  # w1's lock expires with its lease; its restart completes its feed shard
+    wait_for_the_lock_to_expire(redis_url, "w1")  # with its lease; its restart completes its feed shard
     assert finish(worker(output, "w1", redis_url, http_site)) == 0, log_of(output, "w1")
     assert_every_article_once(output, redis_url)
     report = json.loads((output / "reports" / "nankai.w2-latest.json").read_text())
@@ -268,7 +279,7 @@ def test_a_state_server_that_refuses_writes_stops_the_run_with_exit_6_and_loses_
     report = json.loads((output / "reports" / "nankai.w1-latest.json").read_text())
     assert report["finish_reason"] == "output_error" and report["exit_code"] == 6
     assert "the output cannot be written" in log_of(output, "w1") and "OutOfMemoryError" in report["alarms"][0]
-    time.sleep(3.5)  # its lock could not be released either: it expires with its lease
+    wait_for_the_lock_to_expire(redis_url, "w1")  # it could not be released either: it expires with its lease
     assert finish(worker(output, "w1", redis_url, http_site)) == 0, log_of(output, "w1")
     assert "ERROR" not in log_of(output, "w1")
     assert_every_article_once(output, redis_url)
