@@ -83,6 +83,63 @@ def nankai_crawl(tmp_path_factory):
     return output, report
 
 
+# Every spider's replay fixtures, crawled in this process twice (the second run finds
+# nothing new): the crawl's whole stack (addon, spiders, middlewares, pipelines, extensions)
+# for the fast subset. Crawls that must be a process of their own (exit codes, kills, the
+# cluster, scrapy's command line) stay subprocesses (``crawl``).
+IN_PROCESS_CRAWLS = {
+    "nankai": ("nankai", {}),
+    "eastmoney": ("eastmoney", {}),
+    "bistu": ("bistu", {}),
+    "campus": ("campus", {"site": "tju,ecnu,bjtu"}),
+}
+
+
+@pytest.fixture(scope="session")
+def in_process_crawls(tmp_path_factory) -> dict[str, tuple[Path, list[dict]]]:
+    """``{spider: (output, [first run's report, second run's report])}``, the crawls of
+    ``IN_PROCESS_CRAWLS`` run by Scrapy's ``CrawlerRunner`` in this process, with the
+    project's settings and reactor (asyncio). Twisted's reactor runs once in a process: this
+    fixture is the suite's one run of it, so an in-process crawl a test needs goes in the
+    list above. Extraction in the crawl's process (``NEWSBOT_WORKERS=0``: no pool)."""
+    from scrapy.crawler import CrawlerRunner
+    from scrapy.utils.project import get_project_settings
+    from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed
+    from twisted.internet import defer
+
+    settings = get_project_settings()
+    install_reactor(settings["TWISTED_REACTOR"])
+    if not is_asyncio_reactor_installed():
+        pytest.fail("a test imported Twisted's default reactor before this fixture could install newsbot's")
+    from twisted.internet import reactor
+
+    outputs = {spider: tmp_path_factory.mktemp(f"in-process-{spider}") for spider in IN_PROCESS_CRAWLS}
+    errors = []
+
+    @defer.inlineCallbacks
+    def crawl_all():
+        try:
+            for _ in range(2):
+                for spider, (fixtures, arguments) in IN_PROCESS_CRAWLS.items():
+                    run_settings = settings.copy()
+                    run_settings.setdict({"NEWSBOT_OUTPUT_DIR": str(outputs[spider]), "NEWSBOT_WORKERS": 0,
+                                          "NEWSBOT_REPLAY_DIR": str(FIXTURES / fixtures)}, priority="cmdline")
+                    yield CrawlerRunner(run_settings).crawl(spider, **arguments)
+                    report = outputs[spider] / "reports" / f"{spider}-latest.json"
+                    reports.setdefault(spider, []).append(json.loads(report.read_text(encoding="utf-8")))
+        except Exception as error:  # noqa: BLE001 (raised below, once the reactor has stopped)
+            errors.append(error)
+        finally:
+            reactor.stop()
+
+    reports: dict[str, list[dict]] = {}
+    reactor.callWhenRunning(crawl_all)
+    reactor.run(installSignalHandlers=False)
+    if errors:
+        raise errors[0]
+    return {spider: (outputs[spider], reports[spider]) for spider in IN_PROCESS_CRAWLS}
+
+
 @pytest.fixture
 def http_site(tmp_path):
     """The nankai fixture site served over real HTTP on 127.0.0.1 (``tests/httpsite.py``)."""
