@@ -28,9 +28,11 @@ from __future__ import annotations
 import json
 import multiprocessing.util
 import os
+import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -74,19 +76,10 @@ def eventually(condition, timeout: float = 30, every: float = 0.02):
     return value
 
 
-@pytest.fixture(scope="session")
-def nankai_crawl(tmp_path_factory):
-    """One replayed crawl of the nankai fixtures, shared by the tests that only read it."""
-    output = tmp_path_factory.mktemp("nankai-output")
-    done, report = crawl("nankai", output, replay=FIXTURES / "nankai")
-    assert done.returncode == 0, done.stderr[-3000:]
-    return output, report
-
-
-# Every spider's replay fixtures, crawled in this process twice (the second run finds
-# nothing new): the crawl's whole stack (addon, spiders, middlewares, pipelines, extensions)
-# for the fast subset. Crawls that must be a process of their own (exit codes, kills, the
-# cluster, scrapy's command line) stay subprocesses (``crawl``).
+# Every spider's replay fixtures, crawled in this process, then crawled again over a copy of
+# the output (the second run finds nothing new): the crawl's whole stack (addon, spiders,
+# middlewares, pipelines, extensions) for the fast subset. Crawls that must be a process of
+# their own (exit codes, kills, the cluster, scrapy's command line) stay subprocesses (``crawl``).
 IN_PROCESS_CRAWLS = {
     "nankai": ("nankai", {}),
     "eastmoney": ("eastmoney", {}),
@@ -95,13 +88,21 @@ IN_PROCESS_CRAWLS = {
 }
 
 
+@dataclass(frozen=True)
+class InProcessCrawl:
+    output: Path  # after the first run
+    report: dict  # the first run's
+    rerun_output: Path  # a copy of output, then run again
+    rerun_report: dict
+
+
 @pytest.fixture(scope="session")
-def in_process_crawls(tmp_path_factory) -> dict[str, tuple[Path, list[dict]]]:
-    """``{spider: (output, [first run's report, second run's report])}``, the crawls of
-    ``IN_PROCESS_CRAWLS`` run by Scrapy's ``CrawlerRunner`` in this process, with the
-    project's settings and reactor (asyncio). Twisted's reactor runs once in a process: this
-    fixture is the suite's one run of it, so an in-process crawl a test needs goes in the
-    list above. Extraction in the crawl's process (``NEWSBOT_WORKERS=0``: no pool)."""
+def in_process_crawls(tmp_path_factory) -> dict[str, InProcessCrawl]:
+    """The crawls of ``IN_PROCESS_CRAWLS`` (and their reruns) by Scrapy's ``CrawlerRunner`` in
+    this process, with the project's settings and reactor (asyncio). Twisted's reactor runs
+    once in a process: this fixture is the suite's one run of it, so an in-process crawl a
+    test needs goes in the list above. Extraction in the crawl's process (``NEWSBOT_WORKERS=0``:
+    no worker pool)."""
     from scrapy.crawler import CrawlerRunner
     from scrapy.utils.project import get_project_settings
     from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed
@@ -113,31 +114,47 @@ def in_process_crawls(tmp_path_factory) -> dict[str, tuple[Path, list[dict]]]:
         pytest.fail("a test imported Twisted's default reactor before this fixture could install newsbot's")
     from twisted.internet import reactor
 
-    outputs = {spider: tmp_path_factory.mktemp(f"in-process-{spider}") for spider in IN_PROCESS_CRAWLS}
+    def run(spider: str, output: Path):
+        fixtures, arguments = IN_PROCESS_CRAWLS[spider]
+        run_settings = settings.copy()
+        run_settings.setdict({"NEWSBOT_OUTPUT_DIR": str(output), "NEWSBOT_WORKERS": 0,
+                              "NEWSBOT_REPLAY_DIR": str(FIXTURES / fixtures)}, priority="cmdline")
+        return CrawlerRunner(run_settings).crawl(spider, **arguments)
+
+    def report(spider: str, output: Path) -> dict:
+        return json.loads((output / "reports" / f"{spider}-latest.json").read_text(encoding="utf-8"))
+
+    done: dict[str, InProcessCrawl] = {}
     errors = []
 
     @defer.inlineCallbacks
     def crawl_all():
         try:
-            for _ in range(2):
-                for spider, (fixtures, arguments) in IN_PROCESS_CRAWLS.items():
-                    run_settings = settings.copy()
-                    run_settings.setdict({"NEWSBOT_OUTPUT_DIR": str(outputs[spider]), "NEWSBOT_WORKERS": 0,
-                                          "NEWSBOT_REPLAY_DIR": str(FIXTURES / fixtures)}, priority="cmdline")
-                    yield CrawlerRunner(run_settings).crawl(spider, **arguments)
-                    report = outputs[spider] / "reports" / f"{spider}-latest.json"
-                    reports.setdefault(spider, []).append(json.loads(report.read_text(encoding="utf-8")))
+            for spider in IN_PROCESS_CRAWLS:
+                output = tmp_path_factory.mktemp(f"in-process-{spider}")
+                yield run(spider, output)
+                rerun = tmp_path_factory.mktemp(f"in-process-{spider}-rerun")
+                shutil.copytree(output, rerun, dirs_exist_ok=True)
+                yield run(spider, rerun)
+                done[spider] = InProcessCrawl(output, report(spider, output), rerun, report(spider, rerun))
         except Exception as error:  # noqa: BLE001 (raised below, once the reactor has stopped)
             errors.append(error)
         finally:
             reactor.stop()
 
-    reports: dict[str, list[dict]] = {}
     reactor.callWhenRunning(crawl_all)
     reactor.run(installSignalHandlers=False)
     if errors:
         raise errors[0]
-    return {spider: (outputs[spider], reports[spider]) for spider in IN_PROCESS_CRAWLS}
+    return done
+
+
+@pytest.fixture(scope="session")
+def nankai_crawl(in_process_crawls):
+    """One replayed crawl of the nankai fixtures (output, report), shared by the tests that
+    only read it."""
+    crawl = in_process_crawls["nankai"]
+    return crawl.output, crawl.report
 
 
 @pytest.fixture

@@ -37,11 +37,16 @@ def first_run(http_site, output, *args):
 
 def test_rerun_with_nothing_new_costs_one_list_page_per_column_and_robots(http_site, tmp_path):
     first_run(http_site, tmp_path)
+    posts = {p: p.read_bytes() for p in (tmp_path / "nankai").rglob("*.md")}
+    feed_before = (tmp_path / "feeds" / "nankai.jsonl").read_bytes()
     done, report = crawl("nankai", tmp_path, site=http_site)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert report["new"] == 0
+    assert report["new"] == 0 and report["article_pages"] == 0 and report["list_pages"] == COLUMNS
     assert sorted(http_site.paths()) == sorted(
         ["/robots.txt", "/ywsd/index.shtml", "/zhxw/index.shtml", "/mtnk/index.shtml", "/nkrw/index.shtml"])
+    # and writes nothing: every post and the feed as the first run left them
+    assert len(posts) == ARTICLES and {p: p.read_bytes() for p in (tmp_path / "nankai").rglob("*.md")} == posts
+    assert (tmp_path / "feeds" / "nankai.jsonl").read_bytes() == feed_before
 
 
 def test_rerun_with_two_new_articles_fetches_exactly_those_two(http_site, tmp_path):

@@ -15,8 +15,6 @@ from lxml import etree
 
 from .conftest import ROOT
 
-pytestmark = pytest.mark.slow  # every test here starts a process
-
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -29,6 +27,7 @@ def snapshot(output: Path) -> dict[str, bytes]:
     return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow
 def test_merge_shards_rebuilds_the_feeds_and_the_status_page(nankai_crawl, tmp_path):
     """A cluster run leaves shards; one command merges them and publishes what they hold."""
     source, _ = nankai_crawl
@@ -50,6 +49,7 @@ def test_merge_shards_rebuilds_the_feeds_and_the_status_page(nankai_crawl, tmp_p
     assert "newsbot status" in (output / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_feeds_run_that_fails_changes_nothing(nankai_crawl, tmp_path):
     source, _ = nankai_crawl
     output = tmp_path / "out"
@@ -64,6 +64,7 @@ def test_a_feeds_run_that_fails_changes_nothing(nankai_crawl, tmp_path):
     assert snapshot(output) == before
 
 
+@pytest.mark.slow
 def test_feeds_for_one_spider_keep_every_spider_on_the_status_page(nankai_crawl, tmp_path):
     source, _ = nankai_crawl
     output = tmp_path / "out"
@@ -81,6 +82,7 @@ def self_links(path: Path) -> list[str]:
     return [link.get("href") for link in tree.iter(f"{ATOM}link") if link.get("rel") == "self"]
 
 
+@pytest.mark.slow
 def test_every_feed_names_itself(nankai_crawl, tmp_path):
     output, _ = nankai_crawl
     for path in sorted((output / "feeds").glob("*.atom")) + sorted((output / "feeds").glob("*.rss")):

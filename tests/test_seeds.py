@@ -70,7 +70,6 @@ def written_file(output, seed_url: str):
     return output / "nankai" / "hexo" / name
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("prefix", sorted(SEED_CASES))
 def test_seed_article_renders_as_format_md_says(nankai_crawl, prefix):
     output, _ = nankai_crawl

@@ -109,19 +109,6 @@ def test_eastmoney_writes_only_the_outlet_and_remembers_the_rest(eastmoney, tmp_
 
 
 @pytest.mark.slow
-def test_reruns_add_nothing(tmp_path):
-    for spider, replay, args in (
-        ("bistu", "bistu", ()), ("eastmoney", "eastmoney", ()), ("campus", "campus", ("-a", "site=tju,ecnu,bjtu")),
-    ):
-        output = tmp_path / spider
-        done, first = crawl(spider, output, *args, replay=FIXTURES / replay)
-        assert done.returncode == 0 and first["new"] > 0, done.stderr[-2000:]
-        done, second = crawl(spider, output, *args, replay=FIXTURES / replay)
-        assert done.returncode == 0, done.stderr[-2000:]
-        assert second["new"] == 0 and second["article_pages"] == 0, spider
-
-
-@pytest.mark.slow
 @pytest.mark.parametrize("site, articles", [("tju", 7), ("ecnu", 7), ("bjtu", 7)])
 def test_each_campus_site(tmp_path, site, articles):
     done, report = crawl("campus", tmp_path, "-a", f"site={site}", replay=FIXTURES / "campus")

@@ -24,7 +24,6 @@ def page(output):
     return lxml_html.fromstring((output / "index.html").read_text(encoding="utf-8"))
 
 
-@pytest.mark.slow
 def test_crawl_writes_the_status_page(nankai_crawl):
     output, report = nankai_crawl
     doc = page(output)

@@ -27,7 +27,6 @@ def parse(path):
     return parsed
 
 
-@pytest.mark.slow
 def test_crawl_writes_an_atom_feed_per_site_and_column(nankai_crawl):
     output, _ = nankai_crawl
     records = jsonl(output)
@@ -61,7 +60,6 @@ def test_crawl_writes_an_atom_feed_per_site_and_column(nankai_crawl):
         assert f"urn:md5:{two['urlname']}" in {e.id for e in parse(output / "feeds" / f"nankai-{code}.atom").entries}
 
 
-@pytest.mark.slow
 def test_rss_twin_carries_the_same_items(nankai_crawl):
     output, _ = nankai_crawl
     atom = parse(output / "feeds" / "nankai-mtnk.atom")
@@ -73,7 +71,6 @@ def test_rss_twin_carries_the_same_items(nankai_crawl):
         assert [e.href for e in item.enclosures] == [e.href for e in entry.enclosures][:1]  # RSS: one
 
 
-@pytest.mark.slow
 def test_newsbot_feeds_rewrites_them_with_the_newest_entries(nankai_crawl, tmp_path, capsys):
     output = tmp_path / "out"
     shutil.copytree(nankai_crawl[0], output)
