@@ -25,6 +25,7 @@ Without the program, a ``redis``/``browser``/``npm``/``jekyll`` test skips, sayi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing.util
 import os
@@ -77,36 +78,41 @@ def eventually(condition, timeout: float = 30, every: float = 0.02):
 
 
 # Every spider's replay fixtures, crawled in this process, then crawled again over a copy of
-# the output (the second run finds nothing new): the crawl's whole stack (addon, spiders,
-# middlewares, pipelines, extensions) for the fast subset. Crawls that must be a process of
-# their own (exit codes, kills, the cluster, scrapy's command line) stay subprocesses (``crawl``).
+# the output (the second run finds nothing new); and nankai's by a cluster worker on a
+# redis-server of its own (when one is installed): the crawl's whole stack (addon, spiders,
+# middlewares, pipelines, extensions, the cluster's frontier, claims and in-flight record)
+# for the fast subset. Crawls that must be a process of their own (exit codes, kills, two
+# workers at once, scrapy's command line) stay subprocesses (``crawl``).
 IN_PROCESS_CRAWLS = {
     "nankai": ("nankai", {}),
     "eastmoney": ("eastmoney", {}),
     "bistu": ("bistu", {}),
     "campus": ("campus", {"site": "tju,ecnu,bjtu"}),
 }
+CLUSTER_WORKER = "w1"  # the in-process cluster crawl's worker name
 
 
 @dataclass(frozen=True)
 class InProcessCrawl:
     output: Path  # after the first run
     report: dict  # the first run's
-    rerun_output: Path  # a copy of output, then run again
-    rerun_report: dict
+    rerun_output: Path | None = None  # a copy of output, then run again
+    rerun_report: dict | None = None
 
 
 @pytest.fixture(scope="session")
 def in_process_crawls(tmp_path_factory) -> dict[str, InProcessCrawl]:
-    """The crawls of ``IN_PROCESS_CRAWLS`` (and their reruns) by Scrapy's ``CrawlerRunner`` in
-    this process, with the project's settings and reactor (asyncio). Twisted's reactor runs
-    once in a process: this fixture is the suite's one run of it, so an in-process crawl a
-    test needs goes in the list above. Extraction in the crawl's process (``NEWSBOT_WORKERS=0``:
-    no worker pool)."""
+    """The crawls of ``IN_PROCESS_CRAWLS`` (and their reruns), and ``"nankai-cluster"`` (absent
+    without redis-server), by Scrapy's ``CrawlerRunner`` in this process, with the project's
+    settings and reactor (asyncio). Twisted's reactor runs once in a process: this fixture
+    is the suite's one run of it, so an in-process crawl a test needs goes in here.
+    Extraction in the crawl's process (``NEWSBOT_WORKERS=0``: no worker pool)."""
     from scrapy.crawler import CrawlerRunner
     from scrapy.utils.project import get_project_settings
     from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed
     from twisted.internet import defer
+
+    from .redisserver import RedisServer
 
     settings = get_project_settings()
     install_reactor(settings["TWISTED_REACTOR"])
@@ -114,21 +120,21 @@ def in_process_crawls(tmp_path_factory) -> dict[str, InProcessCrawl]:
         pytest.fail("a test imported Twisted's default reactor before this fixture could install newsbot's")
     from twisted.internet import reactor
 
-    def run(spider: str, output: Path):
+    def run(spider: str, output: Path, **extra):
         fixtures, arguments = IN_PROCESS_CRAWLS[spider]
         run_settings = settings.copy()
         run_settings.setdict({"NEWSBOT_OUTPUT_DIR": str(output), "NEWSBOT_WORKERS": 0,
-                              "NEWSBOT_REPLAY_DIR": str(FIXTURES / fixtures)}, priority="cmdline")
+                              "NEWSBOT_REPLAY_DIR": str(FIXTURES / fixtures), **extra}, priority="cmdline")
         return CrawlerRunner(run_settings).crawl(spider, **arguments)
 
-    def report(spider: str, output: Path) -> dict:
-        return json.loads((output / "reports" / f"{spider}-latest.json").read_text(encoding="utf-8"))
+    def report(output: Path, name: str) -> dict:
+        return json.loads((output / "reports" / f"{name}-latest.json").read_text(encoding="utf-8"))
 
     done: dict[str, InProcessCrawl] = {}
     errors = []
 
     @defer.inlineCallbacks
-    def crawl_all():
+    def crawl_all(redis: RedisServer | None):
         try:
             for spider in IN_PROCESS_CRAWLS:
                 output = tmp_path_factory.mktemp(f"in-process-{spider}")
@@ -136,14 +142,24 @@ def in_process_crawls(tmp_path_factory) -> dict[str, InProcessCrawl]:
                 rerun = tmp_path_factory.mktemp(f"in-process-{spider}-rerun")
                 shutil.copytree(output, rerun, dirs_exist_ok=True)
                 yield run(spider, rerun)
-                done[spider] = InProcessCrawl(output, report(spider, output), rerun, report(spider, rerun))
+                done[spider] = InProcessCrawl(output, report(output, spider), rerun, report(rerun, spider))
+            if redis is not None:
+                output = tmp_path_factory.mktemp("in-process-nankai-cluster")
+                # DOWNLOAD_DELAY: the fleet's per-host interval (reserved in Redis, also for a replay)
+                yield run("nankai", output, NEWSBOT_CLUSTER=redis.url, NEWSBOT_CLUSTER_WORKER=CLUSTER_WORKER,
+                          DOWNLOAD_DELAY=0.01)
+                done["nankai-cluster"] = InProcessCrawl(output, report(output, f"nankai.{CLUSTER_WORKER}"))
         except Exception as error:  # noqa: BLE001 (raised below, once the reactor has stopped)
             errors.append(error)
         finally:
             reactor.stop()
 
-    reactor.callWhenRunning(crawl_all)
-    reactor.run(installSignalHandlers=False)
+    with contextlib.ExitStack() as stack:
+        redis = None
+        if shutil.which("redis-server"):
+            redis = stack.enter_context(RedisServer(tmp_path_factory.mktemp("in-process-redis")))
+        reactor.callWhenRunning(crawl_all, redis)
+        reactor.run(installSignalHandlers=False)
     if errors:
         raise errors[0]
     return done

@@ -11,7 +11,7 @@ import pytest
 
 from newsbot.cli.golden import EXCLUDED, article_pages, golden_path
 
-from .conftest import FIXTURES, IN_PROCESS_CRAWLS
+from .conftest import CLUSTER_WORKER, FIXTURES, IN_PROCESS_CRAWLS
 
 # What a record holds that its page alone cannot say: when it was crawled, which lists
 # linked it (a page may be listed in several columns).
@@ -57,3 +57,19 @@ def test_a_second_run_finds_nothing_new_and_changes_no_file(in_process_crawls, s
     assert report["new"] == 0 and report["article_pages"] == 0 and report["alarms"] == []
     written = [p.relative_to(crawl.output) for p in crawl.output.rglob("*") if p.suffix in (".md", ".txt", ".jsonl")]
     assert written and all((crawl.output / p).read_bytes() == (crawl.rerun_output / p).read_bytes() for p in written)
+
+
+@pytest.mark.redis
+def test_a_cluster_worker_writes_every_article_once_in_its_feed_shard(in_process_crawls):
+    from newsbot.cluster.shards import merge_feed
+
+    if "nankai-cluster" not in in_process_crawls:
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+    crawl = in_process_crawls["nankai-cluster"]
+    expected = goldens("nankai")
+    assert crawl.report["new"] == len(expected) and crawl.report["alarms"] == [] and crawl.report["exit_code"] == 0
+    assert [p.name for p in (crawl.output / "feeds").glob("*.jsonl")] == [f"nankai.{CLUSTER_WORKER}.jsonl"]
+    merged, added = merge_feed(crawl.output, "nankai")
+    assert added == len(expected) and merge_feed(crawl.output, "nankai")[1] == 0  # merging again adds nothing
+    assert sorted(r["url"] for r in feed(crawl.output, "nankai")) == sorted(expected)
+    assert len(list((crawl.output / "nankai" / "hexo").glob("*.md"))) == len(expected)

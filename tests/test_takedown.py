@@ -312,3 +312,19 @@ def test_a_takedown_whose_redis_is_gone_is_exit_6_and_changes_nothing(http_site,
     assert done.stderr.count("\n") == 1
     assert {path: path.read_bytes() for path in output.rglob("*")
             if path.is_file() and "run.lock" not in path.name} == before
+
+
+def test_a_takedown_removes_the_article_from_its_files_feeds_and_page(nankai_crawl, tmp_path, capsys):
+    """The command in-process on a copy of the shared crawl (the fast subset's takedown)."""
+    import shutil
+
+    from newsbot import cli
+
+    output = tmp_path / "out"
+    shutil.copytree(nankai_crawl[0], output)
+    urlname = urlname_of(output, TWO_COLUMNS)
+    assert list(output.rglob(f"*{urlname}*")) and f"urn:md5:{urlname}" in published_text(output)
+    assert cli.main(["takedown", TWO_COLUMNS, "--output", str(output), "--reason", "a copyright complaint"]) == 0
+    assert capsys.readouterr().out.count("taken down: ") == 1
+    assert_gone(output, tmp_path / "no blog", {TWO_COLUMNS: urlname})
+    assert len(feed_lines(output)) == 27 + 1  # the tombstone
