@@ -66,6 +66,19 @@ def crawl(spider: str, output: Path, *args: str, replay: Path | None = None, sit
     return done, report
 
 
+def newsbot(*args, timeout: float = 120, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The ``newsbot`` command as a user runs it (a process of its own): its exit code, stdout
+    and stderr."""
+    return subprocess.run([sys.executable, "-m", "newsbot.cli", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def feed_records(output: Path, spider: str = "nankai") -> list[dict]:
+    """The records of a crawl's JSONL feed (``{output}/feeds/{spider}.jsonl``), in order."""
+    lines = (output / "feeds" / f"{spider}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
 def eventually(condition, timeout: float = 30, every: float = 0.02):
     """``condition()``'s first true value, polled every ``every`` seconds: a test waits for
     what it needs (a lease run out, a file written), never a fixed time that is too long

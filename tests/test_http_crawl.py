@@ -1,20 +1,14 @@
 """Crawls over real HTTP (tests/httpsite.py on 127.0.0.1): request counts of incremental
 runs, the overlapping-run lock."""
 
-import json
-
 import pytest
 
-from .conftest import crawl
+from .conftest import crawl, feed_records
 
 pytestmark = pytest.mark.slow  # every test here starts a process
 
 ARTICLES = 27  # distinct articles in fixtures/nankai
 COLUMNS = 4  # the default columns
-
-
-def feed(output):
-    return [json.loads(line) for line in (output / "feeds" / "nankai.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 def test_crawl_over_http_keeps_the_real_sites_urls(http_site, tmp_path):
@@ -24,7 +18,7 @@ def test_crawl_over_http_keeps_the_real_sites_urls(http_site, tmp_path):
     assert len(http_site.article_requests()) == ARTICLES
     assert http_site.paths().count("/robots.txt") == 1
     assert all(ua.startswith("newsbot/") for _, ua in http_site.requests)  # the contact: test_operations.py
-    urls = [r["url"] for r in feed(tmp_path)]
+    urls = [r["url"] for r in feed_records(tmp_path)]
     assert len(urls) == ARTICLES and all(u.startswith("https://news.nankai.edu.cn/") for u in urls)
 
 
@@ -64,7 +58,7 @@ def test_rerun_with_two_new_articles_fetches_exactly_those_two(http_site, tmp_pa
     assert sorted(http_site.article_requests()) == sorted(new)
     # ywsd's first page lists something new, so its second page is read too (only known: stop).
     assert len(http_site.list_requests()) == COLUMNS + 1
-    assert [r["url"] for r in feed(tmp_path)].count("https://news.nankai.edu.cn" + new[1]) == 1
+    assert [r["url"] for r in feed_records(tmp_path)].count("https://news.nankai.edu.cn" + new[1]) == 1
 
 
 def test_backfill_rereads_every_list_page_but_no_known_article(http_site, tmp_path):

@@ -11,17 +11,13 @@ import pytest
 
 from newsbot.cli.golden import EXCLUDED, article_pages, golden_path
 
-from .conftest import CLUSTER_WORKER, FIXTURES, IN_PROCESS_CRAWLS
+from .conftest import CLUSTER_WORKER, FIXTURES, IN_PROCESS_CRAWLS, feed_records
 
 # What a record holds that its page alone cannot say: when it was crawled, which lists
 # linked it (a page may be listed in several columns).
 CRAWL_ONLY = ("crawled_at", "column", "columns", "categories")
 # eastmoney's articles of other outlets are listed, read and skipped (its outlet setting).
 KEPT = {"eastmoney": lambda golden: golden["outlet"] == "南方都市报"}
-
-
-def feed(output, spider) -> list[dict]:
-    return [json.loads(line) for line in (output / "feeds" / f"{spider}.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 def goldens(fixtures: str) -> dict[str, dict]:
@@ -39,7 +35,7 @@ def goldens(fixtures: str) -> dict[str, dict]:
 def test_every_article_is_written_once_as_its_golden_record(in_process_crawls, spider):
     output, first = in_process_crawls[spider].output, in_process_crawls[spider].report
     expected = goldens(IN_PROCESS_CRAWLS[spider][0])
-    records = feed(output, spider)
+    records = feed_records(output, spider)
     assert sorted(r["url"] for r in records) == sorted(expected)  # each once, none other
     for record in records:
         golden = expected[record["url"]]
@@ -71,5 +67,5 @@ def test_a_cluster_worker_writes_every_article_once_in_its_feed_shard(in_process
     assert [p.name for p in (crawl.output / "feeds").glob("*.jsonl")] == [f"nankai.{CLUSTER_WORKER}.jsonl"]
     merged, added = merge_feed(crawl.output, "nankai")
     assert added == len(expected) and merge_feed(crawl.output, "nankai")[1] == 0  # merging again adds nothing
-    assert sorted(r["url"] for r in feed(crawl.output, "nankai")) == sorted(expected)
+    assert sorted(r["url"] for r in feed_records(crawl.output, "nankai")) == sorted(expected)
     assert len(list((crawl.output / "nankai" / "hexo").glob("*.md"))) == len(expected)

@@ -5,22 +5,15 @@ RSS feed names itself (rel="self")."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import feedparser
 import pytest
 from lxml import etree
 
-from .conftest import ROOT
+from .conftest import newsbot
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def newsbot(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newsbot.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
 
 
 def snapshot(output: Path) -> dict[str, bytes]:

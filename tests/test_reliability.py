@@ -8,21 +8,16 @@ import json
 import re
 import sqlite3
 import subprocess
-import sys
 
 import pytest
 
-from .conftest import FIXTURES, ROOT, crawl
+from .conftest import FIXTURES, ROOT, crawl, newsbot
 from .httpsite import Fault
 from .test_crash import ARTICLES, assert_consistent, md_files
 
 # The oldest ywsd list page (page 3) lists this article: a failure there was lost for good.
 DEEP_ARTICLE = "/ywsd/system/2022/03/29/030050730.shtml"
 DEEP_URL = "https://news.nankai.edu.cn" + DEEP_ARTICLE
-
-
-def newsbot(*args):
-    return subprocess.run([sys.executable, "-m", "newsbot.cli", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 def state_rows(output, sql):

@@ -12,12 +12,7 @@ import pytest
 from newsbot.cli import main
 from newsbot.publish.feeds import SCAN_FACTOR, lines_from_end, scan_jsonl, write_feeds
 
-from .conftest import FIXTURES, ROOT, crawl
-
-
-def jsonl(output):
-    path = output / "feeds" / "nankai.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+from .conftest import FIXTURES, ROOT, crawl, feed_records
 
 
 def parse(path):
@@ -29,7 +24,7 @@ def parse(path):
 
 def test_crawl_writes_an_atom_feed_per_site_and_column(nankai_crawl):
     output, _ = nankai_crawl
-    records = jsonl(output)
+    records = feed_records(output)
     by_id = {f"urn:md5:{r['urlname']}": r for r in records}
     site = parse(output / "feeds" / "nankai.atom")
     assert site.feed.title == "南开大学"
@@ -79,7 +74,7 @@ def test_newsbot_feeds_rewrites_them_with_the_newest_entries(nankai_crawl, tmp_p
     assert main(["feeds", "--output", str(output), "--entries", "3"]) == 0
     printed = capsys.readouterr().out
     assert str(output / "feeds" / "nankai-ywsd.atom") in printed and str(output / "index.html") in printed
-    records = jsonl(output)
+    records = feed_records(output)
     for name in ("nankai", "nankai-ywsd", "nankai-zhxw"):
         entries = parse(output / "feeds" / f"{name}.atom").entries
         assert len(entries) == 3
