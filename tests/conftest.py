@@ -105,6 +105,34 @@ IN_PROCESS_CRAWLS = {
 CLUSTER_WORKER = "w1"  # the in-process cluster crawl's worker name
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+WITH_ATTACHMENT = "/zhxw/system/2023/03/28/030055567.shtml"  # an article given a PDF to attach
+
+
+def jpeg(tag: str) -> bytes:
+    """Bytes a browser (and newsbot) takes for a JPEG, different for each tag."""
+    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + tag.encode() + b"\xff\xd9"
+
+
+@contextlib.contextmanager
+def files_site():
+    """The nankai fixture site over HTTP, answering each article image with JPEG bytes of its
+    own and one article with an attachment paragraph and its PDF."""
+    import re
+
+    from .httpsite import HttpSite
+
+    root = FIXTURES / "nankai" / "news.nankai.edu.cn"
+    with HttpSite(FIXTURES / "nankai") as site:
+        for page in root.glob("*/system/**/*.shtml"):
+            for path in re.findall(rb'src="http://news\.nankai\.edu\.cn(/pic/[^"]+)"', page.read_bytes()):
+                site.pages[path.decode()] = jpeg(path.decode())
+        page = (root / WITH_ATTACHMENT.lstrip("/")).read_bytes()
+        site.pages[WITH_ATTACHMENT] = page.replace(b'id="txt">', 'id="txt"><p>附件：<a href="/upload/notice.pdf">通知.pdf</a></p>'.encode(), 1)
+        site.pages["/upload/notice.pdf"] = PDF
+        yield site
+
+
 @dataclass(frozen=True)
 class InProcessCrawl:
     output: Path  # after the first run
@@ -115,8 +143,9 @@ class InProcessCrawl:
 
 @pytest.fixture(scope="session")
 def in_process_crawls(tmp_path_factory) -> dict[str, InProcessCrawl]:
-    """The crawls of ``IN_PROCESS_CRAWLS`` (and their reruns), and ``"nankai-cluster"`` (absent
-    without redis-server), by Scrapy's ``CrawlerRunner`` in this process, with the project's
+    """The crawls of ``IN_PROCESS_CRAWLS`` (and their reruns), ``"nankai-files"`` (``files_site``
+    with local images and attachments) and ``"nankai-cluster"`` (absent without
+    redis-server), by Scrapy's ``CrawlerRunner`` in this process, with the project's
     settings and reactor (asyncio). Twisted's reactor runs once in a process: this fixture
     is the suite's one run of it, so an in-process crawl a test needs goes in here.
     Extraction in the crawl's process (``NEWSBOT_WORKERS=0``: no worker pool)."""
@@ -133,11 +162,12 @@ def in_process_crawls(tmp_path_factory) -> dict[str, InProcessCrawl]:
         pytest.fail("a test imported Twisted's default reactor before this fixture could install newsbot's")
     from twisted.internet import reactor
 
-    def run(spider: str, output: Path, **extra):
+    def run(spider: str, output: Path, replay: bool = True, **extra):
         fixtures, arguments = IN_PROCESS_CRAWLS[spider]
         run_settings = settings.copy()
-        run_settings.setdict({"NEWSBOT_OUTPUT_DIR": str(output), "NEWSBOT_WORKERS": 0,
-                              "NEWSBOT_REPLAY_DIR": str(FIXTURES / fixtures), **extra}, priority="cmdline")
+        run_settings.setdict({"NEWSBOT_OUTPUT_DIR": str(output), "NEWSBOT_WORKERS": 0, **extra}, priority="cmdline")
+        if replay:
+            run_settings.set("NEWSBOT_REPLAY_DIR", str(FIXTURES / fixtures), priority="cmdline")
         return CrawlerRunner(run_settings).crawl(spider, **arguments)
 
     def report(output: Path, name: str) -> dict:
@@ -156,6 +186,13 @@ def in_process_crawls(tmp_path_factory) -> dict[str, InProcessCrawl]:
                 shutil.copytree(output, rerun, dirs_exist_ok=True)
                 yield run(spider, rerun)
                 done[spider] = InProcessCrawl(output, report(output, spider), rerun, report(rerun, spider))
+            # Over HTTP (the test site in a thread), with local images and attachments: the
+            # host map, the files pipelines, robots.txt and the downloads' own politeness.
+            output = tmp_path_factory.mktemp("in-process-nankai-files")
+            yield run("nankai", output, replay=False, NEWSBOT_IMAGES="local", NEWSBOT_ATTACHMENTS="local",
+                      NEWSBOT_HOST_MAP=json.dumps({"news.nankai.edu.cn": site.base}), DOWNLOAD_DELAY=0,
+                      AUTOTHROTTLE_ENABLED=False, RETRY_TIMES=1, DOWNLOAD_TIMEOUT=5)
+            done["nankai-files"] = InProcessCrawl(output, report(output, "nankai"))
             if redis is not None:
                 output = tmp_path_factory.mktemp("in-process-nankai-cluster")
                 # DOWNLOAD_DELAY: the fleet's per-host interval (reserved in Redis, also for a replay)
@@ -168,6 +205,7 @@ def in_process_crawls(tmp_path_factory) -> dict[str, InProcessCrawl]:
             reactor.stop()
 
     with contextlib.ExitStack() as stack:
+        site = stack.enter_context(files_site())
         redis = None
         if shutil.which("redis-server"):
             redis = stack.enter_context(RedisServer(tmp_path_factory.mktemp("in-process-redis")))

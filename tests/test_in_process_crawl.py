@@ -5,13 +5,18 @@ alarm; and a second run over its output finds nothing new and changes no file.""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from urllib.parse import urlsplit
 
 import pytest
 
 from newsbot.cli.golden import EXCLUDED, article_pages, golden_path
 
-from .conftest import CLUSTER_WORKER, FIXTURES, IN_PROCESS_CRAWLS, feed_records
+from .conftest import CLUSTER_WORKER, FIXTURES, IN_PROCESS_CRAWLS, PDF, WITH_ATTACHMENT, feed_records, jpeg
+
+HEXO_IMAGE = re.compile(r"!\[图\]\(([^)]*)\)")
 
 # What a record holds that its page alone cannot say: when it was crawled, which lists
 # linked it (a page may be listed in several columns).
@@ -69,3 +74,22 @@ def test_a_cluster_worker_writes_every_article_once_in_its_feed_shard(in_process
     assert added == len(expected) and merge_feed(crawl.output, "nankai")[1] == 0  # merging again adds nothing
     assert sorted(r["url"] for r in feed_records(crawl.output, "nankai")) == sorted(expected)
     assert len(list((crawl.output / "nankai" / "hexo").glob("*.md"))) == len(expected)
+
+
+def test_local_images_and_attachments_are_stored_beside_each_post_with_the_served_bytes(in_process_crawls):
+    crawl = in_process_crawls["nankai-files"]
+    assert crawl.report["new"] == 27 and crawl.report["alarms"] == [], crawl.report
+    stored = 0
+    for record in feed_records(crawl.output):
+        post = (crawl.output / "nankai" / "hexo" / f"{record['urlname']}.md").read_text(encoding="utf-8")
+        folder = crawl.output / "nankai" / "hexo" / record["urlname"]
+        shown = HEXO_IMAGE.findall(post)
+        assert len(shown) == len(record["images"]) and all("/" not in name for name in shown), shown  # all local
+        for image in record["images"]:
+            [name] = [n for n in shown if (folder / n).read_bytes() == jpeg(urlsplit(image).path)]
+            stored += 1
+    assert stored > 20  # (the fixtures' articles show this many images)
+    [record] = [r for r in feed_records(crawl.output) if r["url"].endswith(WITH_ATTACHMENT)]
+    name = hashlib.sha256(PDF).hexdigest() + ".pdf"
+    assert (crawl.output / "nankai" / "hexo" / record["urlname"] / name).read_bytes() == PDF
+    assert f"[通知.pdf]({name})" in (crawl.output / "nankai" / "hexo" / f"{record['urlname']}.md").read_text("utf-8")
