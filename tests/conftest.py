@@ -1,20 +1,28 @@
-"""Shared test helpers (real ``scrapy crawl`` runs in subprocesses over replay fixtures) and
-the suite's markers.
+"""The suite's shared helpers and its markers.
 
-Markers (registered in ``pyproject.toml``, which runs pytest with ``--strict-markers``):
+Helpers: ``crawl``/``crawl_command`` (``scrapy crawl`` as a process, over the replay fixtures
+or ``http_site``), ``newsbot`` (the ``newsbot`` command as a process), ``feed_records`` (a
+crawl's JSONL feed), ``eventually`` (wait for a condition, never a fixed time), and the
+session's in-process crawls (``in_process_crawls``, ``nankai_crawl``): every spider's replay
+fixtures crawled by Scrapy's ``CrawlerRunner`` in the test process, for the tests that only
+read a crawl's output. A crawl runs as a process of its own only where the process is the
+subject: exit codes, signals and kills, several workers, the command line.
+
+Markers (registered in ``pyproject.toml``, which runs pytest with ``--strict-markers``, on
+every core with pytest-xdist):
 
 - ``slow``: the test starts a process (``scrapy crawl``, ``newsbot``, scrapyd, a blog build,
   a browser, a worker pool), or takes more than about a second in-process (hypothesis runs
-  over many inputs, a replay of every real page). ``pytest -m "not slow"`` is the fast
-  subset: every module of newsbot runs in it (``tests/fast_subset_coverage.py`` proves it),
-  in well under a minute. Marked in each test module (``pytestmark`` when the whole module
-  is, ``@pytest.mark.slow`` on a test otherwise), except the modules listed in
+  over many inputs). ``pytest -m "not slow"`` is the fast subset: every module of newsbot
+  runs in it (``tests/fast_subset_coverage.py`` shows it, ``tests/test_fast_subset.py``
+  checks it), in well under a minute. Marked in each test module (``pytestmark`` when the
+  whole module is, ``@pytest.mark.slow`` on a test otherwise), except the modules listed in
   ``MARKED_HERE``. **Checked**: a test not marked ``slow`` that starts a process fails,
-  saying so (``_no_process_unless_slow``); the one process a fast test may start is the
-  session's ``redis-server`` (``tests/redisserver.py``: once, in a tenth of a second).
-- ``redis``: needs a real ``redis-server``: every test on the ``redis_server`` or
-  ``redis_url`` fixture (marked here, by the fixture), and those that start a
-  ``RedisServer`` of their own (marked in their module).
+  saying so (``_no_process_unless_slow``); the one process a fast test may start is a
+  ``redis-server`` (``tests/redisserver.py``: once a session, in a tenth of a second).
+- ``redis``: needs a real ``redis-server``: every test on a fixture of ``REDIS_FIXTURES``
+  (marked here, by the fixture), and those that start a ``RedisServer`` of their own (marked
+  in their module).
 - ``browser``: needs Chromium (the status page rendered headless).
 - ``npm``: the real Hexo blog (``npm ci`` from the npm registry, ``tests/blogsite.py``).
 - ``jekyll``: the real Jekyll blog (Debian's ``jekyll``).
@@ -22,7 +30,6 @@ Markers (registered in ``pyproject.toml``, which runs pytest with ``--strict-mar
 Without the program, a ``redis``/``browser``/``npm``/``jekyll`` test skips, saying so;
 ``-m "not redis"`` and so on leave them out altogether.
 """
-
 from __future__ import annotations
 
 import contextlib
