@@ -1,4 +1,5 @@
-"""Whole replayed crawls of the nankai fixtures, as `scrapy crawl` runs them."""
+"""Whole replayed crawls of the nankai fixtures: the session's crawl (``nankai_crawl``, in-process)
+read, and `scrapy crawl -O` run as a user runs it."""
 
 import json
 
