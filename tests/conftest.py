@@ -163,7 +163,14 @@ def in_process_crawls(tmp_path_factory) -> dict[str, InProcessCrawl]:
 
     from .redisserver import RedisServer
 
-    settings = get_project_settings()
+    # get_project_settings() sets SCRAPY_SETTINGS_MODULE in os.environ: the processes later
+    # tests start (a bare Scrapy spider outside the project, say) must not inherit it.
+    environment = os.environ.copy()
+    try:
+        settings = get_project_settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
     install_reactor(settings["TWISTED_REACTOR"])
     if not is_asyncio_reactor_installed():
         pytest.fail("a test imported Twisted's default reactor before this fixture could install newsbot's")

@@ -24,7 +24,9 @@ def test_the_crawl_command_refuses_a_bad_argument_in_one_line_before_anything_is
     from scrapy.cmdline import execute
 
     monkeypatch.chdir(ROOT)  # the project's scrapy.cfg, as `scrapy crawl` is run
-    monkeypatch.delenv("SCRAPY_SETTINGS_MODULE", raising=False)  # execute() sets it: undone after the test
+    # What execute() would set from scrapy.cfg, set here so that it is undone after the test
+    # (the processes later tests start must not inherit it).
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "newsbot.settings")
     monkeypatch.setattr(sys, "argv", sys.argv[:])
     output = tmp_path / "out"
     with pytest.raises(SystemExit) as exited:
