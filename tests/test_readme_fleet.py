@@ -43,7 +43,7 @@ def recipe_blocks() -> list[str]:
 def test_the_recipe_shows_the_secure_set_up_first():
     page = PAGE.read_text(encoding="utf-8")
     assert page.startswith("# Running on several machines\n")
-    assert page.index("\n## The recipe: a fleet nobody else can enter\n") < page.index("\n## Settings\n")
+    assert page.index("\n## The recipe: a fleet nobody else can enter") < page.index("\n## Settings\n")
     text = "\n".join(recipe_blocks())
     for needed in ("newsbot cluster-acl", "port 0", "tls-port", "aclfile", "bind $REDIS_HOST", "rediss://newsbot@",
                    "NEWSBOT_REDIS_PASSWORD_FILE", "bind_address = %s", "username = deployer", "${SCRAPYD_PASSWORD}"):
