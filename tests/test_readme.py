@@ -141,6 +141,15 @@ def test_every_setting_is_in_a_settings_table():
     assert rows - settings - {"NEWSBOT_CLUSTER_HOST_INTERVAL"} == set(), "documented settings that do not exist"
 
 
+def test_each_rule_lives_where_docs_layout_says():
+    table = section((DOCS / "layout.md").read_text(encoding="utf-8"), "## Where a rule lives")
+    rows = re.findall(r"^\| .+ \| \[([\w/.]+)\]\(\.\./\1\) \| (?:`(\w+)`)? \|$", table, re.M)
+    assert len(rows) == table.count("\n| ") - 1 > 10  # every row but the header read
+    for path, defined in rows:
+        source = (ROOT / path).read_text(encoding="utf-8")
+        assert not defined or re.search(rf"^(?:def|class) {defined}\b|^{defined} = ", source, re.M), (path, defined)
+
+
 def test_docs_format_is_the_projects_format_md():
     """docs/format.md is the spec the code cites, kept identical to the project's FORMAT.md."""
     if not FORMAT.exists():
