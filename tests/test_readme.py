@@ -24,7 +24,7 @@ README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 BENCH_README = ROOT / "bench" / "README.md"
 BIN = Path(sys.executable).parent
-FORMAT = ROOT.parent / "shared" / "FORMAT.md"  # the project's spec, beside the checkout
+SHARED = ROOT.parent / "shared"  # the project's specs, beside the checkout
 ARTICLE_URL = "https://news.nankai.edu.cn/ywsd/system/2023/05/18/030056201.shtml"
 ARTICLES = 27  # the nankai fixtures' articles (fixtures/nankai/README.md)
 
@@ -168,12 +168,15 @@ def test_each_rule_lives_where_docs_layout_says():
         assert not defined or re.search(rf"^(?:def|class) {defined}\b|^{defined} = ", source, re.M), (path, defined)
 
 
-def test_docs_format_is_the_projects_format_md():
-    """docs/format.md is the spec the code cites, kept identical to the project's FORMAT.md."""
-    if not FORMAT.exists():
-        pytest.skip(f"{FORMAT} is not beside this checkout: nothing to compare docs/format.md with")
-    assert (DOCS / "format.md").read_text(encoding="utf-8") == FORMAT.read_text(encoding="utf-8"), \
-        f"docs/format.md differs from {FORMAT}: copy it again"
+@pytest.mark.parametrize("copy, original", [("format.md", "FORMAT.md"), ("sites-html.md", "SITES.md")])
+def test_the_docs_copies_of_the_projects_specs_are_identical(copy, original):
+    """docs/format.md and docs/sites-html.md are the specs the code cites, kept identical to the
+    project's FORMAT.md and SITES.md beside the checkout (../shared)."""
+    shared = SHARED / original
+    if not shared.exists():
+        pytest.skip(f"{shared} is not beside this checkout: nothing to compare docs/{copy} with")
+    assert (DOCS / copy).read_text(encoding="utf-8") == shared.read_text(encoding="utf-8"), \
+        f"docs/{copy} differs from {shared}: copy it again"
 
 
 # --- every command, run or accounted for -----------------------------------------------------------
