@@ -90,12 +90,14 @@ def test_the_readme_is_a_front_door_that_links_every_docs_page():
     assert "bench/README.md" in section(text, "## Where next")
 
 
-def test_every_relative_link_of_the_pages_leads_to_a_file():
+def test_every_relative_link_and_every_test_file_the_pages_cite_exists():
     for page in pages():
         prose = re.sub(r"```.*?```|`[^`\n]*`", "", page.read_text(encoding="utf-8"), flags=re.S)
         for target in re.findall(r"\]\(([^)#\s]+)\)", prose):
             if not re.match(r"\w+:", target):
                 assert (page.parent / target).exists(), f"{name(page)} links to {target}"
+        for cited in re.findall(r"\btests/[\w/]+\.py\b", page.read_text(encoding="utf-8")):
+            assert (ROOT / cited).exists(), f"{name(page)} cites {cited}"
 
 
 SECTION_REFERENCE = re.compile(r'(README|docs/[\w-]+\.md)(?:\.md)?,? ((?:"[^"\n]+"(?:,? (?:and )?)?)+)')
@@ -209,8 +211,7 @@ WHOLE_PAGES = {
 }
 COMMANDS: dict[str, dict[str, RunHere | RunBy | NotRun]] = {
     "README.md": {
-        "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/newsbot demo": RunBy(
-            "tests/test_syndication.py::test_demo_prints_the_feeds_and_the_status_page", '"demo"'),
+        "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/newsbot demo": RunHere(),
         "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest": RunBy(
             "tests/test_readme.py::test_ci_runs_the_readme_test_command", ".ci"),
         # The blog recipe in brief: docs/blog.md's lines (test_the_readme_blog_recipe_is_docs_blog_mds).
@@ -336,10 +337,28 @@ def hexo_titles(posts: Path) -> list[str]:
     return [re.search(r"^title: (.*)$", p.read_text(encoding="utf-8"), re.M).group(1) for p in posts.glob("*.md")]
 
 
+def test_the_quick_start_demo_works_as_written(tmp_path):
+    """The install is the CI's (the test command's, without the test extra: .ci/run runs it on
+    a fresh clone); the demo then crawls the fixtures into ./output, and again writes nothing."""
+    [demo, _] = quick_start_commands()
+    assert commands_run_here("README.md")[0] == demo
+    venv, install, run_demo = demo.split(" && ")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert f"{venv} && {install.replace(' -e .', ' -e ' + repr('.[test]'))} && " in ci
+    cwd = a_checkout(tmp_path / "fresh")
+    (cwd / "scrapy.cfg").unlink()  # the demo needs no checkout
+    first = run(run_demo, cwd, tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert f"new articles written this run: {ARTICLES}" in first.stdout
+    assert len(list((cwd / "output" / "nankai" / "hexo").glob("*.md"))) == ARTICLES
+    again = run(run_demo, cwd, tmp_path)
+    assert again.returncode == 0 and "new articles written this run: 0" in again.stdout, again.stdout
+
+
 def test_the_live_crawls_work_as_written(tmp_path):
     """The README's live crawl and docs/crawling.md's three, each from a fresh directory, with
     the saved pages replayed instead of the network."""
-    [readme_crawl] = commands_run_here("README.md")
+    [_, readme_crawl] = commands_run_here("README.md")
     first, columns, feed = commands_run_here("docs/crawling.md")
     srv = tmp_path / "srv"
     (srv / "blog" / "source" / "_posts").mkdir(parents=True)
@@ -362,7 +381,7 @@ def test_the_live_crawls_work_as_written(tmp_path):
 
 
 def test_a_live_crawl_without_the_identity_settings_refuses_in_one_line(tmp_path):
-    [readme_crawl] = commands_run_here("README.md")
+    [_, readme_crawl] = commands_run_here("README.md")
     bare = re.sub(r" -s NEWSBOT_(CONTACT_URL|BLOG_NAME|BLOG_URL)=\S+", "", readme_crawl)
     assert bare == ".venv/bin/newsbot crawl nankai"
     done = run(bare, a_checkout(tmp_path / "run"), tmp_path)
