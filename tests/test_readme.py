@@ -431,3 +431,36 @@ def test_the_operator_commands_work_as_written(tmp_path):
     assert done.returncode == 0 and ARTICLE_URL in done.stdout and other in done.stdout, done.stdout
     assert "request of the author" in done.stdout
     assert len(list((srv / "newsbot" / "nankai" / "hexo").glob("*.md"))) == ARTICLES - 2
+
+
+def test_the_crontab_line_and_the_systemd_service_run_as_written(tmp_path):
+    """docs/operations.md's crontab line (a shell command after the schedule) and the
+    service's ExecStart= in its WorkingDirectory=, one after the other on one output."""
+    from newsbot.errors import EXIT_LOCKED
+
+    text = (DOCS / "operations.md").read_text(encoding="utf-8")  # (its ini blocks hold "# " lines)
+    [cron] = re.findall(r"```cron\n(.*?)```", text, re.S)
+    [line] = [line for line in cron.splitlines() if line.startswith("17 * * * * ")]
+    service = re.findall(r"```ini\n(# newsbot-nankai.service\n.*?)```", text, re.S)[0]
+    fields = dict(re.findall(r"^(\w+)=(.*)$", service, re.M))
+    assert fields["SuccessExitStatus"] == str(EXIT_LOCKED)
+
+    opt, srv, log = a_checkout(tmp_path / "opt" / "newsbot"), tmp_path / "srv", tmp_path / "var" / "log" / "newsbot"
+    log.mkdir(parents=True)
+    (srv / "blog" / "source" / "_posts").mkdir(parents=True)
+
+    def paths(command: str) -> str:
+        places = {"/opt/newsbot/.venv/bin/": f"{BIN}/", "/opt/newsbot": str(opt), ".venv/bin/": f"{BIN}/",
+                  "/srv/": f"{srv}/", "/var/log/newsbot": str(log)}
+        command = re.sub("|".join(map(re.escape, places)), lambda m: places[m.group()], command)
+        return command.replace(" crawl nankai ", f" crawl nankai -s NEWSBOT_REPLAY_DIR={FIXTURES / 'nankai'} ", 1)
+
+    done = subprocess.run(["bash", "-c", paths(line.removeprefix("17 * * * * "))], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and "exited" not in done.stdout, done.stdout + done.stderr[-3000:]
+    assert "run summary: 27 new" in (log / "nankai.log").read_text(encoding="utf-8")
+    assert len(list((srv / "blog" / "source" / "_posts").glob("*.md"))) == ARTICLES
+    assert fields["WorkingDirectory"] == "/opt/newsbot"
+    done = subprocess.run(shlex.split(paths(fields["ExecStart"])), cwd=opt, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "run summary: 0 new" in done.stderr
