@@ -161,6 +161,31 @@ def test_the_settings_tables_defaults_are_the_code_s():
     assert checked > 20
 
 
+def test_the_sources_table_is_the_spiders_and_their_sites():
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    import newsbot.settings
+    from newsbot.sites import all_sites
+
+    table = section((DOCS / "crawling.md").read_text(encoding="utf-8"), "## Sources")
+    rows = re.findall(r"^\| `(\w+)` \| (\S+).*? \| (?:`(\w+)`|per entry) \|", table, re.M)
+    spiders = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": newsbot.settings.SPIDER_MODULES})).list()
+    assert sorted(spider for spider, _, _ in rows) == sorted(spiders)
+    sites = {site.name: site for site in all_sites()}
+    for spider, host, profile in rows:
+        if spider != "campus":
+            assert sites[spider].hosts[0] == host and sites[spider].profile == profile, spider
+
+
+def test_the_exit_codes_table_is_errors_py_s():
+    import newsbot.errors
+
+    table = section((DOCS / "operations.md").read_text(encoding="utf-8"), "## Exit codes")
+    documented = {int(code) for code in re.findall(r"^\| (\d) \|", table, re.M)}
+    assert documented == {value for key, value in vars(newsbot.errors).items() if key.startswith("EXIT_")}
+
+
 def test_each_rule_lives_where_docs_layout_says():
     table = section((DOCS / "layout.md").read_text(encoding="utf-8"), "## Where a rule lives")
     rows = re.findall(r"^\| .+ \| \[([\w/.]+)\]\(\.\./\1\) \| (?:`(\w+)`)? \|$", table, re.M)
