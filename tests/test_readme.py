@@ -186,6 +186,19 @@ def test_the_exit_codes_table_is_errors_py_s():
     assert documented == {value for key, value in vars(newsbot.errors).items() if key.startswith("EXIT_")}
 
 
+def test_the_layout_tree_names_every_module_and_package_of_newsbot():
+    tree = re.search(r"```\nnewsbot/\n(.*?)```", (DOCS / "layout.md").read_text(encoding="utf-8"), re.S).group(1)
+    named = set()
+    for line in tree.splitlines():
+        for word in line.split():  # the names lead each line, the description follows
+            if not re.fullmatch(r"\w+(?:\.py|/)", word):
+                break
+            named.add(word)
+    present = {p.name + "/" if p.is_dir() else p.name for p in (ROOT / "newsbot").iterdir()
+               if p.name != "__init__.py" and (p.suffix == ".py" or (p / "__init__.py").exists())}
+    assert named == present
+
+
 def test_each_rule_lives_where_docs_layout_says():
     table = section((DOCS / "layout.md").read_text(encoding="utf-8"), "## Where a rule lives")
     rows = re.findall(r"^\| .+ \| \[([\w/.]+)\]\(\.\./\1\) \| (?:`(\w+)`)? \|$", table, re.M)
