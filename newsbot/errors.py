@@ -1,4 +1,4 @@
-"""What can go wrong, by type, and the exit code each means (README, "Exit codes"); and the
+"""What can go wrong, by type, and the exit code each means (docs/operations.md, "Exit codes"); and the
 one error boundary every entry point goes through (``boundary``).
 
 Every layer raises these; the crawl command (``scrapy crawl``, a scrapyd job) and the

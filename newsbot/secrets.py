@@ -1,4 +1,4 @@
-"""Secrets are never written down (README, "Running on several machines"): a password in a
+"""Secrets are never written down (docs/cluster.md, "Running on several machines"): a password in a
 URL (the cluster's Redis URL, a proxy's, a feed store's), a query argument such as
 ``ssl_password=``, a secret setting (``AWS_SECRET_ACCESS_KEY``) and a password read from a
 file are shown as ``***`` in every log line, message and report newsbot writes:
