@@ -182,7 +182,7 @@ def test_the_exit_codes_table_is_errors_py_s():
     import newsbot.errors
 
     table = section((DOCS / "operations.md").read_text(encoding="utf-8"), "## Exit codes")
-    documented = {int(code) for code in re.findall(r"^\| (\d) \|", table, re.M)}
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.M)}
     assert documented == {value for key, value in vars(newsbot.errors).items() if key.startswith("EXIT_")}
 
 
