@@ -1,4 +1,4 @@
-"""What can go wrong, by type, and the exit code each means (README, "Exit codes"); and the
+"""What can go wrong, by type, and the exit code each means (docs/operations.md, "Exit codes"); and the
 one error boundary every entry point goes through (``boundary``).
 
 Every layer raises these; the crawl command (``scrapy crawl``, a scrapyd job) and the
@@ -30,6 +30,7 @@ EXIT_LOCKED = 3  # another run holds this state or output directory
 EXIT_ALARM = 4  # the site's layout may have changed, articles fail or were given up on
 EXIT_UNREACHABLE = 5  # no list page could be fetched: DNS, refused, timeouts
 EXIT_OUTPUT = 6  # the output or the state cannot be written: disk full, permissions, Redis gone
+EXIT_BROKEN_PIPE = 141  # the reader of its output went away (| head): 128 + SIGPIPE, as other tools
 
 
 class NewsbotError(Exception):
@@ -145,7 +146,8 @@ def exit_code_for(exc: BaseException) -> int:
 def boundary():
     """Where every command ends: a known failure is one line and its exit code
     (``SystemExit``), an unknown one a line naming the file that holds its traceback.
-    Interrupted (Ctrl-C), the command exits 130 with one line."""
+    Interrupted (Ctrl-C), the command exits 130 with one line; a reader that closed the
+    pipe ends it quietly with 141, as a tool killed by SIGPIPE."""
     try:
         yield
     except SystemExit:
@@ -153,6 +155,9 @@ def boundary():
     except KeyboardInterrupt:
         say("interrupted")
         raise SystemExit(130) from None
+    except BrokenPipeError:  # the reader went away (newsbot sites | head): not a failure to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor at exit's flush
+        raise SystemExit(EXIT_BROKEN_PIPE) from None
     except BaseException as exc:  # noqa: BLE001 - the boundary: everything ends here
         raise SystemExit(exit_code_for(exc)) from None
 

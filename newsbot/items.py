@@ -1,4 +1,4 @@
-"""The article item: one record per canonical URL, fields as FORMAT.md's JSONL record."""
+"""The article item: one record per canonical URL, fields as docs/format.md's JSONL record."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class Article:
     published: datetime | None = field(default=None, metadata={"serializer": _iso})
     published_raw: str | None = None  # the date text as found, kept for debugging misreads
     crawled_at: datetime | None = field(default=None, metadata={"serializer": _iso})
-    # A correction (README, "Corrections"): when newsbot rewrote the article because the
+    # A correction (docs/crawling.md, "Corrections"): when newsbot rewrote the article because the
     # site changed it (the crawled_at of this record); null in the article's first record.
     updated: datetime | None = field(default=None, metadata={"serializer": _iso})
     byline: str | None = None  # as stated: 记者 吴军辉 摄影 宗琪琪

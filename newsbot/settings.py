@@ -8,7 +8,7 @@ from newsbot.items import RECORD_FIELDS as _RECORD_FIELDS
 BOT_NAME = "newsbot"
 SPIDER_MODULES = ["newsbot.crawl.spiders"]
 NEWSPIDER_MODULE = "newsbot.crawl.spiders"
-COMMANDS_MODULE = "newsbot.crawl.commands"  # `scrapy crawl` with newsbot's exit codes (README)
+COMMANDS_MODULE = "newsbot.crawl.commands"  # `scrapy crawl` with newsbot's exit codes (docs/operations.md, "Exit codes")
 
 # --- newsbot ---------------------------------------------------------------------------
 NEWSBOT_OUTPUT_DIR = "output"  # files go to {dir}/{site}/{profile}/, feeds to {dir}/feeds/
@@ -51,7 +51,7 @@ NEWSBOT_ALARM_MIN_FAILED = 2
 # (`newsbot failed` lists them; `newsbot failed --requeue URL` tries again).
 NEWSBOT_RETRY_BACKOFF_HOURS = [1, 4, 24, 72]
 NEWSBOT_GIVE_UP_AFTER = 6
-# Corrections (README, "Corrections"; newsbot/crawl/revisits.py): articles published in the
+# Corrections (docs/crawling.md, "Corrections"; newsbot/crawl/revisits.py): articles published in the
 # last NEWSBOT_REVISIT_DAYS days are fetched again by later runs, conditionally (ETag,
 # Last-Modified), at most NEWSBOT_REVISIT_MAX per run and each at most every
 # NEWSBOT_REVISIT_INTERVAL_HOURS hours; a changed article is rewritten. 0 days: off.
@@ -81,7 +81,7 @@ NEWSBOT_FEED_ENTRIES = 50  # entries in each Atom/RSS feed, {dir}/feeds/{site}[-
 # Seconds between two "progress:" log lines (written, failed, queued, rate, ETA); 0: none
 # (newsbot/crawl/extensions/progress.py). On a terminal a progress bar shows the same.
 NEWSBOT_PROGRESS_INTERVAL = 60
-# Several workers, one crawl (README, "Running on several machines", newsbot/cluster/): a Redis URL such as
+# Several workers, one crawl (docs/cluster.md, "Running on several machines"; newsbot/cluster/): a Redis URL such as
 # redis://host:6379/2 makes this crawl a worker of the crawl shared there (and the state's
 # default, NEWSBOT_STATE). DOWNLOAD_DELAY is then the interval per host across all workers.
 NEWSBOT_CLUSTER = None

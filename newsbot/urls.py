@@ -1,6 +1,6 @@
 """The one place where an article URL becomes its identity.
 
-FORMAT.md: one canonical URL = one hash = one output file = one JSONL record, across runs;
+docs/format.md: one canonical URL = one hash = one output file = one JSONL record, across runs;
 ``http://`` and ``https://`` forms of one page are one article.
 """
 

@@ -122,7 +122,7 @@ class Blog:
         return self.root / "_config.yml"
 
     def add_config(self, text: str) -> None:
-        """Apply config lines as the README tells an owner to: keys given here replace the
+        """Apply config lines as docs/blog.md tells an owner to: keys given here replace the
         starter's own (a YAML file must not repeat a key)."""
         config = yaml.safe_load(self.config_path.read_text(encoding="utf-8"))
         config.update(yaml.safe_load(text))
@@ -130,7 +130,7 @@ class Blog:
 
     @property
     def posts(self) -> Path:
-        """The posts folder the README points a crawl at."""
+        """The posts folder docs/blog.md points a crawl at."""
         return self.root / ("source/_posts" if self.kind == "hexo" else "_posts")
 
     @property

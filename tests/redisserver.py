@@ -5,7 +5,7 @@ behaviour, and so are its locks (a password, ACL users, TLS). Tests that need it
 a message when ``redis-server`` is not installed (Debian: ``apt-get install redis-server``).
 
 A locked server (``RedisServer(dir, password=…, acl=[…], tls=True)``) is started as the
-README's fleet recipe configures one: the ``default`` user gets a password (the tests'
+fleet recipe of docs/cluster.md configures one: the ``default`` user gets a password (the tests'
 administrator: flushing, ``CONFIG SET``, ``ACL LOG``), ``acl`` lines add users (newsbot's,
 limited to its key prefix and commands), and ``tls`` serves TLS only (``--port 0``) with a
 certificate signed by a CA the test makes (``certificates``).
@@ -102,7 +102,7 @@ def certificates(directory: Path) -> Certificates:
 
 
 class RedisServer:
-    """``appendonly``: persist every write (the README's advice for a cluster's state), so
+    """``appendonly``: persist every write (docs/cluster.md's advice for a cluster's state), so
     that ``kill()`` then ``start()`` (same port, same directory) brings the data back.
     ``password``: the ``default`` user's (``--requirepass``); ``acl``: ACL file lines for
     more users (the file also sets the default user, as ``requirepass`` and an ACL file do

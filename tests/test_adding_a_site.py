@@ -1,4 +1,4 @@
-"""README "Adding a campus site", step by step, on a site defined in a sites file of the
+"""docs/sites.md, "Adding a campus site", step by step, on a site defined in a sites file of the
 user's own: record pages from the site (here a local mirror, through --host-map), check one
 page and the whole site offline, and the built-in sites stay available beside it. Also:
 ``newsbot record`` failures are one line and exit 1 (5 when the host does not answer)."""

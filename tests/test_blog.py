@@ -1,7 +1,7 @@
 """A blog owner's real day (issue 19): newsbot's posts built by the real site generators.
 
-A replayed crawl is written into a real Hexo 7 site and a real Jekyll site exactly as the
-README says, the site is built with the machine's clock on UTC (most servers), and the
+A replayed crawl is written into a real Hexo 7 site and a real Jekyll site exactly as
+docs/blog.md says, the site is built with the machine's clock on UTC (most servers), and the
 published site is checked as a visitor would see it: every article is one post page and
 nothing else of newsbot's is published (state, reports, JSONL, Atom/RSS, the status page),
 every post states the article's publication instant, no template syntax is evaluated or

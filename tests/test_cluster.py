@@ -1,4 +1,4 @@
-"""Several workers, one crawl (NEWSBOT_CLUSTER, README, "Running on several machines"), on a real redis-server and
+"""Several workers, one crawl (NEWSBOT_CLUSTER, docs/cluster.md, "Running on several machines"), on a real redis-server and
 the local HTTP test site: every article written exactly once (files, feed, state) whatever
 worker fetched it, a SIGKILLed worker's articles finished by the others and a restart, a
 late worker joining, and the per-host request rate of the fleet held to one worker's."""

@@ -1,4 +1,4 @@
-"""Corrections (issue 19 point 7; README, "Corrections"): written articles published in the
+"""Corrections (issue 19 point 7; docs/crawling.md, "Corrections"): written articles published in the
 last NEWSBOT_REVISIT_DAYS are fetched again by later runs, at most NEWSBOT_REVISIT_MAX per
 run, conditionally where the site gives validators. Real crawls against the fixture site
 served over HTTP (tests/httpsite.py answers If-None-Match / If-Modified-Since, and a

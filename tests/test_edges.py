@@ -151,12 +151,12 @@ def read_only(path: Path):
 
 
 def fill(disk: Path) -> Path:
+    """``disk`` full: a file that takes every free byte (unlink it to free them)."""
     filler = disk / "filler"
-    with open(filler, "wb") as handle:
+    with open(filler, "wb", buffering=0) as handle:  # unbuffered: closing it has nothing left to write
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError:
             pass
     return filler

@@ -324,3 +324,16 @@ def test_an_unexpected_error_is_one_line_naming_the_file_that_holds_its_tracebac
         assert "raise KeyError(\"a bug\")" in path.read_text(encoding="utf-8")
     finally:
         path.unlink()
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
+    # newsbot sites | head -1: the reader is gone before the listing is written.
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        done = subprocess.run([sys.executable, "-m", "newsbot.cli", "sites"], cwd=ROOT, env=environment(),
+                              stdout=writing, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(writing)
+    assert done.returncode == 141, done.stderr
+    assert done.stderr == ""

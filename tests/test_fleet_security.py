@@ -1,4 +1,4 @@
-"""A fleet nobody else can enter (issue 22; README, "Running on several machines"): real
+"""A fleet nobody else can enter (issue 22; docs/cluster.md, "Running on several machines"): real
 redis-servers on 127.0.0.1 with a password, newsbot's ACL user and TLS, as the recipe sets
 them up; and the secret in the cluster's URL never written anywhere newsbot writes (logs,
 posts, feeds, reports, the status page), whether the run succeeds or fails.

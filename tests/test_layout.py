@@ -1,4 +1,4 @@
-"""The package's floor plan (README, "Layout"): every import, deferred ones included, goes
+"""The package's floor plan (docs/layout.md, "Layout"): every import, deferred ones included, goes
 down the layers, and no two modules import each other in a loop."""
 
 import ast

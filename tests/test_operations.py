@@ -97,7 +97,7 @@ def test_nothing_listens_and_no_job_file_is_left(http_site, tmp_path, switched_o
 def test_a_crawl_and_its_workers_import_no_unused_server_or_redis_client(tmp_path, switched_on):
     """Start-up is paid on every scheduled run: a single-machine crawl, and the worker
     processes of a backfill, import neither the remote control's aiohttp, the telnet
-    console's twisted.conch, nor redis and scrapy-redis (README, "Performance")."""
+    console's twisted.conch, nor redis and scrapy-redis (bench/README.md)."""
     args = ["-a", "backfill=1", "-s", "NEWSBOT_WORKERS=1"]
     if switched_on:  # Scrapy's remote control on: shows the test sees what it looks for
         args += ["-s", "REMOTE_CONTROL_ENABLED=1"]

@@ -1,8 +1,8 @@
-"""The README's fleet recipe ("Running on several machines", "The recipe: a fleet nobody else
+"""docs/cluster.md's fleet recipe ("Running on several machines", "The recipe: a fleet nobody else
 can enter") runs as written: every ``sh`` block of it, in order, in one shell session, against
 the real redis-server (TLS, ACL) and scrapyd (username and password) it configures.
 
-What the test changes, and only that: the variables the README asks the operator to set
+What the test changes, and only that: the variables the page asks the operator to set
 (``REDIS_HOST``, ``WORKER_HOST``, ``NEWS``) get 127.0.0.1 and a temporary directory; ``/etc/``
 is a temporary directory's ``etc/`` (as in a chroot); the fixed ports 6379 and 6800 are free
 ports; ``systemctl restart redis-server`` and ``systemctl restart scrapyd`` start the real
@@ -31,17 +31,19 @@ BIN = Path(sys.executable).parent
 ARTICLES = 27
 
 
+PAGE = ROOT / "docs" / "cluster.md"
+
+
 def recipe_blocks() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Running on several machines", 1)[1].split("\n## ", 1)[0]
-    recipe = section.split("### The recipe", 1)[1].split("\n### ", 1)[0]
+    page = PAGE.read_text(encoding="utf-8")
+    recipe = page.split("\n## The recipe", 1)[1].split("\n## ", 1)[0]
     return [textwrap.dedent(body) for _, body in re.findall(r"^( *)```sh\n(.*?)^\1```", recipe, re.M | re.S)]
 
 
 def test_the_recipe_shows_the_secure_set_up_first():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Running on several machines", 1)[1].split("\n## ", 1)[0]
-    assert section.index("### The recipe: a fleet nobody else can enter") < section.index("### Settings")
+    page = PAGE.read_text(encoding="utf-8")
+    assert page.startswith("# Running on several machines\n")
+    assert page.index("\n## The recipe: a fleet nobody else can enter") < page.index("\n## Settings\n")
     text = "\n".join(recipe_blocks())
     for needed in ("newsbot cluster-acl", "port 0", "tls-port", "aclfile", "bind $REDIS_HOST", "rediss://newsbot@",
                    "NEWSBOT_REDIS_PASSWORD_FILE", "bind_address = %s", "username = deployer", "${SCRAPYD_PASSWORD}"):
@@ -50,7 +52,7 @@ def test_the_recipe_shows_the_secure_set_up_first():
 
 
 class Session:
-    """One shell session across the blocks (their variables carry over, as in the README's
+    """One shell session across the blocks (their variables carry over, as in the page's
     "each shell you run the steps from"), with the test's substitutions."""
 
     def __init__(self, tmp: Path):
@@ -84,7 +86,7 @@ class Session:
                   f"{self.substitute(block)}\nexport -p > {self.state}\n")
         done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=timeout)
         self.outputs.append(done.stdout + done.stderr)
-        assert done.returncode == 0, f"README block failed:\n{block}\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        assert done.returncode == 0, f"docs/cluster.md block failed:\n{block}\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
         return done.stdout + done.stderr
 
     def start(self, command: list[str], cwd: Path, log: Path) -> subprocess.Popen:

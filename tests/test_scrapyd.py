@@ -1,4 +1,4 @@
-"""Deploying to scrapyd as an operator does (README, "Running on several machines"): ``scrapyd-deploy`` to a scrapyd
+"""Deploying to scrapyd as an operator does (docs/cluster.md, "Running on several machines"): ``scrapyd-deploy`` to a scrapyd
 started on 127.0.0.1 with a username and password (the recipe's), jobs scheduled through its
 HTTP API, articles written, and the job's exit status (scrapyd keeps none) read back with
 ``newsbot status``. Without the credentials scrapyd refuses to deploy or schedule anything."""

@@ -1,4 +1,4 @@
-"""``newsbot.secrets.mask``: the one rule for what is never written (README, "Running on
+"""``newsbot.secrets.mask``: the one rule for what is never written (docs/cluster.md, "Running on
 several machines"), and the log record factory that applies it to every log line."""
 
 from __future__ import annotations

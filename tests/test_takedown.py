@@ -1,4 +1,4 @@
-"""Taking an article down (issue 19 point 6; README, "Taking an article down"), through the
+"""Taking an article down (issue 19 point 6; docs/operations.md, "Taking an article down"), through the
 real ``newsbot takedown`` command after a crawl of the nankai fixtures (served over HTTP
 with their images, so posts have local images): its files, its images folder, its Atom/RSS
 entries and its status-page rows go, its JSONL history ends with a tombstone, and a rerun,

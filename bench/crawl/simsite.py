@@ -6,7 +6,7 @@ URL and pagination scheme, built from the real page templates in ``fixtures/nank
 prints ``port <P>`` once it listens. Control (not counted as site traffic):
 ``GET /__bench/stats`` (JSON counters, server CPU), ``/__bench/reset``, ``/__bench/set?n=&new=``.
 
-The site (SITES.md, fixtures/nankai/README.md):
+The site (docs/sites-html.md, fixtures/nankai/README.md):
 - article i (0 = oldest) is in column ``COLUMNS[i % 4]``, published ``START + i * STEP``,
   at ``/{column}/system/YYYY/MM/DD/{030000000 + i}.shtml``; ``--new K`` adds K articles
   after the N, newer than all of them (as if published since the last run);

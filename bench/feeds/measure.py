@@ -1,4 +1,4 @@
-"""How the feeds' cost grows with the JSONL history (README, "Feeds").
+"""How the feeds' cost grows with the JSONL history (docs/output.md, "Feeds"; the figures: bench/README.md).
 
     .venv/bin/python bench/feeds/measure.py 1000 100000
 

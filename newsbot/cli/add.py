@@ -76,7 +76,7 @@ def add_parsers(sub) -> None:
                      help="read this many of the listed articles (default 3)")
     add.add_argument("--name", default=None, type=values.name, help="the site's key (default: from the host)")
     add.add_argument("--display-name", default=None, type=values.text,
-                     help="FORMAT.md {source} (default: from the page title)")
+                     help="the site's display name, {source} in docs/format.md (default: from the page title)")
     add.add_argument("--column-name", default=None, type=values.text,
                      help="the column's name (default: from the page title)")
     add.add_argument("--append", default=None, metavar="FILE", type=values.new_file,

@@ -31,7 +31,7 @@ MORE_ARTICLE_URLS = {
     "vsb": (r"/info/\d+/\d+\.html?$",),
     "trs": (r"/t\d{8}_\d+\.s?html?$",),
 }
-ECMS_ARTICLE_URL = r"/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$"  # nankai's ECMS (SITES.md)
+ECMS_ARTICLE_URL = r"/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$"  # nankai's ECMS (docs/sites-html.md)
 ECMS_SELECTORS = {"body": ["td#txt", "#txt"]}
 MIN_LINKS = 2  # fewer matching links than this is not a list
 TITLE_SEPARATORS = re.compile(r"\s*[-_|｜—–]+\s*")

@@ -1,4 +1,4 @@
-"""``newsbot takedown``: articles removed for good (README, "Taking an article down")."""
+"""``newsbot takedown``: articles removed for good (docs/operations.md, "Taking an article down")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Several workers, one crawl: ``-s NEWSBOT_CLUSTER=redis://host:6379/0`` (README, "Running on several machines").
+"""Several workers, one crawl: ``-s NEWSBOT_CLUSTER=redis://host:6379/0`` (docs/cluster.md, "Running on several machines").
 
 With that one setting a ``scrapy crawl`` joins the crawl that other workers (on this or
 other machines) share through Redis:

@@ -1,4 +1,4 @@
-"""Corrections (README, "Corrections"): a written article published in the last
+"""Corrections (docs/crawling.md, "Corrections"): a written article published in the last
 ``NEWSBOT_REVISIT_DAYS`` days is fetched again by later runs, at most
 ``NEWSBOT_REVISIT_MAX`` per run and each at most every ``NEWSBOT_REVISIT_INTERVAL_HOURS``,
 so an idle run's cost stays bounded whatever the site publishes.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-SUMMARY_CHARS = 200  # FORMAT.md: the divider follows the paragraph where the text reaches 200
+SUMMARY_CHARS = 200  # docs/format.md: the divider follows the paragraph where the text reaches 200
 MORE = "<!--more-->"
 
 

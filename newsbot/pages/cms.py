@@ -1,4 +1,4 @@
-"""Article pages of the campus CMS families (SITES.md): most Chinese university news sites
+"""Article pages of the campus CMS families (docs/sites-html.md): most Chinese university news sites
 run on one of a few CMSs, each with a recognisable body container. A site of a known family
 is a few lines of ``campus.yaml``: its pages are read by the family's page object here (its
 URL shapes and pagers are in ``newsbot.sites.families``).

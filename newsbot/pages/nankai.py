@@ -1,5 +1,5 @@
 """news.nankai.edu.cn (南开大学新闻网) article pages: an ECMS site laid out in tables
-(SITES.md): the headline is the page's big bold cell, the body ``td#txt`` (or, in the
+(docs/sites-html.md): the headline is the page's big bold cell, the body ``td#txt`` (or, in the
 older template, what stands between ``<!--enpcontent-->`` markers), the meta row 来源 …
 发稿时间 under the headline, and page chrome after the body to cut."""
 

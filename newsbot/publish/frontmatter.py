@@ -10,7 +10,7 @@ import re
 import yaml
 
 
-# FORMAT.md: characters that make YAML misread a bare title.
+# docs/format.md: characters that make YAML misread a bare title.
 _YAML_HOSTILE = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`]|: | #|:$")
 # What a plain scalar may hold: YAML's printable characters, less tab, the BOM and the
 # characters YAML 1.1 reads as line breaks (U+0085, U+2028, U+2029).

@@ -1,4 +1,4 @@
-"""Output profiles (FORMAT.md): ``hexo``, ``jekyll`` and ``text``.
+"""Output profiles (docs/format.md): ``hexo``, ``jekyll`` and ``text``.
 
 Writers know nothing of HTML or sites: they format an Article whose fields the pipelines
 have already cleaned, plus the profile's options (blog name, category slug, ...).

@@ -1,4 +1,4 @@
-"""Taking articles down (``newsbot takedown``; README, "Taking an article down").
+"""Taking articles down (``newsbot takedown``; docs/operations.md, "Taking an article down").
 
 An article the owner must remove (a correction request, a copyright complaint) is taken
 down in four steps, each one safe to repeat, so a takedown cut short is completed by

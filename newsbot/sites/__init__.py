@@ -40,7 +40,7 @@ class Mirror:
 @dataclass(frozen=True)
 class Site:
     name: str
-    display_name: str  # FORMAT.md {source}
+    display_name: str  # docs/format.md {source}
     hosts: tuple[str, ...]
     columns: tuple[Column, ...]
     article_url: str  # regex an absolute article URL matches

@@ -28,7 +28,7 @@ SITE = Site(
     profile="jekyll",
     profile_options={"site": "//finews.withounder.com", "categories": OUTLET_SLUGS, "blog": "finews"},
     # The old finews scraper linked each post to its share page (seed 003):
-    # …/NewsShare.html?infoCode=NW{code} is the article /a/{code}.html (SITES.md).
+    # …/NewsShare.html?infoCode=NW{code} is the article /a/{code}.html (docs/sites-html.md).
     mirrors=(Mirror(r"^https?://finews\.zning\.xyz/html_News/NewsShare\.html\?(?:[^#]*&)?infoCode=NW(?P<code>\d{18})(?:[&#]|$)",
                     BASE + "/a/{code}.html"),),
 )

@@ -1,5 +1,5 @@
 """The campus CMS families as data: how each one's article URLs look and how its older list
-pages are numbered (SITES.md). Their pages are read by ``newsbot.pages.cms``."""
+pages are numbered (docs/sites-html.md). Their pages are read by ``newsbot.pages.cms``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""news.nankai.edu.cn (南开大学新闻网): an ECMS site laid out in tables (SITES.md); its
+"""news.nankai.edu.cn (南开大学新闻网): an ECMS site laid out in tables (docs/sites-html.md); its
 article pages are read by ``newsbot.pages.nankai``."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from newsbot.sites.pagers import CountdownPager
 
 BASE = "https://news.nankai.edu.cn"
 COLUMNS = tuple(Column(code, name, f"{BASE}/{code}/index.shtml") for code, name in COLUMN_NAMES.items())
-# The code in a column's numbered list page URLs (SITES.md); zhxw's is a guess. A column
+# The code in a column's numbered list page URLs (docs/sites-html.md); zhxw's is a guess. A column
 # not here takes it from its pager script's name.
 LIST_CODES = {"ywsd": "0003000", "zhxw": "0004000", "mtnk": "0006000", "nkrw": "0008000"}
 

@@ -41,7 +41,7 @@ from newsbot.urls import canonical_url
 
 POST_SUFFIXES = (".md", ".markdown", ".txt")  # hexo and jekyll posts; text posts
 
-# Where each profile states the article's source URL (FORMAT.md).
+# Where each profile states the article's source URL (docs/format.md).
 SOURCE_LINKS = (
     re.compile(r"^\[转入文章首发地址\]\((\S+?)\)\s*$", re.M),  # hexo
     re.compile(r"^<(https?://[^>\s]+)>\s*$", re.M),  # jekyll
@@ -59,7 +59,7 @@ class Adopted:
 
 
 # A post is read at its two ends only: the front matter at the start, the source line near
-# the end (FORMAT.md). However big a file, adopting it costs at most this much of each.
+# the end (docs/format.md). However big a file, adopting it costs at most this much of each.
 HEAD_BYTES = TAIL_BYTES = 64 * 1024
 
 

@@ -7,7 +7,7 @@ so a body may hold U+2028, U+2029 or U+0085 raw (JSON allows them in strings), a
 own start-up checks, the Atom/RSS scan, ``rebuild-state``, ``merge-shards``) splits bytes on
 ``b"\\n"`` with the functions here.
 
-An article's history in a feed (README, "Output", "Corrections", "Taking an article down"):
+An article's history in a feed (docs/output.md, "The JSONL feed"; docs/crawling.md, "Corrections"; docs/operations.md, "Taking an article down"):
 
 - its first record, when it was written;
 - a correction: a later line for the same urlname (its ``updated`` set), when a revisit

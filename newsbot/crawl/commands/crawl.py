@@ -1,4 +1,4 @@
-"""``scrapy crawl`` with newsbot's exit codes (README, "Exit codes"), also what a scrapyd job
+"""``scrapy crawl`` with newsbot's exit codes (docs/operations.md, "Exit codes"), also what a scrapyd job
 runs (the egg's settings name this commands module).
 
 0  the run finished (articles that failed are kept for a later run: see the report)
@@ -46,7 +46,7 @@ class Command(ScrapyCrawl):
         # Here, before Scrapy starts logging and before the run lock: a bad command line,
         # setting or argument, or an output that cannot be written, costs one line on
         # stderr and leaves nothing behind.
-        secrets.install()  # before anything logs or prints a setting (README, "Running on several machines")
+        secrets.install()  # before anything logs or prints a setting (docs/cluster.md, "Running on several machines")
         with boundary():
             try:
                 super().process_options(args, opts)

@@ -35,7 +35,7 @@ def open_state(settings, *, lock: bool = True, read_only: bool = False) -> State
     location = settings.get("NEWSBOT_STATE")
     if is_redis_url(location):
         from newsbot.storage.state.connection import password_file_of
-        from newsbot.storage.state.redis import DEFAULT_LEASE, RedisStateStore  # a cluster's (README, "Running on several machines")
+        from newsbot.storage.state.redis import DEFAULT_LEASE, RedisStateStore  # a cluster's (docs/cluster.md, "Running on several machines")
 
         return RedisStateStore(location, worker=worker_name(settings), lock=lock, retry=retry,
                                lease=settings.getfloat("NEWSBOT_CLUSTER_LEASE", DEFAULT_LEASE),

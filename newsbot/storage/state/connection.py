@@ -1,4 +1,4 @@
-"""The one way newsbot opens Redis (README, "Running on several machines"): the state
+"""The one way newsbot opens Redis (docs/cluster.md, "Running on several machines"): the state
 (``redis.py``), the cluster's politeness, queue and dupefilter, and the ``newsbot`` commands
 all call ``connect`` or ``connect_for``, so a password, TLS and the error a refusal becomes
 are handled once.

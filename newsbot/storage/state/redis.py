@@ -1,5 +1,5 @@
 """The state on Redis (``NEWSBOT_STATE=redis://host:6379/0``): what ``newsbot.storage.state.sqlite`` keeps
-in SQLite, shared by every worker of a cluster (README, "Running on several machines").
+in SQLite, shared by every worker of a cluster (docs/cluster.md, "Running on several machines").
 
 Same methods, same meaning as ``SqliteStateStore``; what differs is what sharing needs:
 
