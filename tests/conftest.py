@@ -252,7 +252,13 @@ def http_site(tmp_path):
 REDIS_FIXTURES = {"redis_server", "redis_url", "tls_server", "locked_server"}
 # Modules another part of the project owns (the README's and docs' own tests): marked here,
 # by the same rules, rather than in the module. Values: a function of the item's name.
+# test_readme.py's tests that run the docs' commands as written (the others read the pages).
+README_RUNS = {"test_the_quick_start_demo_works_as_written", "test_the_live_crawls_work_as_written",
+               "test_a_live_crawl_without_the_identity_settings_refuses_in_one_line",
+               "test_the_operator_commands_work_as_written",
+               "test_the_crontab_line_and_the_systemd_service_run_as_written"}
 MARKED_HERE = {
+    "test_readme.py": lambda name: ["slow"] if name.split("[")[0] in README_RUNS else [],
     "test_readme_fleet.py": lambda name: ["slow", "redis"],
     "test_blog.py": lambda name: ["slow"] + [mark for word, mark in (("hexo", "npm"), ("jekyll", "jekyll"))
                                              if word in name],

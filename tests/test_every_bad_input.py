@@ -326,6 +326,7 @@ def test_an_unexpected_error_is_one_line_naming_the_file_that_holds_its_tracebac
         path.unlink()
 
 
+@pytest.mark.slow
 def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
     # newsbot sites | head -1: the reader is gone before the listing is written.
     reading, writing = os.pipe()
