@@ -18,6 +18,7 @@ generator published, as a visitor would see it.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import html
@@ -47,6 +48,16 @@ def hexo_modules() -> Path:
     if (target / "node_modules" / ".bin" / "hexo").exists():
         return target / "node_modules"
     CACHE.mkdir(parents=True, exist_ok=True)
+    # One npm ci at a time (pytest-xdist's workers, two checkouts' runs): the others wait for
+    # it and use its result.
+    with open(CACHE / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / "node_modules" / ".bin" / "hexo").exists():
+            return target / "node_modules"
+        return install_hexo_modules(npm, template, target)
+
+
+def install_hexo_modules(npm: str, template: Path, target: Path) -> Path:
     staging = CACHE / f".staging-{os.getpid()}-{target.name}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()

@@ -5,13 +5,13 @@ page and the whole site offline, and the built-in sites stay available beside it
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from .conftest import FIXTURES, ROOT, crawl
+from .conftest import FIXTURES, crawl, newsbot
 from .httpsite import HttpSite
+
+pytestmark = pytest.mark.slow  # every test here starts a process
 
 HOST = "news.example.edu.cn"
 SITES_FILE = f"""\
@@ -24,11 +24,6 @@ sites:
       - {{code: xwzx, name: 新闻中心, url: https://{HOST}/xwzx.htm}}
 """
 FIRST_PAGE_ARTICLES = ["info/1011/68512.htm", "info/1011/68497.htm", "info/1011/68455.htm"]
-
-
-def newsbot(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "newsbot.cli", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env=env)
 
 
 @pytest.fixture

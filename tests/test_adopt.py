@@ -14,6 +14,7 @@ from .conftest import FIXTURES, ROOT, SEEDS, crawl
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the seeds are not at {SEEDS}")
 
 
+@pytest.mark.slow
 def test_adopted_posts_are_not_written_again(tmp_path):
     blog = tmp_path / "blog" / "_posts"
     blog.mkdir(parents=True)
@@ -75,6 +76,7 @@ def written_urls(output):
             for line in feed.read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.slow
 def test_adopting_every_seed_then_replaying_every_spider_writes_no_second_copy(tmp_path):
     blog, output = seed_blog(tmp_path / "blog"), tmp_path / "out"
     done = adopt(blog, "--output", output)
@@ -112,6 +114,7 @@ def test_adopting_every_seed_then_replaying_every_spider_writes_no_second_copy(t
     assert again.stdout.count("already in the state") == 5
 
 
+@pytest.mark.slow
 def test_a_text_post_is_matched_through_the_crawls_chinese_conversion(tmp_path):
     """Seed 004 is traditional Chinese; a crawl that simplifies (t2s) still finds it."""
     pytest.importorskip("opencc")
@@ -122,6 +125,7 @@ def test_a_text_post_is_matched_through_the_crawls_chinese_conversion(tmp_path):
     assert report["dropped"] == {"adopted_by_title": 1} and SEED_URLS["004"] not in written_urls(output)
 
 
+@pytest.mark.slow
 def test_text_posts_of_one_title_are_not_adopted_and_nothing_adopted_is_exit_1(tmp_path):
     blog = seed_blog(tmp_path / "blog", "004")
     (blog / "copy.txt").write_bytes(next(blog.glob("*.txt")).read_bytes())
@@ -134,6 +138,7 @@ def test_text_posts_of_one_title_are_not_adopted_and_nothing_adopted_is_exit_1(t
     assert report["new"] == 10 and SEED_URLS["004"] in written_urls(tmp_path / "out")
 
 
+@pytest.mark.slow
 def test_the_site_of_text_posts_is_checked_before_anything_is_written(tmp_path):
     blog = seed_blog(tmp_path / "blog", "004")
     done = adopt(blog, "--output", tmp_path / "out", "--site", "nowhere")
@@ -143,6 +148,7 @@ def test_the_site_of_text_posts_is_checked_before_anything_is_written(tmp_path):
     assert done.returncode == 0 and "bistu article titled" in done.stdout
 
 
+@pytest.mark.slow
 def test_an_empty_folder_or_posts_of_no_known_site_is_exit_1(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -82,6 +82,7 @@ def links(post: str, pattern: re.Pattern, text_first: bool = True) -> dict[str, 
     return {text: url for text, url in found} if text_first else {text: url for url, text in found}
 
 
+@pytest.mark.slow
 def test_attachments_are_stored_beside_the_post_and_linked_there_and_hostile_ones_are_not(
         images_site, files_site, other_site, tmp_path):
     done, report = crawl("nankai", tmp_path, *BOTH, "-s", "NEWSBOT_ATTACHMENTS=local",
@@ -118,6 +119,7 @@ def test_attachments_are_stored_beside_the_post_and_linked_there_and_hostile_one
     assert state_rows(tmp_path, "SELECT count(*) FROM pending") == [(0,)]  # a new try cannot help those
 
 
+@pytest.mark.slow
 def test_the_default_links_the_sites_files_and_downloads_none(files_site, tmp_path):
     done, _ = crawl("nankai", tmp_path, site=files_site)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -126,6 +128,7 @@ def test_the_default_links_the_sites_files_and_downloads_none(files_site, tmp_pa
     assert hexo["通知.pdf"].endswith("news.nankai.edu.cn/upload/notice.pdf")
 
 
+@pytest.mark.slow
 def test_a_failed_attachment_keeps_its_remote_link_and_the_article_is_retried_after_its_backoff(files_site, tmp_path):
     from .httpsite import Fault
 
@@ -154,6 +157,7 @@ def test_a_failed_attachment_keeps_its_remote_link_and_the_article_is_retried_af
     assert state_rows(tmp_path, "SELECT count(*) FROM pending") == [(0,)]
 
 
+@pytest.mark.slow
 def test_an_oversize_attachment_is_not_stored_and_not_retried_and_robots_txt_applies(files_site, tmp_path):
     files_site.pages["/upload/notice.pdf"] = PDF + b"%" * 5000
     files_site.pages["/robots.txt"] = b"User-agent: *\nDisallow: /upload/old.xls\n"
@@ -168,6 +172,7 @@ def test_an_oversize_attachment_is_not_stored_and_not_retried_and_robots_txt_app
     assert state_rows(tmp_path, "SELECT count(*) FROM pending") == [(0,)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("setting, words", [
     ("NEWSBOT_ATTACHMENTS=yes", ["-s NEWSBOT_ATTACHMENTS='yes'", "remote", "local"]),
     ("NEWSBOT_ATTACHMENTS_MAX_BYTES=0", ["-s NEWSBOT_ATTACHMENTS_MAX_BYTES='0'", "1 or more"]),

@@ -9,6 +9,8 @@ import yaml
 from .conftest import crawl
 from .httpsite import Fault
 
+pytestmark = pytest.mark.slow  # every test here starts a process
+
 ARTICLES = 27
 ROOT = "/news.nankai.edu.cn"
 HOSTILE = '"Quote": #1 - [x] {y} & *z | >a @b `c` 100%: ok'

@@ -67,6 +67,7 @@ def test_pager_urls_are_the_real_scheme_and_new_articles_land_on_the_index():
     assert "共4页" in index
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (BENCH.parent.parent / "scrapy.cfg").exists(), reason="needs the repository checkout")
 def test_runner_at_tiny_n_prints_both_tables_with_the_right_counts(tmp_path):
     report = tmp_path / "bench.json"

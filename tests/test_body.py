@@ -54,6 +54,7 @@ def test_markdown_destinations_are_percent_encoded_not_cut():
 MARKDOWN_MEANINGFUL = [*"\\`*_[]<>#+-.)(（）1 \t\n\xa0\u3000\u200b\x00!;", "lt;", "中", "国", "(guó)", "（zhōng）", "**"]
 
 
+@pytest.mark.slow  # over a second in-process
 @settings(max_examples=2000)
 @given(st.lists(st.sampled_from(MARKDOWN_MEANINGFUL) | st.characters(exclude_categories=("Cs",))).map("".join))
 def test_escaping_and_finishing_a_paragraph_commute_without_ampersands(raw):
@@ -78,6 +79,7 @@ def _long_way(raw: str, md: str | None = None) -> tuple[str, str]:
 PARAGRAPH_PIECES = MARKDOWN_MEANINGFUL + ["&", "\u2028", "\x1c", "1. ", "- ", "全國(guó)"]
 
 
+@pytest.mark.slow  # over a second in-process
 @settings(max_examples=3000)
 @given(st.lists(st.sampled_from(PARAGRAPH_PIECES) | st.characters(exclude_categories=("Cs",))).map("".join),
        st.none() | st.lists(st.sampled_from(PARAGRAPH_PIECES) | st.characters(exclude_categories=("Cs",)), max_size=3))

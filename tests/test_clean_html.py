@@ -150,6 +150,7 @@ def without_tbody(clean: str) -> str:
     return clean.replace("<tbody>", "").replace("</tbody>", "")
 
 
+@pytest.mark.slow  # over a second in-process
 def test_clean_html_of_generated_hostile_pages_has_nothing_nh3_would_remove():
     checked = 0
     for url, page, _ in test_fuzzed_pages.pages(600, seed=11):

@@ -4,16 +4,13 @@ merge-shards`` (a cluster's feed shards into one feed), on files as the crawls l
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-NEWSBOT = [sys.executable, "-m", "newsbot.cli"]
+import pytest
 
+from .conftest import newsbot
 
-def newsbot(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*NEWSBOT, *args], capture_output=True, text=True, timeout=60)
-
+pytestmark = pytest.mark.slow  # every test here starts a process
 
 def report(output: Path, name: str, **fields) -> None:
     folder = output / "reports"

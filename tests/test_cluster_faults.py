@@ -34,6 +34,8 @@ from .test_cluster import finish, log_of
 sys.path.insert(0, str(ROOT / "bench" / "crawl"))
 import simsite  # noqa: E402
 
+pytestmark = [pytest.mark.slow, pytest.mark.redis]  # every test here starts crawls and needs redis-server
+
 N = 200  # articles: 4 columns of 50, each column 3 list pages (index + 2 numbered)
 SPIDER = "nankai"
 LEASE = 2.0  # seconds: a killed worker's claims, lock and in-flight record outlive it this long

@@ -8,6 +8,8 @@ import pytest
 
 from .conftest import ROOT, crawl_command
 
+pytestmark = pytest.mark.slow  # every test here starts a process
+
 BAD = [
     # (spider, arguments, words the one line must contain)
     ("nankia", [], ["no spider 'nankia'", "bistu, campus, eastmoney, nankai"]),

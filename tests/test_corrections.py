@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from .conftest import FIXTURES, ROOT, crawl
+from .conftest import FIXTURES, ROOT, crawl, feed_records
 from .redisserver import redis_server, redis_url  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.slow  # every test here starts a process
 
 NEWSBOT = [sys.executable, "-m", "newsbot.cli"]
 ARTICLES = 27
@@ -24,10 +26,6 @@ LISTS = ["/robots.txt", "/ywsd/index.shtml", "/zhxw/index.shtml", "/mtnk/index.s
 CHANGED = "/mtnk/system/2023/05/24/030056284.shtml"  # listed in mtnk and zhxw
 WINDOW = ("-s", "NEWSBOT_REVISIT_DAYS=100000", "-s", "NEWSBOT_REVISIT_INTERVAL_HOURS=0")
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def feed_lines(output: Path, name: str = "nankai.jsonl") -> list[dict]:
-    return [json.loads(line) for line in (output / "feeds" / name).read_text(encoding="utf-8").splitlines()]
 
 
 def posts(output: Path) -> dict[Path, tuple[bytes, int]]:
@@ -90,7 +88,7 @@ def test_a_changed_article_is_rewritten_as_a_correction(http_site, tmp_path):
     settings = (*WINDOW, "-s", "NEWSBOT_REVISIT_MAX=50", "-s", "NEWSBOT_FORMAT=hexo,text")
     done, _ = crawl("nankai", output, *settings, site=http_site)
     assert done.returncode == 0, done.stderr[-2000:]
-    [first] = [r for r in feed_lines(output) if r["url"].endswith(CHANGED)]
+    [first] = [r for r in feed_records(output) if r["url"].endswith(CHANGED)]
     urlname = first["urlname"]
     entry = atom_entry(output, "nankai-mtnk.atom", urlname)
     published, updated = entry.findtext(f"{ATOM}published"), entry.findtext(f"{ATOM}updated")
@@ -113,7 +111,7 @@ def test_a_changed_article_is_rewritten_as_a_correction(http_site, tmp_path):
         assert "历时六年" in text and "历时五年" not in text
     assert not [p for p in output.rglob("*") if p.name.startswith(".") and p.is_file() and "tmp" in p.name]
     # The feed: the first record stays, the correction is the article's last line.
-    lines = feed_lines(output)
+    lines = feed_records(output)
     assert len(lines) == ARTICLES + 1
     history = [r for r in lines if r["urlname"] == urlname]
     assert [r["updated"] for r in history] == [None, history[1]["crawled_at"]] and history[1]["updated"]
@@ -129,7 +127,7 @@ def test_a_changed_article_is_rewritten_as_a_correction(http_site, tmp_path):
     corrected = posts(output)
     done, report = crawl("nankai", output, *settings, site=http_site)
     assert done.returncode == 0 and revisits_of(report)["unchanged"] == ARTICLES
-    assert posts(output) == corrected and len(feed_lines(output)) == ARTICLES + 1
+    assert posts(output) == corrected and len(feed_records(output)) == ARTICLES + 1
     # A state rebuilt from the feed takes the correction; a takedown ends the revisits.
     assert subprocess.run([*NEWSBOT, "takedown", f"https://news.nankai.edu.cn{CHANGED}", "--output", str(output)],
                           cwd=ROOT, capture_output=True, timeout=60).returncode == 0
@@ -174,7 +172,7 @@ def test_a_correction_on_a_clusters_redis_state(http_site, redis_url, tmp_path):
     done = subprocess.run([*NEWSBOT, "merge-shards", "--output", str(output), "--spider", "nankai"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    history = [r for r in feed_lines(output) if r["url"].endswith(CHANGED)]
-    assert len(history) == 2 and "历时六年" in history[1]["body_text"] and len(feed_lines(output)) == ARTICLES + 1
+    history = [r for r in feed_records(output) if r["url"].endswith(CHANGED)]
+    assert len(history) == 2 and "历时六年" in history[1]["body_text"] and len(feed_records(output)) == ARTICLES + 1
     [post] = (output / "nankai" / "hexo").glob(f"{history[0]['urlname']}.md")
     assert "历时六年" in post.read_text(encoding="utf-8")

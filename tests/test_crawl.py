@@ -1,13 +1,14 @@
-"""Whole replayed crawls of the nankai fixtures, as `scrapy crawl` runs them."""
+"""Whole replayed crawls of the nankai fixtures: the session's crawl (``nankai_crawl``, in-process)
+read, and `scrapy crawl -O` run as a user runs it."""
 
 import json
-import shutil
 
+import pytest
 import yaml
 
 from newsbot.items import RECORD_FIELDS
 
-from .conftest import FIXTURES, crawl
+from .conftest import FIXTURES, crawl, feed_records
 
 NANKAI = FIXTURES / "nankai"
 TWO_COLUMNS = "https://news.nankai.edu.cn/mtnk/system/2023/05/24/030056284.shtml"
@@ -18,16 +19,11 @@ def distinct_fixture_articles():
     return {p for p in (NANKAI / "news.nankai.edu.cn").rglob("*.shtml") if "/system/20" in p.as_posix()}
 
 
-def feed(output):
-    lines = (output / "feeds" / "nankai.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
-
-
 def test_one_file_per_distinct_article(nankai_crawl):
     output, report = nankai_crawl
     files = list((output / "nankai" / "hexo").glob("*.md"))
     assert len(files) == len(distinct_fixture_articles()) == report["new"]
-    records = feed(output)
+    records = feed_records(output)
     assert len(records) == len(files)
     assert {r["urlname"] + ".md" for r in records} == {f.name for f in files}
     assert not list(output.rglob(".newsbot-tmp-*"))
@@ -35,25 +31,25 @@ def test_one_file_per_distinct_article(nankai_crawl):
 
 def test_http_and_https_listings_are_one_article(nankai_crawl):
     output, _ = nankai_crawl
-    assert [r["url"] for r in feed(output)].count(HTTP_AND_HTTPS) == 1
+    assert [r["url"] for r in feed_records(output)].count(HTTP_AND_HTTPS) == 1
 
 
 def test_article_listed_in_two_columns_records_both(nankai_crawl):
     output, _ = nankai_crawl
-    (record,) = [r for r in feed(output) if r["url"] == TWO_COLUMNS]
+    (record,) = [r for r in feed_records(output) if r["url"] == TWO_COLUMNS]
     assert record["column"] == "媒体南开"
     assert set(record["columns"]) == {"媒体南开", "综合新闻"}
 
 
 def test_republished_article_names_its_outlet(nankai_crawl):
     output, _ = nankai_crawl
-    outlets = {r["outlet"] for r in feed(output) if r["column"] == "媒体南开"}
+    outlets = {r["outlet"] for r in feed_records(output) if r["column"] == "媒体南开"}
     assert "南开大学新闻网" not in outlets and len(outlets) >= 3
 
 
 def test_every_front_matter_loads_and_gives_back_the_title(nankai_crawl):
     output, _ = nankai_crawl
-    titles = {r["urlname"]: r["title"] for r in feed(output)}
+    titles = {r["urlname"]: r["title"] for r in feed_records(output)}
     for path in (output / "nankai" / "hexo").glob("*.md"):
         _, front, _ = path.read_text(encoding="utf-8").split("---\n", 2)
         meta = yaml.safe_load(front)
@@ -62,7 +58,7 @@ def test_every_front_matter_loads_and_gives_back_the_title(nankai_crawl):
 
 def test_jsonl_records_carry_the_format_md_fields(nankai_crawl):
     output, _ = nankai_crawl
-    for record in feed(output):
+    for record in feed_records(output):
         for key in ("url", "urlname", "source", "column", "title", "published", "crawled_at", "byline",
                     "summary", "body_markdown", "body_text", "images", "tags", "categories"):
             assert key in record
@@ -70,46 +66,13 @@ def test_jsonl_records_carry_the_format_md_fields(nankai_crawl):
         assert record["source"] == "南开大学"
 
 
-def test_rerun_writes_nothing_and_reads_one_list_page_per_column(tmp_path):
-    done, first = crawl("nankai", tmp_path, replay=NANKAI)
-    assert done.returncode == 0, done.stderr[-2000:]
-    before = {p: p.read_bytes() for p in (tmp_path / "nankai").rglob("*.md")}
-    feed_before = (tmp_path / "feeds" / "nankai.jsonl").read_bytes()
-    done, second = crawl("nankai", tmp_path, replay=NANKAI)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert second["new"] == 0 and second["article_pages"] == 0
-    assert second["list_pages"] == 4  # the default columns, one page each
-    assert {p: p.read_bytes() for p in (tmp_path / "nankai").rglob("*.md")} == before
-    assert (tmp_path / "feeds" / "nankai.jsonl").read_bytes() == feed_before
-
-
-def test_new_article_on_the_site_is_the_only_thing_a_rerun_adds(tmp_path):
-    site = tmp_path / "site"
-    shutil.copytree(NANKAI, site)
-    index = site / "news.nankai.edu.cn" / "ywsd" / "index.shtml"
-    newest = "https://news.nankai.edu.cn/ywsd/system/2023/06/02/030056555.shtml"
-    html = index.read_text(encoding="utf-8")
-    # Hide the newest article from the first run, then publish it.
-    page = site / "news.nankai.edu.cn" / "ywsd/system/2023/06/02/030056555.shtml"
-    page.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(FIXTURES.parent / "tests" / "data" / "nankai_noisy_article.html", page)
-    output = tmp_path / "out"
-    done, first = crawl("nankai", output, "-a", "columns=ywsd", replay=site)
-    assert first["new"] > 0
-    index.write_text(html.replace("<table", f'<table><tr><td><div><a href="{newest}" target="_blank">新</a></div></td></tr></table><table', 1), encoding="utf-8")
-    done, second = crawl("nankai", output, "-a", "columns=ywsd", replay=site)
-    assert done.returncode == 0, done.stderr[-2000:]
-    # Page 1 lists something new, so page 2 is read too; it lists only known articles: stop.
-    assert second["new"] == 1 and second["article_pages"] == 1 and second["list_pages"] == 2
-    assert [r["url"] for r in feed(output)].count(newest) == 1
-
-
+@pytest.mark.slow
 def test_dash_capital_o_feed_also_works(tmp_path):
     done, report = crawl("nankai", tmp_path, "-a", "columns=ywsd", "-O", str(tmp_path / "feed.jsonl"), replay=NANKAI)
     assert done.returncode == 0, done.stderr[-2000:]
     own = [json.loads(line) for line in (tmp_path / "feed.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(own) == report["new"] > 0
-    default = feed(tmp_path)
+    default = feed_records(tmp_path)
     assert len(default) == report["new"]  # the default feed is written as well
     # -O carries exactly the JSONL record (not the body element, retry_reason or local_images
     # that ride on the item), each record as the default feed has it but for the crawl time.

@@ -22,18 +22,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SEEDS, crawl, crawl_command
+from .conftest import ROOT, SEEDS, crawl, crawl_command, newsbot
 from .httpsite import Fault, Gate
 from .test_crash import ARTICLES, md_files, start_gated_crawl, wait_until
+
+pytestmark = pytest.mark.slow  # every test here starts a process
 
 DEEP_ARTICLE = "/ywsd/system/2022/03/29/030050730.shtml"  # on ywsd's last list page
 FIRST_PAGE_ARTICLE = "/ywsd/system/2023/05/18/030056201.shtml"  # on ywsd's first list page
 FIRST_LIST_PAGE = "/ywsd/index.shtml"
-
-
-def newsbot(*args, timeout=60, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "newsbot.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
 
 
 def snapshot(root: Path) -> dict:

@@ -209,6 +209,7 @@ def assert_refused(done, code: int, before: dict, after: dict) -> None:
     assert changed == [], changed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, value, code", list(setting_cases()))
 def test_a_bad_setting_stops_the_crawl_in_one_line(http_site, tmp_path, place, name, value, code):
     # An article answering 503 gives the retry and backoff settings their work to do.
@@ -270,6 +271,7 @@ def with_value(argv: list[str], parser, dest: str, value: str) -> list[str]:
     return [*argv, flag, value]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command, dest, value, code", list(option_cases()))
 def test_a_bad_option_of_a_newsbot_command_is_one_line(http_site, crawled, tmp_path, place, command, dest,
                                                        value, code):
@@ -295,6 +297,7 @@ def test_a_bad_option_of_a_newsbot_command_is_one_line(http_site, crawled, tmp_p
     assert_refused(done, code, before, snapshot(tmp_path))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [[], ["nankai", "bistu"], ["nankai", "-s", "NOVALUE"], ["nankai", "-a", "x"]],
                          ids=["no spider", "two spiders", "-s without =", "-a without ="])
 def test_a_bad_crawl_command_line_is_one_line_and_exit_1(tmp_path, place, argv):
@@ -323,6 +326,7 @@ def test_an_unexpected_error_is_one_line_naming_the_file_that_holds_its_tracebac
         path.unlink()
 
 
+@pytest.mark.slow
 def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
     # newsbot sites | head -1: the reader is gone before the listing is written.
     reading, writing = os.pipe()

@@ -28,6 +28,7 @@ def extract_json(page, url):
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow
 def test_noisy_nankai_page_against_hand_written_expectation():
     expected = json.loads((DATA / "nankai_noisy_article.expected.json").read_text(encoding="utf-8"))
     record = extract_json(DATA / "nankai_noisy_article.html", NOISY_URL)
@@ -47,6 +48,7 @@ def test_noisy_nankai_page_against_hand_written_expectation():
         assert noise not in record["body_html"], noise
 
 
+@pytest.mark.slow
 def test_extract_renders_exactly_what_the_crawl_wrote(nankai_crawl):
     output, _ = nankai_crawl
     url = "https://news.nankai.edu.cn/ywsd/system/2023/05/18/030056201.shtml"
@@ -97,6 +99,7 @@ GBK_PATH = "ywsd/system/2022/06/30/030051796.shtml"
 GB2312_PATH = "zhxw/system/2023/06/08/030056603.shtml"
 
 
+@pytest.mark.slow
 def test_extract_gives_the_crawls_bytes_for_every_page(odd_charset_crawl, capsys):
     replay, output = odd_charset_crawl
     records = [json.loads(line) for line in (output / "feeds" / "nankai.jsonl").read_text("utf-8").splitlines()]
@@ -121,6 +124,7 @@ def test_extract_repairs_a_gbk_page_declared_utf8(tmp_path, capsys):
     assert "\ufffd" not in record["body_text"] and "南开大学" in record["body_text"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv, message", [
     (["extract", "nope.html", "--url", NOISY_URL], "'nope.html' is not allowed: no such file"),
     (["extract", "tests", "--url", NOISY_URL], "'tests' is not allowed: a directory, not a file"),

@@ -68,8 +68,11 @@ def logs(output: Path) -> list[Path]:
 # --- the locks themselves ------------------------------------------------------------------------
 def test_newsbots_acl_user_is_refused_everything_but_its_keys_and_commands(redis_server, redis_url):
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
-    newsbot = redis.Redis.from_url(redis_url)
+    once = Retry(NoBackoff(), 0)  # a refused login is the answer, not a reason to try again with backoff
+    newsbot = redis.Redis.from_url(redis_url, retry=once)
     try:
         newsbot.set("newsbot:x", 1)
         assert newsbot.get("newsbot:x") == b"1"
@@ -82,9 +85,9 @@ def test_newsbots_acl_user_is_refused_everything_but_its_keys_and_commands(redis
     finally:
         newsbot.close()
     with pytest.raises(redis.exceptions.AuthenticationError):
-        redis.Redis(port=redis_server.port).ping()  # nobody without a password
+        redis.Redis(port=redis_server.port, retry=once).ping()  # nobody without a password
     with pytest.raises(redis.exceptions.AuthenticationError):
-        redis.Redis(port=redis_server.port, username="newsbot", password="guess").ping()
+        redis.Redis(port=redis_server.port, username="newsbot", password="guess", retry=once).ping()
     with redis_server.admin(db=2) as admin:
         admin.acl_log_reset()  # what was refused here was meant to be
         assert admin.get("newsbot:x") == b"1"
@@ -95,6 +98,7 @@ def test_the_acl_file_holds_no_password():
     assert SECRET not in line and line.startswith("user newsbot on #") and " ~newsbot:* " in line
 
 
+@pytest.mark.slow
 def test_two_workers_share_a_crawl_over_tls_with_client_certificates(http_site, tls_server, tmp_path):
     tls_server.flush()
     url = tls_server.url_for("newsbot", SECRET, db=2)
@@ -123,6 +127,7 @@ def test_the_tls_server_refuses_clients_without_tls_or_a_certificate(tls_server)
 
 
 # --- the secret is never written ------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_cluster_run_writes_its_redis_password_nowhere(http_site, locked_server, tmp_path):
     url = locked_server.url_for("newsbot", SECRET, db=2)
     output = tmp_path / "shared"
@@ -176,6 +181,7 @@ def broken(server: RedisServer, case: str, request) -> str:
     raise ValueError(case)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["wrong password", "unreachable", "refused command at start", "untrusted certificate"])
 def test_a_redis_that_cannot_serve_the_crawl_is_one_line_and_exit_6(http_site, locked_server, tmp_path, case, request):
     url = broken(locked_server, case, request)
@@ -199,6 +205,7 @@ def test_a_redis_that_cannot_serve_the_crawl_is_one_line_and_exit_6(http_site, l
     assert SECRET not in done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_a_command_refused_mid_run_stops_it_with_exit_6_and_no_secret(http_site, locked_server, tmp_path):
     url = locked_server.url_for("nozadd", SECRET, db=2)
     output = tmp_path / "shared"
@@ -210,6 +217,7 @@ def test_a_command_refused_mid_run_stops_it_with_exit_6_and_no_secret(http_site,
     assert files_with(SECRET, output, log) == []
 
 
+@pytest.mark.slow
 def test_a_password_file_that_cannot_be_read_is_one_line_and_exit_1(http_site, locked_server, tmp_path):
     output = tmp_path / "shared"
     missing = tmp_path / "no-such-password"
@@ -222,6 +230,7 @@ def test_a_password_file_that_cannot_be_read_is_one_line_and_exit_1(http_site, l
     assert http_site.paths() == []
 
 
+@pytest.mark.slow
 def test_cluster_acl_needs_a_password_file_and_never_prints_the_password(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "NEWSBOT_REDIS_PASSWORD_FILE"}
     newsbot = [sys.executable, "-m", "newsbot.cli", "cluster-acl"]

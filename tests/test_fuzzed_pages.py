@@ -81,6 +81,7 @@ def read(url: str, body: bytes, headers=None):
     return article
 
 
+@pytest.mark.slow  # over a second in-process
 @pytest.mark.parametrize("seed", [1, 2])
 def test_generated_markup_is_read_or_dropped_never_an_exception(seed):
     read_count = 0
@@ -92,6 +93,7 @@ def test_generated_markup_is_read_or_dropped_never_an_exception(seed):
     assert read_count > 100  # (most generated pages have a body)
 
 
+@pytest.mark.slow  # over a second in-process
 def test_generated_bytes_are_read_or_dropped_never_an_exception():
     encodings = ["utf-8", "gbk", "gb18030", "big5", "utf-16", "utf-16-be", "latin-1", "utf-32"]
     declared = ["utf-8", "gbk", "big5", "utf-16", "iso-8859-1", "x-unknown", ""]

@@ -262,6 +262,7 @@ def test_template_syntax_in_the_title_is_only_ever_data():
     assert yaml.safe_load(jekyll.split("---\n", 2)[1])["title"] == article.title
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["breakout in src", "template syntax"])
 def test_newsbot_extract_writes_inert_posts(tmp_path, name):
     title, body = PAGES[name]

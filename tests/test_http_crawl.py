@@ -1,16 +1,14 @@
 """Crawls over real HTTP (tests/httpsite.py on 127.0.0.1): request counts of incremental
 runs, the overlapping-run lock."""
 
-import json
+import pytest
 
-from .conftest import crawl
+from .conftest import crawl, feed_records
+
+pytestmark = pytest.mark.slow  # every test here starts a process
 
 ARTICLES = 27  # distinct articles in fixtures/nankai
 COLUMNS = 4  # the default columns
-
-
-def feed(output):
-    return [json.loads(line) for line in (output / "feeds" / "nankai.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 def test_crawl_over_http_keeps_the_real_sites_urls(http_site, tmp_path):
@@ -20,7 +18,7 @@ def test_crawl_over_http_keeps_the_real_sites_urls(http_site, tmp_path):
     assert len(http_site.article_requests()) == ARTICLES
     assert http_site.paths().count("/robots.txt") == 1
     assert all(ua.startswith("newsbot/") for _, ua in http_site.requests)  # the contact: test_operations.py
-    urls = [r["url"] for r in feed(tmp_path)]
+    urls = [r["url"] for r in feed_records(tmp_path)]
     assert len(urls) == ARTICLES and all(u.startswith("https://news.nankai.edu.cn/") for u in urls)
 
 
@@ -33,11 +31,16 @@ def first_run(http_site, output, *args):
 
 def test_rerun_with_nothing_new_costs_one_list_page_per_column_and_robots(http_site, tmp_path):
     first_run(http_site, tmp_path)
+    posts = {p: p.read_bytes() for p in (tmp_path / "nankai").rglob("*.md")}
+    feed_before = (tmp_path / "feeds" / "nankai.jsonl").read_bytes()
     done, report = crawl("nankai", tmp_path, site=http_site)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert report["new"] == 0
+    assert report["new"] == 0 and report["article_pages"] == 0 and report["list_pages"] == COLUMNS
     assert sorted(http_site.paths()) == sorted(
         ["/robots.txt", "/ywsd/index.shtml", "/zhxw/index.shtml", "/mtnk/index.shtml", "/nkrw/index.shtml"])
+    # and writes nothing: every post and the feed as the first run left them
+    assert len(posts) == ARTICLES and {p: p.read_bytes() for p in (tmp_path / "nankai").rglob("*.md")} == posts
+    assert (tmp_path / "feeds" / "nankai.jsonl").read_bytes() == feed_before
 
 
 def test_rerun_with_two_new_articles_fetches_exactly_those_two(http_site, tmp_path):
@@ -55,7 +58,7 @@ def test_rerun_with_two_new_articles_fetches_exactly_those_two(http_site, tmp_pa
     assert sorted(http_site.article_requests()) == sorted(new)
     # ywsd's first page lists something new, so its second page is read too (only known: stop).
     assert len(http_site.list_requests()) == COLUMNS + 1
-    assert [r["url"] for r in feed(tmp_path)].count("https://news.nankai.edu.cn" + new[1]) == 1
+    assert [r["url"] for r in feed_records(tmp_path)].count("https://news.nankai.edu.cn" + new[1]) == 1
 
 
 def test_backfill_rereads_every_list_page_but_no_known_article(http_site, tmp_path):

@@ -43,11 +43,13 @@ def both_runs(tmp_path_factory):
     return runs
 
 
+@pytest.mark.slow
 def test_the_fixture_pages_link_their_images_over_http(both_runs):
     images = [i for r in records(both_runs["0"]).values() for i in r["images"]]
     assert len(images) > 20 and all(i.startswith(HTTP_IMAGE) for i in images)
 
 
+@pytest.mark.slow
 def test_with_the_option_every_image_of_the_site_is_https_in_record_posts_and_feeds(both_runs):
     plain, upgraded = records(both_runs["0"]), records(both_runs["1"])
     assert plain.keys() == upgraded.keys()
@@ -107,6 +109,7 @@ def test_sites_say_which_hosts_serve_both(tmp_path):
         load_sites_file(sites)
 
 
+@pytest.mark.slow
 def test_a_bad_value_stops_the_crawl_with_one_line(tmp_path):
     done = subprocess.run(crawl_command("nankai", tmp_path / "out", "-s", "NEWSBOT_HTTPS_IMAGES=always",
                                         replay=FIXTURES / "nankai"), cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -72,6 +72,7 @@ def urlname_of(output, path):
     return urlname
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", ["0", "1"])  # pages read in the crawl's process, or in a worker
 def test_every_post_refers_to_local_images_that_exist_with_the_served_bytes(images_site, tmp_path, workers):
     done, report = crawl("nankai", tmp_path, *BOTH, "-s", f"NEWSBOT_WORKERS={workers}", site=images_site)
@@ -100,6 +101,7 @@ def test_every_post_refers_to_local_images_that_exist_with_the_served_bytes(imag
     assert state_rows(tmp_path, "SELECT count(*) FROM pending") == [(0,)]
 
 
+@pytest.mark.slow
 def test_the_default_links_to_the_sites_images_and_downloads_none(images_site, tmp_path):
     done, _ = crawl("nankai", tmp_path, site=images_site)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -109,6 +111,7 @@ def test_the_default_links_to_the_sites_images_and_downloads_none(images_site, t
     assert HEXO_IMAGE.findall(hexo_post(tmp_path, record["urlname"])) == record["images"]
 
 
+@pytest.mark.slow
 def test_a_text_profile_downloads_no_images(images_site, tmp_path):
     done, _ = crawl("nankai", tmp_path, "-s", "NEWSBOT_IMAGES=local", "-s", "NEWSBOT_FORMAT=text", site=images_site)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -116,6 +119,7 @@ def test_a_text_profile_downloads_no_images(images_site, tmp_path):
     assert local_files(tmp_path, "text") == []
 
 
+@pytest.mark.slow
 def test_an_image_shared_by_two_articles_is_fetched_once_and_stored_in_each_post_folder(images_site, tmp_path):
     [shared] = page_images(ONE)
     [first, second] = page_images(TWO)
@@ -138,6 +142,7 @@ def test_an_image_shared_by_two_articles_is_fetched_once_and_stored_in_each_post
     assert [p.name for p in (hexo / twin).iterdir()] == [third_name]
 
 
+@pytest.mark.slow
 def test_a_failed_image_keeps_its_remote_url_and_the_article_is_retried_after_its_backoff(images_site, tmp_path):
     from .httpsite import Fault
 
@@ -171,6 +176,7 @@ def test_a_failed_image_keeps_its_remote_url_and_the_article_is_retried_after_it
     assert len(records(tmp_path)) == len(set(records(tmp_path)))  # rewritten, not a second record
 
 
+@pytest.mark.slow
 def test_an_oversize_image_or_a_non_image_is_not_stored_counted_and_not_retried(images_site, tmp_path):
     [big] = page_images(ONE)
     [html, _] = page_images(TWO)
@@ -200,6 +206,7 @@ def test_local_image_references_are_safe_by_construction():
             image_reference("hexo", bad_urlname, bad_name, {})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("setting, words", [
     ("NEWSBOT_IMAGES=yes", ["-s NEWSBOT_IMAGES='yes'", "remote", "local"]),
     ("NEWSBOT_IMAGES_MAX_BYTES=0", ["-s NEWSBOT_IMAGES_MAX_BYTES='0'", "1 or more"]),
@@ -213,6 +220,7 @@ def test_a_bad_images_setting_stops_the_crawl_with_one_line(tmp_path, setting, w
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_robots_txt_applies_to_images(images_site, tmp_path):
     images_site.pages["/robots.txt"] = b"User-agent: *\nDisallow: /pic/\n"
     done, report = crawl("nankai", tmp_path, "-s", "NEWSBOT_IMAGES=local", site=images_site)

@@ -10,6 +10,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+import pytest
 import scrapy
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
@@ -33,6 +34,7 @@ async def outputs(generator) -> list:
     return [output async for output in generator]
 
 
+@pytest.mark.slow  # over a second in-process
 def test_a_backfill_holds_at_most_a_chunk_of_article_requests_whatever_the_walk_finds(tmp_path):
     site = Site(ARTICLES)
     crawler = get_crawler(NankaiSpider, {"NEWSBOT_OUTPUT_DIR": str(tmp_path), "NEWSBOT_WORKERS": 0})

@@ -178,6 +178,7 @@ def test_a_page_that_is_not_a_list_is_a_clear_error(tmp_path, capsys):
     assert main(["add", "https://x.edu.cn/a.htm", "--page", str(tmp_path / "missing.html")]) == 1
 
 
+@pytest.mark.slow  # over a second in-process
 def test_add_over_http_reads_politely(tmp_path, capsys):
     """Without --page or --fixtures the pages come from the site: robots.txt first, the
     crawl's User-Agent, and a disallowed article is not fetched."""
@@ -206,6 +207,7 @@ def test_add_over_http_reads_politely(tmp_path, capsys):
     assert {agent for _, agent in site.requests} == {project_settings().get("USER_AGENT")}
 
 
+@pytest.mark.slow
 def test_an_appended_site_crawls(tmp_path, capsys):
     """The whole path: add with fixtures and --append, then crawl the new site from them."""
     import shutil
@@ -270,6 +272,7 @@ FIRST_CONTACT = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(FIRST_CONTACT))
 def test_the_entry_add_proposes_for_a_site_never_seen_crawls_its_column_without_edits(name, tmp_path, capsys):
     """newsbot add --page on a saved real list page, --fixtures for its articles, --append;

@@ -38,6 +38,7 @@ def newsbot(*args):
                           capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.slow
 def test_one_run_with_failing_images_reads_the_same_in_summary_report_status_page_and_newsbot_failed(
         images_site, tmp_path):
     from .httpsite import Fault
@@ -89,6 +90,7 @@ def test_one_run_with_failing_images_reads_the_same_in_summary_report_status_pag
     assert page.xpath("string(//table[@class='run']//tr[th='took']/td)") == human_duration(report["duration_seconds"])
 
 
+@pytest.mark.slow
 def test_skipped_outlets_are_counted_not_dropped_none(tmp_path):
     done, report = crawl("eastmoney", tmp_path, replay=FIXTURES / "eastmoney")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -99,6 +101,7 @@ def test_skipped_outlets_are_counted_not_dropped_none(tmp_path):
     assert page.xpath("string(//table[@class='run']//tr[th='skipped']/td)") == "6"
 
 
+@pytest.mark.slow
 def test_newsbot_status_labels_the_start_and_reads_the_duration(tmp_path):
     (tmp_path / "reports").mkdir()
     (tmp_path / "reports" / "nankai-latest.json").write_text(json.dumps({

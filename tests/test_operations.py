@@ -16,6 +16,8 @@ import pytest
 from .conftest import FIXTURES, ROOT, crawl, crawl_command
 from .httpsite import Fault, HttpSite
 
+pytestmark = pytest.mark.slow  # every test here starts a process
+
 ARTICLE = "/nkrw/system/2023/03/08/030055318.shtml"  # listed on nkrw's first page
 
 

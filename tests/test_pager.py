@@ -174,6 +174,7 @@ SCRIPTS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", sorted(SCRIPTS))
 def test_a_pager_script_stating_the_count_lets_the_crawl_read_every_list_page(http_site, tmp_path, form):
     like_the_real_site(http_site, SCRIPTS[form])
@@ -193,6 +194,7 @@ def test_a_pager_script_stating_the_count_lets_the_crawl_read_every_list_page(ht
     assert sorted(http_site.paths()) == sorted(["/robots.txt"] + [f"/{c}/index.shtml" for c in NEWEST])
 
 
+@pytest.mark.slow
 def test_without_a_pager_script_probing_finds_every_list_page(http_site, tmp_path):
     like_the_real_site(http_site, lambda column: None)  # the script answers 404
     done, report = crawl("nankai", tmp_path, site=http_site)
@@ -206,6 +208,7 @@ def test_without_a_pager_script_probing_finds_every_list_page(http_site, tmp_pat
     assert sum(len(search(m)[1]) for m in NEWEST.values()) == 12
 
 
+@pytest.mark.slow
 def test_a_script_counting_one_page_too_many_is_corrected_by_probing(http_site, tmp_path):
     # Say the script's total counts the index page too: M+1 is probed (404) and the
     # search narrows down to M; no page past M is read as a list page.
@@ -215,6 +218,7 @@ def test_a_script_counting_one_page_too_many_is_corrected_by_probing(http_site, 
     assert "does not exist: the list ends there" not in done.stderr
 
 
+@pytest.mark.slow
 def test_a_failing_probe_leaves_the_column_at_its_first_page_with_a_warning(http_site, tmp_path):
     from .httpsite import Fault
 
@@ -226,6 +230,7 @@ def test_a_failing_probe_leaves_the_column_at_its_first_page_with_a_warning(http
     assert 0 < report["new"] < 5  # page 1's articles are written all the same
 
 
+@pytest.mark.slow
 def test_a_rerun_with_a_new_article_on_page_1_finds_m_again_and_reads_page_2_only(http_site, tmp_path):
     like_the_real_site(http_site, SCRIPTS["count"])
     done, _ = crawl("nankai", tmp_path, site=http_site)

@@ -5,27 +5,22 @@ RSS feed names itself (rel="self")."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import feedparser
+import pytest
 from lxml import etree
 
-from .conftest import ROOT
+from .conftest import newsbot
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def newsbot(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newsbot.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
 
 
 def snapshot(output: Path) -> dict[str, bytes]:
     return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow
 def test_merge_shards_rebuilds_the_feeds_and_the_status_page(nankai_crawl, tmp_path):
     """A cluster run leaves shards; one command merges them and publishes what they hold."""
     source, _ = nankai_crawl
@@ -47,6 +42,7 @@ def test_merge_shards_rebuilds_the_feeds_and_the_status_page(nankai_crawl, tmp_p
     assert "newsbot status" in (output / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_feeds_run_that_fails_changes_nothing(nankai_crawl, tmp_path):
     source, _ = nankai_crawl
     output = tmp_path / "out"
@@ -61,6 +57,7 @@ def test_a_feeds_run_that_fails_changes_nothing(nankai_crawl, tmp_path):
     assert snapshot(output) == before
 
 
+@pytest.mark.slow
 def test_feeds_for_one_spider_keep_every_spider_on_the_status_page(nankai_crawl, tmp_path):
     source, _ = nankai_crawl
     output = tmp_path / "out"
@@ -78,6 +75,7 @@ def self_links(path: Path) -> list[str]:
     return [link.get("href") for link in tree.iter(f"{ATOM}link") if link.get("rel") == "self"]
 
 
+@pytest.mark.slow
 def test_every_feed_names_itself(nankai_crawl, tmp_path):
     output, _ = nankai_crawl
     for path in sorted((output / "feeds").glob("*.atom")) + sorted((output / "feeds").glob("*.rss")):

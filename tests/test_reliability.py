@@ -8,21 +8,16 @@ import json
 import re
 import sqlite3
 import subprocess
-import sys
 
 import pytest
 
-from .conftest import FIXTURES, ROOT, crawl
+from .conftest import FIXTURES, ROOT, crawl, newsbot
 from .httpsite import Fault
 from .test_crash import ARTICLES, assert_consistent, md_files
 
 # The oldest ywsd list page (page 3) lists this article: a failure there was lost for good.
 DEEP_ARTICLE = "/ywsd/system/2022/03/29/030050730.shtml"
 DEEP_URL = "https://news.nankai.edu.cn" + DEEP_ARTICLE
-
-
-def newsbot(*args):
-    return subprocess.run([sys.executable, "-m", "newsbot.cli", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 def state_rows(output, sql):
@@ -46,6 +41,7 @@ def alarm_lines(done):
 
 
 # --- §1 nothing is lost ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_an_article_failing_on_a_deep_list_page_is_retried_after_its_backoff(http_site, tmp_path):
     http_site.faults[DEEP_ARTICLE] = Fault(status=500)
     done, report = crawl("nankai", tmp_path, site=http_site)
@@ -72,6 +68,7 @@ def test_an_article_failing_on_a_deep_list_page_is_retried_after_its_backoff(htt
     assert_consistent(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_broken_article_is_given_up_once_with_an_alarm_and_can_be_requeued(http_site, tmp_path):
     http_site.faults[DEEP_ARTICLE] = Fault(status=503)
     args = ("-s", "NEWSBOT_GIVE_UP_AFTER=3", "-s", "NEWSBOT_RETRY_BACKOFF_HOURS=0")
@@ -99,6 +96,7 @@ def test_a_broken_article_is_given_up_once_with_an_alarm_and_can_be_requeued(htt
     assert_consistent(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_permanently_broken_article_raises_no_alarm_on_the_idle_runs_after_it(http_site, tmp_path):
     # Two broken pages among 27 new: under the share, no alarm; retried every run (backoff
     # 0) without raising one either, since they are not new any more.
@@ -138,6 +136,7 @@ def test_an_exception_inside_extraction_is_caught_counted_and_retried(tmp_path, 
     spider.store.close()
 
 
+@pytest.mark.slow
 def test_files_deleted_or_truncated_by_hand_are_restored_by_the_next_run(http_site, tmp_path):
     done, _ = crawl("nankai", tmp_path, site=http_site)
     assert done.returncode == 0
@@ -156,6 +155,7 @@ def test_files_deleted_or_truncated_by_hand_are_restored_by_the_next_run(http_si
     assert_consistent(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_garbage_line_in_the_feed_is_moved_out_of_it(http_site, tmp_path):
     done, _ = crawl("nankai", tmp_path, site=http_site)
     feed = tmp_path / "feeds" / "nankai.jsonl"
@@ -171,6 +171,7 @@ def test_a_garbage_line_in_the_feed_is_moved_out_of_it(http_site, tmp_path):
 
 
 # --- §2 the exit code and the alarm never lie -------------------------------------------------
+@pytest.mark.slow
 def test_an_unreachable_site_exits_5_with_one_alarm(tmp_path):
     import socket
 
@@ -190,6 +191,7 @@ def test_an_unreachable_site_exits_5_with_one_alarm(tmp_path):
     assert report["exit_code"] == 5 and report["errors"] == 4 == report["errors_by_reason"]["connection"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault, why", [
     (Fault(status=404), "failed: http_404"),
     (Fault(status=410), "failed: http_410"),
@@ -208,6 +210,7 @@ def test_a_broken_or_moved_column_exits_4_naming_it(http_site, tmp_path, fault, 
     assert report["new"] >= 20
 
 
+@pytest.mark.slow
 def test_an_unwritable_output_exits_6_and_loses_nothing(http_site, tmp_path):
     (tmp_path / "nankai").mkdir(parents=True)
     (tmp_path / "nankai" / "hexo").write_text("a file where the posts' directory should be")
@@ -221,6 +224,7 @@ def test_an_unwritable_output_exits_6_and_loses_nothing(http_site, tmp_path):
     assert_consistent(tmp_path)  # all 27, each once
 
 
+@pytest.mark.slow
 def test_a_missing_robots_txt_is_not_an_error_and_the_summary_says_where_things_went(http_site, tmp_path):
     http_site.faults["/robots.txt"] = Fault(status=404)
     done, report = crawl("nankai", tmp_path, site=http_site)
@@ -237,6 +241,7 @@ def listed_dates():
     return re.findall(r"\| https://news\.nankai\.edu\.cn(/\S+) \| [^|]+ \| (\d{4}-\d{2}-\d{2})", table)
 
 
+@pytest.mark.slow
 def test_since_writes_only_articles_published_since_and_stops_paging(http_site, tmp_path):
     done, report = crawl("nankai", tmp_path, "-a", "since=2023-01-01", site=http_site)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -249,6 +254,7 @@ def test_since_writes_only_articles_published_since_and_stops_paging(http_site, 
     assert any("c0003000000000000000_000000002" in p for p in http_site.list_requests())
 
 
+@pytest.mark.slow
 def test_a_pager_that_leads_back_stops_with_an_alarm(http_site, tmp_path):
     page2 = "/ywsd/system/count//0003000/000000000000/000/000/c0003000000000000000_000000002.shtml"
     path = http_site.root / "news.nankai.edu.cn" / page2.replace("//", "/").lstrip("/")
@@ -261,6 +267,7 @@ def test_a_pager_that_leads_back_stops_with_an_alarm(http_site, tmp_path):
     assert report["new"] > 0
 
 
+@pytest.mark.slow
 def test_the_run_lock_covers_the_output_directory(http_site, tmp_path):
     from newsbot.storage.state.sqlite import SqliteStateStore
 
@@ -273,6 +280,7 @@ def test_the_run_lock_covers_the_output_directory(http_site, tmp_path):
     assert not md_files(tmp_path / "out")
 
 
+@pytest.mark.slow
 def test_a_corrupt_state_gives_one_clear_line(http_site, tmp_path):
     state = tmp_path / ".newsbot" / "state.sqlite"
     state.parent.mkdir(parents=True)
@@ -283,6 +291,7 @@ def test_a_corrupt_state_gives_one_clear_line(http_site, tmp_path):
     assert "state file" in done.stderr and "newsbot rebuild-state" in done.stderr
 
 
+@pytest.mark.slow
 def test_eastmoney_skips_other_outlets_per_outlet(tmp_path):
     replay = FIXTURES / "eastmoney"
     done, report = crawl("eastmoney", tmp_path, replay=replay)
@@ -294,6 +303,7 @@ def test_eastmoney_skips_other_outlets_per_outlet(tmp_path):
     assert report["new"] == 0 and report["article_pages"] == 0
 
 
+@pytest.mark.slow
 def test_rebuild_state_from_the_files_and_the_feed_after_corruption(http_site, tmp_path):
     done, _ = crawl("nankai", tmp_path, site=http_site)
     assert done.returncode == 0
@@ -312,6 +322,7 @@ def test_rebuild_state_from_the_files_and_the_feed_after_corruption(http_site, t
     assert_consistent(tmp_path)
 
 
+@pytest.mark.slow
 def test_since_stops_paging_by_the_dates_a_list_prints_where_urls_have_none(tmp_path):
     # tju (VSB): article URLs carry no date (info/1011/68512.htm); each list row prints one.
     # Page 1 lists 05-18, 05-16, 05-11; page 2 05-08, 05-04 (all older); page 3 is not read.
@@ -324,6 +335,7 @@ def test_since_stops_paging_by_the_dates_a_list_prints_where_urls_have_none(tmp_
     assert published == ["2023-05-11", "2023-05-16", "2023-05-18"]
 
 
+@pytest.mark.slow
 def test_timeouts_on_every_list_page_are_an_unreachable_site(http_site, tmp_path):
     for column in ("ywsd", "zhxw", "mtnk", "nkrw"):
         http_site.faults[f"/{column}/index.shtml"] = Fault(delay=2.5)

@@ -23,6 +23,8 @@ import pytest
 from .conftest import FIXTURES, ROOT
 from .redisserver import NEWSBOT_PASSWORD, free_port, redis_server  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.slow  # every test here starts a process
+
 BIN = Path(sys.executable).parent
 ARTICLES = 27
 USER, PASSWORD = "deployer", "Scr4pyd-Wm2-secret"  # scrapyd's HTTP basic authentication
@@ -193,6 +195,11 @@ def test_scrapyd_refuses_to_deploy_or_schedule_without_the_credentials(scrapyd):
     assert api(base, "delversion.json", [("project", "newsbot"), ("version", "2")])["status"] == "ok"
 
 
+# A replay has no site to be polite to: without this the fleet's per-host interval (the
+# default DOWNLOAD_DELAY, 1 s, kept in Redis) paces each job's 38 requests.
+REPLAY_PACE = ("DOWNLOAD_DELAY=0",)
+
+
 def test_a_cluster_job_writes_its_redis_password_nowhere(scrapyd, redis_server, tmp_path):
     from .test_fleet_security import files_with
 
@@ -206,7 +213,7 @@ def test_a_cluster_job_writes_its_redis_password_nowhere(scrapyd, redis_server, 
     output = tmp_path / "out"
     run_job(base, home, f"NEWSBOT_REPLAY_DIR={FIXTURES / 'nankai'}", f"NEWSBOT_OUTPUT_DIR={output}",
             f"NEWSBOT_CLUSTER={redis_server.url_for('newsbot', db=2)}", "NEWSBOT_CLUSTER_WORKER=job1",
-            f"NEWSBOT_REDIS_PASSWORD_FILE={password_file}")
+            f"NEWSBOT_REDIS_PASSWORD_FILE={password_file}", *REPLAY_PACE)
     done = status(output, "--worker", "job1")
     assert done.returncode == 0 and f"{ARTICLES} new" in done.stdout, done.stdout + done.stderr
     assert files_with(NEWSBOT_PASSWORD, output, home / "logs", home / "scrapyd.log") == []
@@ -216,7 +223,7 @@ def test_a_cluster_job_writes_its_redis_password_nowhere(scrapyd, redis_server, 
     output = tmp_path / "out2"
     job = run_job(base, home, f"NEWSBOT_REPLAY_DIR={FIXTURES / 'nankai'}", f"NEWSBOT_OUTPUT_DIR={output}",
                   f"NEWSBOT_CLUSTER={redis_server.url_for('newsbot', NEWSBOT_PASSWORD, db=2)}",
-                  "NEWSBOT_CLUSTER_WORKER=job2")
+                  "NEWSBOT_CLUSTER_WORKER=job2", *REPLAY_PACE)
     assert status(output, "--worker", "job2").returncode == 0
     [log] = (home / "logs").rglob(f"{job}.log")
     assert files_with(NEWSBOT_PASSWORD, output, log) == []

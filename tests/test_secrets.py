@@ -41,6 +41,7 @@ def test_a_remembered_secret_is_masked_anywhere_also_percent_encoded():
     assert mask("a table") == "a table"
 
 
+@pytest.mark.slow
 def test_install_masks_every_log_record_its_exception_and_uncaught_tracebacks():
     code = r"""
 import logging, sys

@@ -13,18 +13,13 @@ import yaml
 
 from newsbot.sites import get_site
 
-from .conftest import FIXTURES, ROOT, SEEDS, crawl
+from .conftest import FIXTURES, ROOT, SEEDS, crawl, feed_records
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 
 
 def seed(prefix):
     return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
-
-
-def records(output, spider):
-    path = output / "feeds" / f"{spider}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +38,7 @@ def eastmoney(tmp_path_factory):
     return output, report
 
 
+@pytest.mark.slow
 def test_seed_004_as_text_without_pinyin(bistu):
     output, _ = bistu
     expected = []
@@ -50,25 +46,27 @@ def test_seed_004_as_text_without_pinyin(bistu):
         # The seed's one garbled annotation (區 mangled to ?yún)^) is the converter's, not the page's.
         line = line.replace("?yún)^(qū)", "區(qū)")
         expected.append(re.sub(rf"\([a-zü]*[{TONED}][a-zü]*\)", "", line))
-    (record,) = [r for r in records(output, "bistu") if r["title"] == expected[0]]
+    (record,) = [r for r in feed_records(output, "bistu") if r["title"] == expected[0]]
     text = (output / "bistu" / "text" / f"{record['urlname']}.txt").read_text(encoding="utf-8")
     assert text.splitlines() == expected
     assert text.endswith("\n") and "\n\n" not in text
     assert "(以下簡稱“共同體”)" in text and "(供稿:應用技術學院 尹國彪 圖片:黨委宣傳部 編輯:張帆 審核:楊靜)" in text
 
 
+@pytest.mark.slow
 def test_bistu_ordinary_parentheses_and_gb18030_page(bistu):
     output, report = bistu
-    texts = "\n".join(r["body_text"] for r in records(output, "bistu"))
+    texts = "\n".join(r["body_text"] for r in feed_records(output, "bistu"))
     assert "(OAM)" in texts and "（记者 张三）" in texts and "(vortex beam)" in texts
     assert "王喆" in texts and "李堃" in texts  # the GB18030 page decoded right
     assert report["new"] == len(list((FIXTURES / "bistu").rglob("t20*.html")))
 
 
+@pytest.mark.slow
 def test_seed_003_as_jekyll(eastmoney):
     output, report = eastmoney
     url = "https://finance.eastmoney.com/a/202201012234131818.html"
-    (record,) = [r for r in records(output, "eastmoney") if r["url"] == url]
+    (record,) = [r for r in feed_records(output, "eastmoney") if r["url"] == url]
     path = output / "eastmoney" / "jekyll" / f"2022-01-01-{record['urlname']}.md"
     ours, theirs = path.read_text(encoding="utf-8"), seed("003")
     _, front, body = ours.split("---\n", 2)
@@ -93,29 +91,19 @@ def test_seed_003_as_jekyll(eastmoney):
     assert tail[-1] == theirs.rstrip("\n").split("\n\n")[-1]
 
 
+@pytest.mark.slow
 def test_eastmoney_writes_only_the_outlet_and_remembers_the_rest(eastmoney, tmp_path):
     output, report = eastmoney
-    assert {r["outlet"] for r in records(output, "eastmoney")} == {"南方都市报"}
+    assert {r["outlet"] for r in feed_records(output, "eastmoney")} == {"南方都市报"}
     assert report["new"] == 6
     assert report["stats"].get("newsbot/skipped") == 6
     for path in (output / "eastmoney" / "jekyll").glob("*.md"):
         _, front, _ = path.read_text(encoding="utf-8").split("---\n", 2)
         title = yaml.safe_load(front)["title"]
-        assert any(r["title"] == title for r in records(output, "eastmoney"))
+        assert any(r["title"] == title for r in feed_records(output, "eastmoney"))
 
 
-def test_reruns_add_nothing(tmp_path):
-    for spider, replay, args in (
-        ("bistu", "bistu", ()), ("eastmoney", "eastmoney", ()), ("campus", "campus", ("-a", "site=tju,ecnu,bjtu")),
-    ):
-        output = tmp_path / spider
-        done, first = crawl(spider, output, *args, replay=FIXTURES / replay)
-        assert done.returncode == 0 and first["new"] > 0, done.stderr[-2000:]
-        done, second = crawl(spider, output, *args, replay=FIXTURES / replay)
-        assert done.returncode == 0, done.stderr[-2000:]
-        assert second["new"] == 0 and second["article_pages"] == 0, spider
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("site, articles", [("tju", 7), ("ecnu", 7), ("bjtu", 7)])
 def test_each_campus_site(tmp_path, site, articles):
     done, report = crawl("campus", tmp_path, "-a", f"site={site}", replay=FIXTURES / "campus")
@@ -127,7 +115,7 @@ def test_each_campus_site(tmp_path, site, articles):
     # what only the crawl knows: when it ran, and which lists linked the page.
     goldens = {g["url"]: g for g in (json.loads(p.read_text("utf-8")) for p in (FIXTURES / "campus").rglob("*.expected.json"))}
     crawl_only = ("crawled_at", "column", "columns", "categories")
-    for record in records(tmp_path, "campus"):
+    for record in feed_records(tmp_path, "campus"):
         assert record["site"] == site
         golden = goldens[record["url"]]
         differ = [k for k in {*record, *golden} if k not in crawl_only and record.get(k) != golden.get(k)]
@@ -135,15 +123,17 @@ def test_each_campus_site(tmp_path, site, articles):
         assert record["columns"] == [c.name for c in get_site(site).columns]
 
 
+@pytest.mark.slow
 def test_missing_body_container_goes_to_the_fallback_and_is_counted(tmp_path):
     done, report = crawl("campus", tmp_path, "-a", "site=tju", replay=FIXTURES / "campus")
     assert report["stats"].get("newsbot/fallback/tju") == 1
-    (record,) = [r for r in records(tmp_path, "campus") if r["url"].endswith("/info/1011/68420.htm")]
+    (record,) = [r for r in feed_records(tmp_path, "campus") if r["url"].endswith("/info/1011/68420.htm")]
     assert record["extractor"] == "fallback"
     assert "北洋讲坛" in record["title"]
     assert len(record["body_text"]) > 100
 
 
+@pytest.mark.slow
 def test_a_new_vsb_site_is_one_sites_file_entry(tmp_path):
     """A user adds a site with no Python: an entry in their own sites file, plus fixtures."""
     site_root = tmp_path / "fixtures" / "news.example-u.edu.cn"
@@ -166,9 +156,10 @@ def test_a_new_vsb_site_is_one_sites_file_entry(tmp_path):
                          replay=tmp_path / "fixtures")
     assert done.returncode == 0, done.stderr[-2000:]
     assert report["new"] == 7
-    assert {r["source"] for r in records(output, "campus")} == {"示例大学"}
+    assert {r["source"] for r in feed_records(output, "campus")} == {"示例大学"}
 
 
+@pytest.mark.slow
 def test_one_run_can_write_two_profiles(tmp_path):
     done, report = crawl("bistu", tmp_path, "-s", "NEWSBOT_FORMAT=hexo,text", replay=FIXTURES / "bistu")
     assert done.returncode == 0, done.stderr[-2000:]
@@ -180,6 +171,7 @@ def test_one_run_can_write_two_profiles(tmp_path):
         assert meta["title"].startswith("北京信息科技大学->")
 
 
+@pytest.mark.slow
 def test_sites_command_lists_configured_sites():
     import subprocess
     import sys
@@ -189,10 +181,11 @@ def test_sites_command_lists_configured_sites():
         assert re.search(rf"^{name}\s", done.stdout, re.M), name
 
 
+@pytest.mark.slow
 def test_optional_traditional_to_simplified_conversion(tmp_path):
     done, report = crawl("bistu", tmp_path, "-s", "NEWSBOT_CHINESE=t2s", replay=FIXTURES / "bistu")
     assert done.returncode == 0, done.stderr[-2000:]
-    titles = {r["title"] for r in records(tmp_path, "bistu")}
+    titles = {r["title"] for r in feed_records(tmp_path, "bistu")}
     assert "全国云计算中心服务与应用创新行业产教融合共同体成立大会成功召开" in titles
 
 

@@ -105,6 +105,7 @@ def test_page_text_is_escaped_and_failed_articles_are_listed(open_state, tmp_pat
     assert rows[1].xpath("td[1]/a/@href") == ["https://news.nankai.edu.cn/a.shtml"]
 
 
+@pytest.mark.slow
 def test_newsbot_feeds_reads_a_clusters_state_for_the_page(nankai_crawl, redis_url, tmp_path):
     import subprocess
     import sys
@@ -130,6 +131,8 @@ def test_newsbot_feeds_reads_a_clusters_state_for_the_page(nankai_crawl, redis_u
     assert doc.xpath("string(//svg/title)").startswith("3 articles written in the last 30 days")
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_a_headless_browser_renders_the_sites_and_columns(nankai_crawl):
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")

@@ -7,16 +7,12 @@ import subprocess
 import sys
 
 import feedparser
+import pytest
 
 from newsbot.cli import main
 from newsbot.publish.feeds import SCAN_FACTOR, lines_from_end, scan_jsonl, write_feeds
 
-from .conftest import FIXTURES, ROOT, crawl
-
-
-def jsonl(output):
-    path = output / "feeds" / "nankai.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+from .conftest import FIXTURES, ROOT, crawl, feed_records
 
 
 def parse(path):
@@ -28,7 +24,7 @@ def parse(path):
 
 def test_crawl_writes_an_atom_feed_per_site_and_column(nankai_crawl):
     output, _ = nankai_crawl
-    records = jsonl(output)
+    records = feed_records(output)
     by_id = {f"urn:md5:{r['urlname']}": r for r in records}
     site = parse(output / "feeds" / "nankai.atom")
     assert site.feed.title == "南开大学"
@@ -78,7 +74,7 @@ def test_newsbot_feeds_rewrites_them_with_the_newest_entries(nankai_crawl, tmp_p
     assert main(["feeds", "--output", str(output), "--entries", "3"]) == 0
     printed = capsys.readouterr().out
     assert str(output / "feeds" / "nankai-ywsd.atom") in printed and str(output / "index.html") in printed
-    records = jsonl(output)
+    records = feed_records(output)
     for name in ("nankai", "nankai-ywsd", "nankai-zhxw"):
         entries = parse(output / "feeds" / f"{name}.atom").entries
         assert len(entries) == 3
@@ -206,6 +202,7 @@ def test_hostile_records_do_not_break_the_feed(tmp_path):
         f"urn:md5:{records[0]['urlname']}", f"urn:md5:{records[2]['urlname']}"}
 
 
+@pytest.mark.slow
 def test_a_publish_failure_is_logged_and_counted_not_fatal(tmp_path):
     """A feed that cannot be written (here: a directory in its place) costs that feed
     only: the crawl still exits 0, the other feeds and the status page are written."""
@@ -220,6 +217,7 @@ def test_a_publish_failure_is_logged_and_counted_not_fatal(tmp_path):
     assert (output / "index.html").exists()
 
 
+@pytest.mark.slow
 def test_feed_entries_setting_limits_a_crawl(tmp_path):
     output = tmp_path / "out"
     done, _ = crawl("nankai", output, "-s", "NEWSBOT_FEED_ENTRIES=2", replay=FIXTURES / "nankai")
@@ -227,6 +225,7 @@ def test_feed_entries_setting_limits_a_crawl(tmp_path):
     assert len(parse(output / "feeds" / "nankai.atom").entries) == 2
 
 
+@pytest.mark.slow
 def test_demo_prints_the_feeds_and_the_status_page(tmp_path):
     done = subprocess.run([sys.executable, "-m", "newsbot.cli", "demo", "--output", str(tmp_path / "demo")],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)

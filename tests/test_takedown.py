@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, crawl, crawl_command
+from .conftest import ROOT, crawl, crawl_command, feed_records, newsbot
 from .httpsite import Fault
 from .redisserver import redis_server, redis_url  # noqa: F401 (fixtures)
 
@@ -27,10 +27,6 @@ TWO_COLUMNS = "https://news.nankai.edu.cn/mtnk/system/2023/05/24/030056284.shtml
 WITH_IMAGES = "https://news.nankai.edu.cn/zhxw/system/2023/05/10/030056127.shtml"  # 2 images
 OVER_HTTP = "http://news.nankai.edu.cn/ywsd/system/2022/05/20/030051382.shtml"  # seed 001: the http URL
 BYSTANDER = "https://news.nankai.edu.cn/nkrw/system/2022/11/02/030053652.shtml"
-
-
-def newsbot(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([*NEWSBOT, *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture
@@ -43,13 +39,9 @@ def site(http_site):
     return http_site
 
 
-def feed_lines(output: Path, name: str = "nankai.jsonl") -> list[dict]:
-    return [json.loads(line) for line in (output / "feeds" / name).read_text(encoding="utf-8").splitlines()]
-
-
 def urlname_of(output: Path, url: str) -> str:
     path = url.split("news.nankai.edu.cn", 1)[1]
-    [urlname] = {r["urlname"] for r in feed_lines(output) if r["url"].endswith(path)}
+    [urlname] = {r["urlname"] for r in feed_records(output) if r["url"].endswith(path)}
     return urlname
 
 
@@ -63,7 +55,7 @@ def assert_gone(output: Path, blog: Path, gone: dict[str, str]) -> None:
     """Nothing of these articles ({url: urlname}) is published, and each one's JSONL
     history is its first line and then its tombstone, nothing after."""
     text = published_text(output)
-    lines = feed_lines(output)
+    lines = feed_records(output)
     for url, urlname in gone.items():
         assert [p for root in (output, blog) for p in root.rglob(f"*{urlname}*")] == [], url
         assert f"urn:md5:{urlname}" not in text and url.split("//")[1] not in text, url
@@ -73,6 +65,7 @@ def assert_gone(output: Path, blog: Path, gone: dict[str, str]) -> None:
         assert history[1]["url"] == history[0]["url"] and history[1]["columns"] == history[0]["columns"]
 
 
+@pytest.mark.slow
 def test_a_takedown_removes_the_article_everywhere_and_no_later_run_brings_it_back(site, tmp_path):
     output, blog = tmp_path / "newsbot", tmp_path / "blog" / "source" / "_posts"
     blog.mkdir(parents=True)
@@ -105,7 +98,7 @@ def test_a_takedown_removes_the_article_everywhere_and_no_later_run_brings_it_ba
     # Taking one down again changes nothing and says so.
     again = newsbot("takedown", TWO_COLUMNS, "--output", output)
     assert again.returncode == 0 and "taken down before" in again.stdout and "removed no files" in again.stdout
-    assert len(feed_lines(output)) == 27 + len(gone)
+    assert len(feed_records(output)) == 27 + len(gone)
 
     # A post of another article deleted by hand is still restored; these never are.
     (blog / f"{urlname_of(output, BYSTANDER)}.md").unlink()
@@ -131,6 +124,7 @@ def test_a_takedown_removes_the_article_everywhere_and_no_later_run_brings_it_ba
     assert not any(path.split("/")[-1] in " ".join(gone) for path in site.article_requests())
 
 
+@pytest.mark.slow
 def test_a_bad_url_or_file_changes_nothing(site, tmp_path):
     output = tmp_path / "out"
     done, _ = crawl("nankai", output, site=site)
@@ -146,6 +140,7 @@ def test_a_bad_url_or_file_changes_nothing(site, tmp_path):
     assert newsbot("takedown", "--list", "--output", output).stderr.strip() == "0 article(s) taken down"
 
 
+@pytest.mark.slow
 def test_a_takedown_during_a_crawl_refuses_or_waits_for_it(http_site, tmp_path):
     output = tmp_path / "out"
     done, _ = crawl("nankai", output, site=http_site)
@@ -181,9 +176,10 @@ def test_a_takedown_during_a_crawl_refuses_or_waits_for_it(http_site, tmp_path):
             running.kill()
         running.wait()
         log.close()
-    assert not post.exists() and feed_lines(output)[-1]["taken_down"]
+    assert not post.exists() and feed_records(output)[-1]["taken_down"]
 
 
+@pytest.mark.slow
 def test_a_takedown_on_a_clusters_redis_state(http_site, redis_url, tmp_path):
     output = tmp_path / "shared"
     worker = ("-s", f"NEWSBOT_CLUSTER={redis_url}", "-s", "NEWSBOT_CLUSTER_WORKER=w1", "-s", "NEWSBOT_CLUSTER_LEASE=3")
@@ -204,7 +200,7 @@ def test_a_takedown_on_a_clusters_redis_state(http_site, redis_url, tmp_path):
     assert (output / "feeds" / "nankai.w1.jsonl").read_bytes() == shard  # no line written for it
     assert not list(output.rglob(f"*{urlname}*"))
     assert TWO_COLUMNS.split("/")[-1] not in " ".join(http_site.article_requests())
-    history = [r for r in feed_lines(output) if r["urlname"] == urlname]
+    history = [r for r in feed_records(output) if r["urlname"] == urlname]
     assert len(history) == 2 and history[-1]["taken_down"]
     assert f"urn:md5:{urlname}" not in published_text(output)
     listing = newsbot("takedown", "--list", "--state", redis_url)
@@ -247,6 +243,7 @@ def test_the_feeds_start_up_scrub_keeps_corrections_and_rejects_what_follows_a_t
     assert (tmp_path / "nankai.jsonl.rejected").read_bytes().count(b"\n") == 3
 
 
+@pytest.mark.slow
 def test_merge_shards_takes_corrections_and_nothing_of_an_article_taken_down(tmp_path):
     feeds = tmp_path / "feeds"
     feeds.mkdir()
@@ -257,13 +254,14 @@ def test_merge_shards_takes_corrections_and_nothing_of_an_article_taken_down(tmp
     (feeds / "nankai.w2.jsonl").write_bytes(jsonl(b2))  # a correction written before b was taken down
     done = newsbot("merge-shards", "--output", tmp_path, "--spider", "nankai")
     assert done.returncode == 0 and "1 lines added" in done.stdout, done.stderr
-    merged = [(r["urlname"], r["title"] if "title" in r else "tombstone") for r in feed_lines(tmp_path)]
+    merged = [(r["urlname"], r["title"] if "title" in r else "tombstone") for r in feed_records(tmp_path)]
     assert merged == [("a", "t"), ("b", "t"), ("b", "tombstone"), ("a", "v2")]
     assert "0 lines added" in newsbot("merge-shards", "--output", tmp_path, "--spider", "nankai").stdout
     atom = (feeds / "nankai.atom").read_text(encoding="utf-8")
     assert "urn:md5:a" in atom and "<title>v2</title>" in atom and "urn:md5:b" not in atom
 
 
+@pytest.mark.slow
 def test_rebuild_state_takes_the_last_line_and_rebuilds_takedowns(tmp_path):
     feeds = tmp_path / "feeds"
     feeds.mkdir(parents=True)
@@ -285,6 +283,8 @@ def test_rebuild_state_takes_the_last_line_and_rebuilds_takedowns(tmp_path):
         store.close()
 
 
+@pytest.mark.redis  # a RedisServer of its own
+@pytest.mark.slow
 def test_a_takedown_whose_redis_is_gone_is_exit_6_and_changes_nothing(http_site, tmp_path):
     import shutil
 
@@ -304,3 +304,19 @@ def test_a_takedown_whose_redis_is_gone_is_exit_6_and_changes_nothing(http_site,
     assert done.stderr.count("\n") == 1
     assert {path: path.read_bytes() for path in output.rglob("*")
             if path.is_file() and "run.lock" not in path.name} == before
+
+
+def test_a_takedown_removes_the_article_from_its_files_feeds_and_page(nankai_crawl, tmp_path, capsys):
+    """The command in-process on a copy of the shared crawl (the fast subset's takedown)."""
+    import shutil
+
+    from newsbot import cli
+
+    output = tmp_path / "out"
+    shutil.copytree(nankai_crawl[0], output)
+    urlname = urlname_of(output, TWO_COLUMNS)
+    assert list(output.rglob(f"*{urlname}*")) and f"urn:md5:{urlname}" in published_text(output)
+    assert cli.main(["takedown", TWO_COLUMNS, "--output", str(output), "--reason", "a copyright complaint"]) == 0
+    assert capsys.readouterr().out.count("taken down: ") == 1
+    assert_gone(output, tmp_path / "no blog", {TWO_COLUMNS: urlname})
+    assert len(feed_records(output)) == 27 + 1  # the tombstone

@@ -3,8 +3,12 @@ own process gives, and a drop raised in a worker is counted as in the process.""
 
 import json
 
+import pytest
+
 from .conftest import FIXTURES, crawl
 from .httpsite import Fault
+
+pytestmark = pytest.mark.slow  # every test here starts a process
 
 
 def outputs(output):
