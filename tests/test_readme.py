@@ -293,6 +293,12 @@ COMMANDS: dict[str, dict[str, RunHere | RunBy | NotRun]] = {
         ".venv/bin/newsbot adopt /srv/blog/source/_posts --output /srv/newsbot": RunBy(
             "tests/test_adopt.py::test_adopted_posts_are_not_written_again", '"adopt"'),
     },
+    "docs/layout.md": {
+        '.venv/bin/python -m pytest -m "not slow"': RunBy(
+            "tests/test_fast_subset.py::test_the_fast_subset_runs_every_module_of_newsbot", "fast_subset_coverage.py"),
+        ".venv/bin/python tests/fast_subset_coverage.py": RunBy(
+            "tests/test_fast_subset.py::test_the_fast_subset_runs_every_module_of_newsbot", "fast_subset_coverage.py"),
+    },
     "docs/operations.md": {
         ".venv/bin/newsbot failed --output /srv/newsbot": RunHere(),
         ".venv/bin/newsbot failed --output /srv/newsbot --requeue-all": RunHere(),
