@@ -1,3 +1,4 @@
+-- include: columns.lua
 -- Corrected articles rewritten (a revisit found the page changed): new files and columns,
 -- and the new record, owed to this writer's feed shard (unfed:{writer}) whatever the first
 -- line's state; the write claim is dropped. An article not written (taken down) is left alone.
@@ -14,11 +15,7 @@ for i = 3, #ARGV, 7 do
     redis.call('HSET', p .. 'records', urlname, record)
     redis.call('ZADD', p .. 'unfed:' .. writer, redis.call('INCR', p .. 'seq'), urlname)
     redis.call('SADD', p .. 'writers', writer)
-    for _, column in ipairs(cjson.decode(columns)) do
-      if redis.call('SADD', p .. 'colset:' .. urlname, column) == 1 then
-        redis.call('RPUSH', p .. 'cols:' .. urlname, column)
-      end
-    end
+    add_columns(p, urlname, cjson.decode(columns))
   end
   redis.call('DEL', p .. 'writing:' .. urlname)
 end

@@ -1,4 +1,5 @@
 -- include: unpend.lua
+-- include: columns.lua
 -- Record articles written, at once; they leave the frontier and their write claim is
 -- dropped (so an article is either being written by one live worker, or written). A new
 -- article gets its record, owed to this writer's feed shard (unfed:{writer}); one written
@@ -30,11 +31,7 @@ for i = 3, #ARGV, 7 do
     redis.call('SADD', p .. 'writers', writer)
   end
   if redis.call('HEXISTS', p .. 'taken_down', urlname) == 0 then
-    for _, column in ipairs(cjson.decode(columns)) do
-      if redis.call('SADD', p .. 'colset:' .. urlname, column) == 1 then
-        redis.call('RPUSH', p .. 'cols:' .. urlname, column)
-      end
-    end
+    add_columns(p, urlname, cjson.decode(columns))
   end
   unpend(p, urlname)
   unpend_url(p, url)
